@@ -1,0 +1,83 @@
+"""kx: knowledge exchange on preventing and managing online child sexual offending."""
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; ``config`` overrides the defaults and ``KX_*`` environment variables."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    register_config(app, config or {})
+    register_extensions(app)
+    register_security(app)
+    register_errors(app)
+    register_templates(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def register_config(app: Flask, overrides: dict) -> None:
+    from kx import config
+
+    app.config.from_mapping(config.load(Path(app.instance_path)))
+    app.config.from_mapping(overrides)
+
+
+def register_extensions(app: Flask) -> None:
+    from kx.database import configure_sqlite
+    from kx.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    from kx import security
+
+    security.init_app(app)
+
+
+def register_errors(app: Flask) -> None:
+    from kx import errors
+
+    errors.init_app(app)
+
+
+def register_templates(app: Flask) -> None:
+    from kx import templating
+
+    templating.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from kx.accounts.views import accounts, admin
+    from kx.api import api
+    from kx.home import home
+
+    app.register_blueprint(home)
+    app.register_blueprint(accounts)
+    app.register_blueprint(admin)
+    app.register_blueprint(api)
+
+
+def register_commands(app: Flask) -> None:
+    from kx.accounts.cli import users_cli
+    from kx.demo import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,70 @@
+"""Account forms: field shape only; the services decide what is acceptable."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from kx import taxonomy
+
+
+def _sector_field() -> SelectField:
+    return SelectField("Sector", choices=[("", "Choose your sector"), *taxonomy.choices("sectors")])
+
+
+def _country_field() -> SelectField:
+    return SelectField(
+        "Country you work in", choices=[("", "Choose a country"), *taxonomy.choices("countries")]
+    )
+
+
+class RegistrationForm(FlaskForm):
+    email = EmailField("Work e-mail address", validators=[DataRequired(), Length(max=254)])
+    display_name = StringField(
+        "Display name",
+        validators=[DataRequired(), Length(max=80)],
+        description="Shown beside what you write. Your e-mail address is never shown.",
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=256)],
+        description="At least 12 characters. A few unrelated words make a strong password.",
+    )
+    sector = _sector_field()
+    country = _country_field()
+    organisation = StringField("Organisation", validators=[Length(max=200)])
+    bio = TextAreaField(
+        "Short bio",
+        validators=[Length(max=1000)],
+        description="Your role and interests, so members from other disciplines know you.",
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    sector = _sector_field()
+    country = _country_field()
+    organisation = StringField("Organisation", validators=[Length(max=200)])
+    bio = TextAreaField("Short bio", validators=[Length(max=1000)])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=256)],
+        description="At least 12 characters. Changing it signs you out everywhere else.",
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired()])
+    confirm = BooleanField(
+        "I understand that my personal data will be erased and cannot be restored.",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )

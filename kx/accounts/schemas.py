@@ -1,0 +1,29 @@
+"""JSON shapes of accounts and tokens."""
+
+from marshmallow import Schema, fields, validate
+
+
+class UserSummarySchema(Schema):
+    """How an author appears beside their work."""
+
+    id = fields.Int(required=True)
+    display_name = fields.Str(attribute="public_name", required=True)
+    sector = fields.Str(required=True)
+
+
+class TokenRequestSchema(Schema):
+    email = fields.Str(required=True, validate=validate.Length(min=1, max=254))
+    password = fields.Str(required=True, validate=validate.Length(min=1, max=256))
+    name = fields.Str(load_default="", validate=validate.Length(max=80))
+
+
+class TokenSchema(Schema):
+    id = fields.Int(required=True)
+    name = fields.Str(required=True)
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+    last_used_at = fields.DateTime(allow_none=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = fields.Str(required=True, metadata={"description": "Shown once; store it safely."})

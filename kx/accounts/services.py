@@ -1,0 +1,372 @@
+"""Everything that changes accounts, tokens and the audit log; the only code here that commits."""
+
+import hashlib
+import secrets
+from collections.abc import Callable
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+
+from kx import taxonomy
+from kx.accounts.models import ApiToken, AuditEvent, User, utcnow
+from kx.accounts.passwords import hash_password, password_problems, verify_password
+from kx.database import transaction
+from kx.errors import Forbidden, Invalid, NotFound
+from kx.extensions import db
+
+# name -> function(user) returning JSON-ready data; other packages add their content here.
+EXPORTERS: dict[str, Callable[[User], object]] = {}
+
+
+def register_export(name: str, exporter: Callable[[User], object]) -> None:
+    """Include ``exporter(user)`` under ``name`` in every personal data export."""
+    EXPORTERS[name] = exporter
+
+
+def normalise_email(email: str) -> str:
+    """Lower-cased, syntax-checked address; raises ``Invalid`` on ``email``."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise Invalid("Check the e-mail address.", {"email": [str(exc)]}) from exc
+
+
+def _check_profile(sector: str, country: str) -> dict[str, list[str]]:
+    errors = {}
+    if sector not in taxonomy.SECTORS:
+        errors["sector"] = ["Choose a sector from the list."]
+    if country not in taxonomy.countries():
+        errors["country"] = ["Choose a country from the list."]
+    return errors
+
+
+def _check_password(password: str, email: str) -> dict[str, list[str]]:
+    problems = password_problems(password, email, current_app.config["SITE_NAME"])
+    return {"password": problems} if problems else {}
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def register_user(
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    sector: str,
+    country: str,
+    organisation: str = "",
+    bio: str = "",
+    role: str = "member",
+    verified: bool = False,
+) -> User:
+    """Create an account; unverified unless created by an operator (``verified``)."""
+    errors = {}
+    try:
+        email = normalise_email(email)
+    except Invalid as exc:
+        errors.update(exc.fields)
+    display_name = display_name.strip()
+    if not display_name:
+        errors["display_name"] = ["Enter the name other members will see."]
+    errors |= _check_profile(sector, country)
+    if role not in taxonomy.ROLES:
+        errors["role"] = ["Choose member, moderator or admin."]
+    if "email" not in errors:
+        errors |= _check_password(password, email)
+        if find_user_by_email(email):
+            errors["email"] = ["An account with this e-mail address already exists."]
+    if errors:
+        raise Invalid("Please correct the marked fields.", errors)
+    with transaction():
+        user = User(
+            email=email,
+            display_name=display_name,
+            password_hash=hash_password(password),
+            sector=sector,
+            country=country,
+            organisation=organisation.strip(),
+            bio=bio.strip(),
+            role=role,
+        )
+        if verified:
+            user.verified_at = utcnow()
+        db.session.add(user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (never says which part was wrong)."""
+    user = find_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not (ok and user and user.is_active):
+        return None
+    with transaction():
+        user.last_login_at = utcnow()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session cookie, remember-me cookie and API token of ``user``."""
+    with transaction():
+        user.session_version += 1
+
+
+def update_profile(
+    user: User, *, display_name: str, organisation: str, bio: str, sector: str, country: str
+) -> User:
+    """Change what other members see of ``user``."""
+    errors = _check_profile(sector, country)
+    if not display_name.strip():
+        errors["display_name"] = ["Enter the name other members will see."]
+    if errors:
+        raise Invalid("Please correct the marked fields.", errors)
+    with transaction():
+        user.display_name = display_name.strip()
+        user.organisation = organisation.strip()
+        user.bio = bio.strip()
+        user.sector = sector
+        user.country = country
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; ends every other session."""
+    if not verify_password(user.password_hash, current):
+        raise Invalid(
+            "Please correct the marked fields.",
+            {"current_password": ["The current password is not correct."]},
+        )
+    errors = _check_password(new, user.email)
+    if errors:
+        raise Invalid("Please correct the marked fields.", {"new_password": errors["password"]})
+    with transaction():
+        user.password_hash = hash_password(new)
+        user.session_version += 1
+
+
+def record_audit(
+    actor: User | None, action: str, target_type: str, target_id: int, **details
+) -> None:
+    """Add an audit entry to the current transaction (call inside ``transaction()``)."""
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id if actor else None,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            details=details,
+        )
+    )
+
+
+def _require_staff(actor: User, admin: bool = False) -> None:
+    if not (actor.is_admin if admin else actor.is_moderator):
+        raise Forbidden(
+            "Only administrators may do this." if admin else "Only moderators may do this."
+        )
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def verify_user(actor: User, user: User) -> None:
+    """Mark ``user`` as a verified member; moderators and admins only."""
+    _require_staff(actor)
+    if user.is_verified:
+        return
+    if not user.is_active:
+        raise Invalid("A deactivated or deleted account cannot be verified.")
+    with transaction():
+        user.verified_at = utcnow()
+        user.verified_by_id = actor.id
+        record_audit(actor, "user.verify", "user", user.id)
+
+
+def change_role(actor: User, user: User, role: str) -> None:
+    """Give ``user`` another role; admins only, and never their own."""
+    _require_staff(actor, admin=True)
+    if role not in taxonomy.ROLES:
+        raise Invalid("Choose member, moderator or admin.", {"role": ["Unknown role."]})
+    if user.id == actor.id:
+        raise Forbidden("Administrators cannot change their own role.")
+    if user.role == role:
+        return
+    with transaction():
+        record_audit(actor, "user.role", "user", user.id, old=user.role, new=role)
+        user.role = role
+        if role != "member" and user.verified_at is None:
+            user.verified_at = utcnow()
+            user.verified_by_id = actor.id
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """Deactivate (ending every session) or reactivate an account; admins only."""
+    _require_staff(actor, admin=True)
+    if user.id == actor.id:
+        raise Forbidden("Administrators cannot deactivate themselves.")
+    if user.deleted_at or user.active == active:
+        return
+    with transaction():
+        user.active = active
+        user.session_version += 1
+        record_audit(actor, "user.activate" if active else "user.deactivate", "user", user.id)
+
+
+def delete_account(user: User, password: str) -> None:
+    """Erase personal data; the user's content stays, shown as by a former member."""
+    if not verify_password(user.password_hash, password):
+        raise Invalid(
+            "Please correct the marked fields.", {"password": ["The password is not correct."]}
+        )
+    with transaction():
+        user.email = f"deleted-{user.id}@deleted.invalid"
+        user.display_name = "Former member"
+        user.organisation = ""
+        user.bio = ""
+        user.password_hash = ""
+        user.deleted_at = utcnow()
+        user.active = False
+        user.session_version += 1
+        db.session.execute(db.delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
+def export_user_data(user: User) -> dict:
+    """Everything ``user`` wrote or holds here, as JSON-ready data."""
+    data = {
+        "profile": {
+            "id": user.id,
+            "email": user.email,
+            "display_name": user.display_name,
+            "sector": user.sector,
+            "country": user.country,
+            "organisation": user.organisation,
+            "bio": user.bio,
+            "role": user.role,
+            "verified": user.is_verified,
+            "created_at": user.created_at.isoformat() + "Z",
+        },
+        "api_tokens": [
+            {
+                "id": t.id,
+                "name": t.name,
+                "created_at": t.created_at.isoformat() + "Z",
+                "expires_at": t.expires_at.isoformat() + "Z",
+                "revoked": t.revoked_at is not None,
+            }
+            for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))
+        ],
+        "staff_actions": [
+            {
+                "action": e.action,
+                "target_type": e.target_type,
+                "target_id": e.target_id,
+                "details": e.details,
+                "created_at": e.created_at.isoformat() + "Z",
+            }
+            for e in db.session.scalars(
+                select(AuditEvent).where(AuditEvent.actor_id == user.id).order_by(AuditEvent.id)
+            )
+        ],
+    }
+    for name, exporter in EXPORTERS.items():
+        data[name] = exporter(user)
+    return data
+
+
+def unverified_users() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.verified_at.is_(None), User.active, User.deleted_at.is_(None))
+            .order_by(User.created_at)
+        )
+    )
+
+
+def verified_members() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.verified_at.is_not(None), User.active, User.deleted_at.is_(None))
+            .order_by(func.lower(User.display_name))
+        )
+    )
+
+
+def all_users() -> list[User]:
+    """Every account that still exists, unverified first, then by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.deleted_at.is_(None))
+            .order_by(User.verified_at.is_not(None), func.lower(User.display_name))
+        )
+    )
+
+
+def audit_events(limit: int = 200) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))
+
+
+# API tokens
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new token and its raw value (shown once; only the digest is kept)."""
+    raw = "kx_" + secrets.token_urlsafe(32)
+    with transaction():
+        token = ApiToken(
+            user=user,
+            digest=_digest(raw),
+            name=name.strip()[:80],
+            session_version=user.session_version,
+            expires_at=utcnow() + current_app.config["API_TOKEN_LIFETIME"],
+        )
+        db.session.add(token)
+    return token, raw
+
+
+def user_for_token(raw: str) -> User | None:
+    """The user a valid bearer token belongs to, or None."""
+    token = db.session.scalar(select(ApiToken).where(ApiToken.digest == _digest(raw)))
+    now = utcnow()
+    if token is None or not token.is_valid(now):
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        with transaction():
+            token.last_used_at = now
+    return token.user
+
+
+def active_tokens(user: User):
+    """A query for ``user``'s tokens that still work, oldest first."""
+    return (
+        select(ApiToken)
+        .where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > utcnow(),
+            ApiToken.session_version == user.session_version,
+        )
+        .order_by(ApiToken.id)
+    )
+
+
+def revoke_token(user: User, token_id: int) -> None:
+    """Revoke one of ``user``'s tokens; another user's token id is simply not found."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id or token.revoked_at is not None:
+        raise NotFound("No such token.")
+    with transaction():
+        token.revoked_at = utcnow()

@@ -1,0 +1,265 @@
+"""Account pages: register, sign in and out, profile, password, export, delete, staff admin."""
+
+import json
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from kx.accounts import services, sessions
+from kx.accounts.forms import (
+    DeleteAccountForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    RegistrationForm,
+)
+from kx.errors import Invalid
+from kx.extensions import limiter
+from kx.web import apply_errors, redirect_next
+
+accounts = Blueprint("accounts", __name__)
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+accounts.before_app_request(sessions.enforce_idle_timeout)
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
+def _submitted_email() -> str:
+    return "email:" + request.form.get("email", "").strip().lower()
+
+
+def _limits(name: str):
+    return lambda: current_app.config[name]
+
+
+def staff_required(view):
+    """Moderators and admins only; others get 403 (anonymous users are sent to sign in)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_moderator:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def verified_required(view):
+    """Verified members only; an unverified account is told it awaits verification."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_verified:
+            return render_template("accounts/awaiting_verification.html"), 403
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@accounts.route("/register", methods=["GET", "POST"])
+@limiter.limit(_limits("REGISTER_LIMITS"), methods=["POST"], deduct_when=lambda r: not _failed(r))
+@limiter.limit("30 per hour", methods=["POST"])
+@limiter.limit("3 per hour", methods=["POST"], key_func=_submitted_email)
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                sector=form.sector.data,
+                country=form.country.data,
+                organisation=form.organisation.data or "",
+                bio=form.bio.data or "",
+            )
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            sessions.start_session(user)
+            flash(
+                "Welcome to kx. A moderator will verify your account; until then you can "
+                "write drafts and read public content.",
+                "success",
+            )
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+
+
+@accounts.route("/login", methods=["GET", "POST"])
+@limiter.limit(_limits("LOGIN_LIMITS"), methods=["POST"], deduct_when=_failed)
+@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_submitted_email,
+               deduct_when=_failed)  # fmt: skip
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            sessions.start_session(user, remember=form.remember.data)
+            return redirect_next(url_for("home.index"))
+        form.form_errors.append("The e-mail address or password is not correct.")
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@accounts.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        sessions.end_session(current_user._get_current_object())
+    flash("You are signed out.", "info")
+    return redirect(url_for("home.index"))
+
+
+@accounts.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user,
+                display_name=form.display_name.data,
+                organisation=form.organisation.data or "",
+                bio=form.bio.data or "",
+                sector=form.sector.data,
+                country=form.country.data,
+            )
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form), 422 if form.errors else 200
+
+
+@accounts.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current_password.data, form.new_password.data)
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            sessions.start_session(user)
+            flash("Your password is changed. Every other session has been signed out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/password.html", form=form), 422 if form.errors else 200
+
+
+@accounts.route("/account/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    sessions.end_session(current_user._get_current_object())
+    flash("You are signed out on every device, and your API tokens are revoked.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@accounts.route("/account/export")
+@login_required
+def export():
+    data = services.export_user_data(current_user)
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="kx-my-data.json"'},
+    )
+
+
+@accounts.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.delete_account(user, form.password.data)
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            sessions.end_session(user)
+            flash("Your account is deleted and your personal data erased.", "info")
+            return redirect(url_for("home.index"))
+    return render_template("accounts/delete.html", form=form), 422 if form.errors else 200
+
+
+@accounts.route("/members")
+@verified_required
+def members():
+    return render_template("accounts/members.html", members=services.verified_members())
+
+
+@accounts.route("/members/<int:user_id>")
+@verified_required
+def member(user_id: int):
+    user = services.get_user(user_id)
+    if not user.is_verified:
+        abort(404)
+    return render_template("accounts/member.html", member=user)
+
+
+# Staff administration
+
+
+@admin.route("/verification")
+@staff_required
+def verification():
+    return render_template("accounts/verification.html", users=services.unverified_users())
+
+
+@admin.route("/users/<int:user_id>/verify", methods=["POST"])
+@staff_required
+def verify(user_id: int):
+    services.verify_user(current_user, services.get_user(user_id))
+    flash("The account is verified.", "success")
+    return redirect(url_for("admin.verification"))
+
+
+@admin.route("/users")
+@staff_required
+def users():
+    return render_template("accounts/users.html", users=services.all_users())
+
+
+@admin.route("/users/<int:user_id>/role", methods=["POST"])
+@staff_required
+def change_role(user_id: int):
+    role = request.form.get("role", "")
+    services.change_role(current_user, services.get_user(user_id), role)
+    flash("The role is changed.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@admin.route("/users/<int:user_id>/active", methods=["POST"])
+@staff_required
+def set_active(user_id: int):
+    activate = request.form.get("active") == "1"
+    services.set_active(current_user, services.get_user(user_id), activate)
+    flash("The account is reactivated." if activate else "The account is deactivated.", "info")
+    return redirect(url_for("admin.users"))
+
+
+@admin.route("/audit")
+@staff_required
+def audit():
+    return render_template("accounts/audit.html", events=services.audit_events())

@@ -1,0 +1,28 @@
+"""The ``/api/v1`` JSON API, built on the domain services and schemas (see API.md)."""
+
+from flask import Blueprint, g, request
+
+from kx.accounts import services as accounts
+from kx.api.core import Unauthorized
+from kx.extensions import csrf
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+# The API authenticates by bearer token only and never reads the session cookie, so a
+# browser's cookie cannot act through it and CSRF cannot either.
+csrf.exempt(api)
+
+
+@api.before_request
+def _authenticate() -> None:
+    g.api_user = None
+    header = request.headers.get("Authorization")
+    if header is None:
+        return
+    scheme, _, raw = header.partition(" ")
+    user = accounts.user_for_token(raw.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        raise Unauthorized("The bearer token is not valid, expired or revoked.")
+    g.api_user = user
+
+
+from kx.api import meta, tokens  # noqa: E402, F401  (registers the routes)

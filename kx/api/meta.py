@@ -1,0 +1,117 @@
+"""``/api/v1/taxonomy`` and ``/api/v1/openapi.json``."""
+
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import current_app, jsonify
+from marshmallow import Schema, fields
+
+from kx import taxonomy
+from kx.api import api
+from kx.api.core import operation
+from kx.api.schemas import ErrorSchema
+
+_RULE_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+
+
+class TermSchema(Schema):
+    slug = fields.Str(required=True)
+    label = fields.Str(required=True)
+
+
+class TaxonomySchema(Schema):
+    domains = fields.List(fields.Nested(TermSchema), required=True)
+    sectors = fields.List(fields.Nested(TermSchema), required=True)
+    prevention_levels = fields.List(fields.Nested(TermSchema), required=True)
+    stages = fields.List(fields.Nested(TermSchema), required=True)
+    study_designs = fields.List(fields.Nested(TermSchema), required=True)
+    evidence_relations = fields.List(fields.Nested(TermSchema), required=True)
+    evaluation_statuses = fields.List(fields.Nested(TermSchema), required=True)
+    visibilities = fields.List(fields.Nested(TermSchema), required=True)
+    statuses = fields.List(fields.Nested(TermSchema), required=True)
+    roles = fields.List(fields.Nested(TermSchema), required=True)
+    countries = fields.List(fields.Nested(TermSchema), required=True)
+
+
+@api.get("/taxonomy")
+@operation(summary="Every vocabulary with slugs and labels", response=TaxonomySchema,
+           tags=("meta",))  # fmt: skip
+def get_taxonomy():
+    """Study designs are listed strongest first."""
+    names = [*taxonomy.VOCABULARIES, "countries"]
+    return {
+        name: [{"slug": slug, "label": label} for slug, label in taxonomy.vocabulary(name).items()]
+        for name in names
+    }
+
+
+@api.get("/openapi.json")
+def openapi_document():
+    return jsonify(build_spec().to_dict())
+
+
+def build_spec() -> APISpec:
+    """The OpenAPI 3 document of every ``@operation`` under ``/api/v1``."""
+    spec = APISpec(
+        title="kx API",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Knowledge exchange JSON API; see API.md."},
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Error", schema=ErrorSchema)
+    paths: dict[str, dict] = {}
+    for rule in current_app.url_map.iter_rules():
+        meta = getattr(current_app.view_functions[rule.endpoint], "openapi", None)
+        if meta is None or not rule.rule.startswith(api.url_prefix):
+            continue
+        path = _RULE_ARGUMENT.sub(r"{\g<name>}", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(rule, meta)
+    for path, operations in sorted(paths.items()):
+        spec.path(path=path, operations=operations)
+    return spec
+
+
+def _operation(rule, meta: dict) -> dict:
+    parameters = [
+        {
+            "in": "path",
+            "name": match["name"],
+            "required": True,
+            "schema": {"type": "integer"} if match["converter"] == "int" else {"type": "string"},
+        }
+        for match in _RULE_ARGUMENT.finditer(rule.rule)
+    ]
+    if meta["query"] is not None:
+        parameters.append({"in": "query", "schema": meta["query"]})
+    responses = {
+        str(status): {"description": "Error", "content": {"application/json": {"schema": "Error"}}}
+        for status in meta["errors"]
+    }
+    if rule.arguments:
+        responses["404"] = responses.get("404") or {
+            "description": "Not found, or not visible to you",
+            "content": {"application/json": {"schema": "Error"}},
+        }
+    success = {"description": meta["summary"]}
+    if meta["response"] is not None:
+        success["content"] = {"application/json": {"schema": meta["response"]}}
+    responses[str(meta["status"])] = success
+    operation = {
+        "summary": meta["summary"],
+        "description": meta["description"],
+        "tags": list(meta["tags"]),
+        "parameters": parameters,
+        "responses": responses,
+    }
+    if meta["body"] is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": meta["body"]}},
+        }
+    if meta["auth"]:
+        operation["security"] = [{"bearer": []}]
+    return operation

@@ -1,0 +1,98 @@
+"""Errors that services raise; views turn them into form errors, pages or JSON."""
+
+
+class ServiceError(Exception):
+    status = 400
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class Invalid(ServiceError):
+    """The input breaks a rule; ``fields`` maps field names to messages."""
+
+    status = 422
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+class NotFound(ServiceError):
+    """Missing, or not visible to the caller: the two are never told apart."""
+
+    status = 404
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+HTTP_MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Sign in to do this.",
+    403: "You do not have permission to do this.",
+    404: "Nothing here, or nothing you may see.",
+    405: "This address does not accept that kind of request.",
+    409: "This conflicts with something that already exists.",
+    413: "The request is too large (the limit is 2 MB). Shorten the text and try again.",
+    422: "Some of the input is not valid.",
+    429: "Too many attempts. Wait a minute and try again.",
+    500: "Something went wrong on our side. Nothing you sent was half-saved; try again later.",
+}
+
+
+def wants_json() -> bool:
+    from flask import request
+
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, message: str | None = None, fields: dict | None = None):
+    """The API's error body: ``{"error": {"status", "message", "fields"?}}``."""
+    from flask import jsonify
+
+    error = {"status": status, "message": message or HTTP_MESSAGES.get(status, "Error.")}
+    if fields:
+        error["fields"] = fields
+    return jsonify(error=error), status
+
+
+def init_app(app) -> None:
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
+
+    def page(status: int, message: str):
+        return render_template("errors/error.html", status=status, message=message), status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        message = HTTP_MESSAGES.get(status, exc.description)
+        if isinstance(exc, CSRFError):
+            message = (
+                "This form had expired or did not come from kx. Go back, reload the page and "
+                "send it again; your browser usually keeps what you typed."
+            )
+        if not wants_json():
+            return page(status, message)
+        response, status = json_error(status, message)
+        original = exc.get_response().headers
+        for header in ("Allow", "Retry-After"):
+            if header in original:
+                response.headers[header] = original[header]
+        return response, status
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError):
+        if wants_json():
+            return json_error(exc.status, exc.message, exc.fields)
+        return page(exc.status, exc.message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("Unhandled error")
+        return json_error(500) if wants_json() else page(500, HTTP_MESSAGES[500])

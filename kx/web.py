@@ -1,0 +1,24 @@
+"""Small helpers shared by the HTML views of every package."""
+
+from flask import redirect, request
+from flask_wtf import FlaskForm
+
+from kx.errors import ServiceError
+from kx.security import safe_next
+
+
+def apply_errors(form: FlaskForm, exc: ServiceError) -> None:
+    """Show a service's field errors beside the form's fields (others above the form)."""
+    for name, messages in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, *messages]
+        else:
+            form.form_errors.extend(messages)
+    if not exc.fields:
+        form.form_errors.append(exc.message)
+
+
+def redirect_next(default: str):
+    """Redirect to a local ``next`` from the query or form, else to ``default``."""
+    return redirect(safe_next(request.values.get("next"), default))

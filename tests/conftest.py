@@ -1,0 +1,150 @@
+"""Fixtures on the real stack: the app factory, a real database file (or the PostgreSQL
+database named by ``KX_DATABASE_URL``), migrations applied once, rows cleared after each test.
+
+No application context is pushed around tests: every request gets its own, as in
+production, so nothing (``g``, the logged-in user, the ORM session) leaks between a test's
+requests. Helpers that touch the database push a context of their own.
+"""
+
+import os
+import re
+from types import SimpleNamespace
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import inspect, text
+
+from kx import create_app
+from kx.accounts import services as accounts
+from kx.extensions import db
+
+PASSWORD = "a long test passphrase 4 u"
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A migrated, empty database for the whole run."""
+    url = os.environ.get("KX_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'kx-test.db'}"
+    )
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _driver(url), "SECRET_KEY": "test"})
+    with app.app_context():
+        upgrade()
+        for table in db.metadata.sorted_tables:
+            if db.session.execute(db.select(db.func.count()).select_from(table)).scalar():
+                pytest.exit(f"{url} is not empty: point KX_DATABASE_URL at a fresh database.")
+        db.session.remove()
+        db.engine.dispose()
+    return url
+
+
+def _driver(url: str) -> str:
+    from kx.config import database_url
+
+    return database_url(url)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test secret key",
+            "SQLALCHEMY_DATABASE_URI": _driver(database_url),
+            "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        }
+    )
+    yield app
+    with app.app_context():
+        _clear(db)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _clear(db) -> None:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def _push_request_context():
+    """Replace pytest-flask's: a test-wide context would share ``g`` across requests."""
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token a real browser would get from the form page at ``url``."""
+    page = client.get(url)
+    match = _CSRF.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token in {url} (status {page.status_code})"
+    return match.group(1)
+
+
+def submit(client, url: str, data: dict | None = None, form_page: str | None = None, **kwargs):
+    """POST ``data`` to ``url`` like a browser: with the token from ``form_page`` (or ``url``)."""
+    data = {"csrf_token": csrf_token(client, form_page or url), **(data or {})}
+    return client.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def make_user(app):
+    """Create an account through the service; returns id, email, password and role."""
+    counter = iter(range(1, 10_000))
+
+    def make(role="member", verified=True, sector="law-enforcement", country="GB", **fields):
+        n = next(counter)
+        email = fields.pop("email", f"user{n}@example.org")
+        with app.app_context():
+            user = accounts.register_user(
+                email=email,
+                display_name=fields.pop("display_name", f"Test User {n}"),
+                password=PASSWORD,
+                sector=sector,
+                country=country,
+                role=role,
+                verified=verified,
+                **fields,
+            )
+            return SimpleNamespace(id=user.id, email=user.email, password=PASSWORD, role=role)
+
+    return make
+
+
+@pytest.fixture
+def login():
+    """Sign ``user`` in on ``client`` through the real form."""
+
+    def do_login(client, user, remember=False):
+        data = {"email": user.email, "password": user.password}
+        if remember:
+            data["remember"] = "y"
+        response = submit(client, "/login", data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return do_login
+
+
+@pytest.fixture
+def api_token(client):
+    """A bearer token for ``user`` from ``POST /api/v1/tokens``."""
+
+    def issue(user) -> dict:
+        response = client.post(
+            "/api/v1/tokens", json={"email": user.email, "password": user.password}
+        )
+        assert response.status_code == 201, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    return issue
+
+
+def table_names(app) -> set[str]:
+    with app.app_context():
+        return set(inspect(db.engine).get_table_names())
