@@ -106,8 +106,9 @@ def register():
 
 @accounts.route("/login", methods=["GET", "POST"])
 @limiter.limit(_limits("LOGIN_LIMITS"), methods=["POST"], deduct_when=_failed)
-@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_submitted_email,
-               deduct_when=_failed)  # fmt: skip
+@limiter.limit(
+    "5 per minute;20 per hour", methods=["POST"], key_func=_submitted_email, deduct_when=_failed
+)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -35,8 +35,9 @@ class TaxonomySchema(Schema):
 
 
 @api.get("/taxonomy")
-@operation(summary="Every vocabulary with slugs and labels", response=TaxonomySchema,
-           tags=("meta",))  # fmt: skip
+@operation(
+    summary="Every vocabulary with slugs and labels", response=TaxonomySchema, tags=("meta",)
+)
 def get_taxonomy():
     """Study designs are listed strongest first."""
     names = [*taxonomy.VOCABULARIES, "countries"]
