@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_errors(app)
     register_templates(app)
     register_blueprints(app)
+    register_search(app)
     register_commands(app)
     return app
 
@@ -33,6 +34,7 @@ def register_config(app: Flask, overrides: dict) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from kx import models  # noqa: F401  (every table in the metadata, for Alembic too)
     from kx.database import configure_sqlite
     from kx.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -67,12 +69,21 @@ def register_templates(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from kx.accounts.views import accounts, admin
     from kx.api import api
+    from kx.forum.views import forum
     from kx.home import home
+    from kx.practice.views import practice
+    from kx.research.views import research
+    from kx.review.views import review
+    from kx.search.views import search_pages
 
-    app.register_blueprint(home)
-    app.register_blueprint(accounts)
-    app.register_blueprint(admin)
-    app.register_blueprint(api)
+    for blueprint in (home, accounts, admin, practice, research, review, forum, search_pages, api):
+        app.register_blueprint(blueprint)
+
+
+def register_search(app: Flask) -> None:
+    from kx import search
+
+    search.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

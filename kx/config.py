@@ -42,6 +42,8 @@ def load(instance_path: Path) -> dict:
         or str(instance_path / "search-index"),
         "RATELIMIT_STORAGE_URI": os.environ.get("KX_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # a sliding window: a fixed one lets a burst straddling its edge spend twice the budget
+        "RATELIMIT_STRATEGY": "moving-window",
         "HTTPS": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "SESSION_COOKIE_SECURE": https,

@@ -11,6 +11,7 @@ cannot. Read-only requests keep ordinary deferred transactions and never queue.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -19,6 +20,11 @@ from kx.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _writing: ContextVar[bool] = ContextVar("kx_writing", default=False)
+
+
+def utcnow() -> datetime:
+    """The current UTC time, naive, as every timestamp column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def configure_sqlite(engine: Engine) -> None:

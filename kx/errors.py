@@ -57,7 +57,10 @@ def json_error(status: int, message: str | None = None, fields: dict | None = No
     error = {"status": status, "message": message or HTTP_MESSAGES.get(status, "Error.")}
     if fields:
         error["fields"] = fields
-    return jsonify(error=error), status
+    response = jsonify(error=error)
+    if status == 401:  # RFC 6750: say which scheme would have worked
+        response.headers["WWW-Authenticate"] = 'Bearer realm="kx"'
+    return response, status
 
 
 def init_app(app) -> None:
@@ -77,9 +80,10 @@ def init_app(app) -> None:
                 "This form had expired or did not come from kx. Go back, reload the page and "
                 "send it again; your browser usually keeps what you typed."
             )
-        if not wants_json():
-            return page(status, message)
-        response, status = json_error(status, message)
+        if wants_json():
+            response, status = json_error(status, message)
+        else:
+            response = app.make_response(page(status, message))
         original = exc.get_response().headers
         for header in ("Allow", "Retry-After"):
             if header in original:

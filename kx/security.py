@@ -4,6 +4,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response
+from werkzeug.routing import IntegerConverter
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -43,9 +44,30 @@ def _set_headers(response: Response) -> Response:
     return response
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` for database ids: an id no integer column can hold (0, or beyond
+    2^31-1) becomes 0, which names nothing, so the view answers its ordinary 404 instead
+    of the database driver overflowing. (Refusing it in the converter would make Werkzeug
+    answer 405 for the route's other methods.)"""
+
+    MAX = 2**31 - 1
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if 1 <= number <= self.MAX else 0
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.after_request(_set_headers)
     if app.config["HTTPS"]:
+        # ``HTTPS`` may come from ``create_app(config)`` rather than ``KX_HTTPS``; either way
+        # cookies must then never travel over plain HTTP, and links use https.
+        app.config.update(
+            SESSION_COOKIE_SECURE=True,
+            REMEMBER_COOKIE_SECURE=True,
+            PREFERRED_URL_SCHEME="https",
+        )
 
         @app.after_request
         def _hsts(response: Response) -> Response:

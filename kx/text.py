@@ -7,6 +7,7 @@ Images are never rendered (text-only platform): their alt text stands in their p
 """
 
 from functools import partial
+from html import unescape
 
 import bleach
 from bleach.linkifier import LinkifyFilter
@@ -15,11 +16,33 @@ from markupsafe import escape
 
 ALLOWED_TAGS = frozenset(
     {
-        "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s",
-        "code", "pre", "blockquote", "ul", "ol", "li", "a",
-        "table", "thead", "tbody", "tr", "th", "td",
+        "p",
+        "br",
+        "hr",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "em",
+        "del",
+        "s",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
     }
-)  # fmt: skip
+)
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "ol": ["start"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener ugc"
@@ -65,3 +88,10 @@ def render_markdown(source: str | None) -> str:
 def sanitise_html(html: str) -> str:
     """Apply the allow-list to HTML from elsewhere (never trust stored HTML blindly)."""
     return _cleaner.clean(html)
+
+
+def plain_text(html: str | None) -> str:
+    """The words of sanitised HTML without markup (for search and excerpts)."""
+    if not html:
+        return ""
+    return unescape(bleach.clean(html, tags=set(), strip=True)).strip()

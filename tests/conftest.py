@@ -78,6 +78,14 @@ def _push_request_context():
     """Replace pytest-flask's: a test-wide context would share ``g`` across requests."""
 
 
+@pytest.fixture
+def client(app):
+    """A browser. Replaces pytest-flask's, which is opened with ``with`` and so keeps each
+    request's app context pushed until its next request: another client's request would
+    then reuse that context and its ``g``, and be taken for the user signed in there."""
+    return app.test_client()
+
+
 def csrf_token(client, url: str) -> str:
     """The CSRF token a real browser would get from the form page at ``url``."""
     page = client.get(url)

@@ -6,15 +6,31 @@ from wtforms.validators import DataRequired, Length
 
 from kx import taxonomy
 
+try:  # WTForms 3.3 deprecates (value, label) tuples; 3.4 removes them.
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - WTForms before 3.3
+
+    def SelectChoice(value, label):
+        return (value, label)
+
+
+def _select(label: str, placeholder: str, vocabulary: str) -> SelectField:
+    # validate_choice=False: the service checks the value and says what to do about it,
+    # beside the field, together with the other fields' messages.
+    return SelectField(
+        label,
+        choices=[SelectChoice("", placeholder)]
+        + [SelectChoice(slug, name) for slug, name in taxonomy.choices(vocabulary)],
+        validate_choice=False,
+    )
+
 
 def _sector_field() -> SelectField:
-    return SelectField("Sector", choices=[("", "Choose your sector"), *taxonomy.choices("sectors")])
+    return _select("Sector", "Choose your sector", "sectors")
 
 
 def _country_field() -> SelectField:
-    return SelectField(
-        "Country you work in", choices=[("", "Choose a country"), *taxonomy.choices("countries")]
-    )
+    return _select("Country you work in", "Choose a country", "countries")
 
 
 class RegistrationForm(FlaskForm):
@@ -42,7 +58,10 @@ class RegistrationForm(FlaskForm):
 class LoginForm(FlaskForm):
     email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
-    remember = BooleanField("Keep me signed in on this device")
+    remember = BooleanField(
+        "Stay signed in after closing the browser",
+        description="You are still signed out after an hour without activity.",
+    )
 
 
 class ProfileForm(FlaskForm):

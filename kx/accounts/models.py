@@ -1,16 +1,14 @@
 """Users, API tokens and the audit log of staff actions."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from flask_login import AnonymousUserMixin, UserMixin
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kx.audit import AuditEvent  # noqa: F401  (re-exported: the audit log began here)
+from kx.database import utcnow
 from kx.extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class User(UserMixin, db.Model):
@@ -65,6 +63,18 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
+class AnonymousUser(AnonymousUserMixin):
+    """A signed-out visitor: answers the same questions as ``User``, always with no."""
+
+    id = None
+    sector = None
+    role = None
+    is_verified = False
+    is_moderator = False
+    is_admin = False
+    display_name = public_name = ""
+
+
 class ApiToken(db.Model):
     """A bearer token; only its SHA-256 digest is stored."""
 
@@ -89,20 +99,3 @@ class ApiToken(db.Model):
             and self.session_version == self.user.session_version
             and self.user.is_active
         )
-
-
-class AuditEvent(db.Model):
-    """One staff action: who did what to which record, and why."""
-
-    __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_target", "target_type", "target_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(64))
-    target_type: Mapped[str] = mapped_column(String(32))
-    target_id: Mapped[int]
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-    actor: Mapped[User | None] = relationship()

@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from kx.schemas import UTCDateTime
+
 
 class UserSummarySchema(Schema):
     """How an author appears beside their work."""
@@ -20,9 +22,9 @@ class TokenRequestSchema(Schema):
 class TokenSchema(Schema):
     id = fields.Int(required=True)
     name = fields.Str(required=True)
-    created_at = fields.DateTime(required=True)
-    expires_at = fields.DateTime(required=True)
-    last_used_at = fields.DateTime(allow_none=True)
+    created_at = UTCDateTime(required=True)
+    expires_at = UTCDateTime(required=True)
+    last_used_at = UTCDateTime(required=True, allow_none=True)
 
 
 class NewTokenSchema(TokenSchema):

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from kx import taxonomy
-from kx.accounts.models import ApiToken, AuditEvent, User, utcnow
+from kx.accounts.models import ApiToken, User
 from kx.accounts.passwords import hash_password, password_problems, verify_password
-from kx.database import transaction
+from kx.audit import AuditEvent, audit_events, record_audit  # noqa: F401  (audit_events: views)
+from kx.database import transaction, utcnow
 from kx.errors import Forbidden, Invalid, NotFound
 from kx.extensions import db
 
@@ -50,6 +52,9 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
+_EMAIL_TAKEN = "An account with this e-mail address already exists."
+
+
 def register_user(
     *,
     email: str,
@@ -77,23 +82,28 @@ def register_user(
     if "email" not in errors:
         errors |= _check_password(password, email)
         if find_user_by_email(email):
-            errors["email"] = ["An account with this e-mail address already exists."]
+            errors["email"] = [_EMAIL_TAKEN]
     if errors:
         raise Invalid("Please correct the marked fields.", errors)
-    with transaction():
-        user = User(
-            email=email,
-            display_name=display_name,
-            password_hash=hash_password(password),
-            sector=sector,
-            country=country,
-            organisation=organisation.strip(),
-            bio=bio.strip(),
-            role=role,
-        )
-        if verified:
-            user.verified_at = utcnow()
-        db.session.add(user)
+    try:
+        with transaction():
+            user = User(
+                email=email,
+                display_name=display_name,
+                password_hash=hash_password(password),
+                sector=sector,
+                country=country,
+                organisation=organisation.strip(),
+                bio=bio.strip(),
+                role=role,
+            )
+            if verified:
+                user.verified_at = utcnow()
+            db.session.add(user)
+    except IntegrityError as exc:  # the same address registered a moment ago
+        if "email" not in str(exc.orig):
+            raise
+        raise Invalid("Please correct the marked fields.", {"email": [_EMAIL_TAKEN]}) from exc
     return user
 
 
@@ -145,21 +155,6 @@ def change_password(user: User, current: str, new: str) -> None:
     with transaction():
         user.password_hash = hash_password(new)
         user.session_version += 1
-
-
-def record_audit(
-    actor: User | None, action: str, target_type: str, target_id: int, **details
-) -> None:
-    """Add an audit entry to the current transaction (call inside ``transaction()``)."""
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id if actor else None,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            details=details,
-        )
-    )
 
 
 def _require_staff(actor: User, admin: bool = False) -> None:
@@ -225,6 +220,8 @@ def delete_account(user: User, password: str) -> None:
         raise Invalid(
             "Please correct the marked fields.", {"password": ["The password is not correct."]}
         )
+    if user.is_admin and not _other_admins(user):
+        raise Invalid("You are the last administrator: make someone else an administrator first.")
     with transaction():
         user.email = f"deleted-{user.id}@deleted.invalid"
         user.display_name = "Former member"
@@ -235,6 +232,14 @@ def delete_account(user: User, password: str) -> None:
         user.active = False
         user.session_version += 1
         db.session.execute(db.delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
+def _other_admins(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(User.id)).where(
+            User.role == "admin", User.id != user.id, User.active, User.deleted_at.is_(None)
+        )
+    )
 
 
 def export_user_data(user: User) -> dict:
@@ -309,10 +314,6 @@ def all_users() -> list[User]:
             .order_by(User.verified_at.is_not(None), func.lower(User.display_name))
         )
     )
-
-
-def audit_events(limit: int = 200) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))
 
 
 # API tokens

@@ -12,13 +12,14 @@ from flask import current_app, flash, session
 from flask_login import current_user, login_user, logout_user
 
 from kx.accounts import services
-from kx.accounts.models import User
+from kx.accounts.models import AnonymousUser, User
 from kx.extensions import db, login_manager
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Sign in to see this page."
 login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
+login_manager.anonymous_user = AnonymousUser
 
 
 @login_manager.user_loader
@@ -37,6 +38,10 @@ def start_session(user: User, remember: bool = False) -> None:
     session.clear()
     session.permanent = True
     login_user(user, remember=remember)
+    if not remember:
+        # Drop a remember-me cookie left by an earlier sign-in on this browser (perhaps
+        # someone else's), or it would sign that account back in when this session ends.
+        session["_remember"] = "clear"
     session["seen"] = int(time.time())
 
 

@@ -9,11 +9,13 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from kx.accounts import services, sessions
@@ -44,6 +46,21 @@ def _submitted_email() -> str:
 
 def _limits(name: str):
     return lambda: current_app.config[name]
+
+
+def _signed_in_user() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+# Forms that check the current password (change password, delete account) share one
+# budget of wrong guesses per account, so a borrowed session cannot try passwords at will.
+_password_guesses = limiter.shared_limit(
+    "5 per minute;20 per hour",
+    scope="account-password",
+    key_func=_signed_in_user,
+    methods=["POST"],
+    deduct_when=lambda response: g.get("wrong_password", False),
+)
 
 
 def staff_required(view):
@@ -153,6 +170,7 @@ def profile():
 
 @accounts.route("/account/password", methods=["GET", "POST"])
 @login_required
+@_password_guesses
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
@@ -160,6 +178,7 @@ def change_password():
         try:
             services.change_password(user, form.current_password.data, form.new_password.data)
         except Invalid as exc:
+            g.wrong_password = "current_password" in exc.fields
             apply_errors(form, exc)
         else:
             sessions.start_session(user)
@@ -183,12 +202,16 @@ def export():
     return Response(
         json.dumps(data, indent=2, ensure_ascii=False),
         mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="kx-my-data.json"'},
+        headers={
+            "Content-Disposition": 'attachment; filename="kx-my-data.json"',
+            "Cache-Control": "no-store",  # personal data: keep it out of shared caches
+        },
     )
 
 
 @accounts.route("/account/delete", methods=["GET", "POST"])
 @login_required
+@_password_guesses
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
@@ -196,6 +219,7 @@ def delete_account():
         try:
             services.delete_account(user, form.password.data)
         except Invalid as exc:
+            g.wrong_password = "password" in exc.fields
             apply_errors(form, exc)
         else:
             sessions.end_session(user)

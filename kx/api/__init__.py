@@ -1,6 +1,7 @@
 """The ``/api/v1`` JSON API, built on the domain services and schemas (see API.md)."""
 
 from flask import Blueprint, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from kx.accounts import services as accounts
 from kx.api.core import Unauthorized
@@ -10,6 +11,15 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API authenticates by bearer token only and never reads the session cookie, so a
 # browser's cookie cannot act through it and CSRF cannot either.
 csrf.exempt(api)
+
+
+@api.before_request
+def _refuse_oversized_body() -> None:
+    """Answer 413 on every endpoint, also those that never read the body, before anything
+    else (such as a token check) can answer first."""
+    limit = request.max_content_length
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
 
 
 @api.before_request
@@ -25,4 +35,4 @@ def _authenticate() -> None:
     g.api_user = user
 
 
-from kx.api import meta, tokens  # noqa: E402, F401  (registers the routes)
+from kx.api import evidence, forum, gap_map, meta, practices, research, review, search, tokens  # noqa: E402, F401  (registers the routes)

@@ -5,6 +5,7 @@ a bearer token where ``auth=True``, and leaves its arguments on the view for the
 document, so the document and the validation can never disagree.
 """
 
+import re
 from functools import wraps
 
 from flask import g, request
@@ -14,8 +15,11 @@ from werkzeug.exceptions import BadRequest
 from kx.api.schemas import PageQuerySchema
 from kx.errors import Invalid, ServiceError
 from kx.extensions import db
+from kx.security import DatabaseIdConverter
 
-DEFAULT_ERRORS = (400, 413, 422, 429)
+# Every endpoint refuses a bad bearer token (401), an oversized body (413) and unknown query
+# parameters (422); the rest follow from what the operation reads (see ``operation``).
+DEFAULT_ERRORS = (401, 413, 422)
 
 
 class Unauthorized(ServiceError):
@@ -27,17 +31,67 @@ def api_user():
     return g.get("api_user")
 
 
+# Ids are 32-bit on PostgreSQL: kx.security's ``int`` converter answers 404 beyond this.
+MAX_ID = DatabaseIdConverter.MAX
+
+
+class NoQuerySchema(Schema):
+    """An operation without query parameters: any parameter is unknown."""
+
+
 def _query_data(schema: Schema) -> dict:
-    data = {}
-    for name, field in schema.load_fields.items():
-        key = field.data_key or name
-        if key in request.args:
-            values = request.args.getlist(key)
-            data[key] = values if isinstance(field, fields.List) else values[-1]
-    return data
+    """The query string as ``schema`` expects it: lists for ``List`` fields, else the last
+    value. Unknown parameters are kept, so that loading rejects them like unknown body fields
+    (a misspelt filter must not silently return everything)."""
+    lists = {
+        field.data_key or name
+        for name, field in schema.load_fields.items()
+        if isinstance(field, fields.List)
+    }
+    return {key: values if key in lists else values[-1] for key, values in request.args.lists()}
+
+
+class MalformedJSON(ServiceError):
+    status = 400
+
+
+def json_body():
+    """The request body parsed as JSON whatever its Content-Type (cached after the first
+    call); ``MalformedJSON`` (400) when it is not JSON or nests too deeply to parse."""
+    try:
+        return request.get_json(force=True)
+    except (BadRequest, RecursionError) as exc:
+        # A body of "[[[[…" within the size limit exhausts the parser's recursion: still 400.
+        raise MalformedJSON("The request body is not valid JSON.") from exc
+
+
+# Text no database column can hold (PostgreSQL refuses NUL) and no UTF-8 encoder can write
+# (an unpaired surrogate such as "\ud800", which JSON escapes can carry).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_MESSAGE = "Text may not contain NUL characters or unpaired surrogates."
+
+
+def has_unstorable_text(value) -> bool:
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(has_unstorable_text(k) or has_unstorable_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_unstorable_text(item) for item in value)
+    return False
 
 
 def _load(schema: Schema, data) -> dict:
+    if isinstance(data, dict):
+        bad = {
+            key: [UNSTORABLE_MESSAGE] for key, value in data.items() if has_unstorable_text(value)
+        }
+        if bad or has_unstorable_text(list(data)):
+            raise Invalid(
+                "Some of the input is not valid.", bad or {"_schema": [UNSTORABLE_MESSAGE]}
+            )
+    elif has_unstorable_text(data):
+        raise Invalid("Some of the input is not valid.", {"_schema": [UNSTORABLE_MESSAGE]})
     try:
         return schema.load(data)
     except ValidationError as exc:
@@ -56,21 +110,25 @@ def operation(
     errors: tuple[int, ...] = (),
     tags: tuple[str, ...] = (),
 ):
-    """Declare an API view: validated ``body``/``query`` kwargs, auth rule, documentation."""
+    """Declare an API view: validated ``body``/``query`` kwargs, auth rule, documentation.
+
+    ``errors`` lists the statuses the view itself can answer besides those implied here:
+    401, 413 and 422 everywhere, 400 with a ``body``, 404 with a path argument. Name 403,
+    404, 409 and 429 (rate limits) where they apply. Query parameters not in ``query`` are
+    rejected with 422, as unknown body fields are.
+    """
 
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if auth and api_user() is None:
                 raise Unauthorized("Send a valid bearer token in the Authorization header.")
+            query_schema = query() if query is not None else NoQuerySchema()
+            loaded_query = _load(query_schema, _query_data(query_schema))
             if query is not None:
-                kwargs["query"] = _load(query(), _query_data(query()))
+                kwargs["query"] = loaded_query
             if body is not None:
-                try:
-                    data = request.get_json(force=True)
-                except BadRequest as exc:
-                    raise ServiceError("The request body is not valid JSON.") from exc
-                kwargs["body"] = _load(body(), data)
+                kwargs["body"] = _load(body(), json_body())
             return view(*args, **kwargs)
 
         wrapped.openapi = {
@@ -81,7 +139,15 @@ def operation(
             "response": response,
             "status": status,
             "auth": auth,
-            "errors": tuple(sorted({*DEFAULT_ERRORS, *errors, *((401,) if auth else ())})),
+            "errors": tuple(
+                sorted(
+                    {
+                        *DEFAULT_ERRORS,
+                        *errors,
+                        *((400,) if body is not None else ()),
+                    }
+                )
+            ),
             "tags": tags,
         }
         return wrapped
@@ -100,4 +166,4 @@ def paginate(statement, item_schema: type[Schema], page: int, per_page: int) -> 
     }
 
 
-__all__ = ["PageQuerySchema", "Unauthorized", "api_user", "operation", "paginate"]
+__all__ = ["MAX_ID", "PageQuerySchema", "Unauthorized", "api_user", "operation", "paginate"]

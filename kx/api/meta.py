@@ -9,8 +9,19 @@ from marshmallow import Schema, fields
 
 from kx import taxonomy
 from kx.api import api
-from kx.api.core import operation
+from kx.api.core import MAX_ID, operation
 from kx.api.schemas import ErrorSchema
+
+ERROR_DESCRIPTIONS = {
+    400: "The body is not valid JSON",
+    401: "No valid bearer token (where one is required), or a bad one was sent",
+    403: "Signed in but not allowed",
+    404: "Not found, or not visible to you",
+    409: "Conflicts with something that already exists",
+    413: "The body is larger than the limit (2 MB)",
+    422: "The input is not valid; `fields` says where",
+    429: "Too many attempts; see Retry-After",
+}
 
 _RULE_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
@@ -59,7 +70,13 @@ def build_spec() -> APISpec:
         version="1",
         openapi_version="3.0.3",
         plugins=[MarshmallowPlugin()],
-        info={"description": "Knowledge exchange JSON API; see API.md."},
+        info={
+            "description": (
+                "Knowledge exchange JSON API; see API.md. Without a bearer token it answers "
+                "as for an anonymous visitor. Unknown body fields and query parameters, and "
+                "text with NUL characters or unpaired surrogates, are rejected with 422."
+            )
+        },
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=ErrorSchema)
@@ -82,21 +99,22 @@ def _operation(rule, meta: dict) -> dict:
             "in": "path",
             "name": match["name"],
             "required": True,
-            "schema": {"type": "integer"} if match["converter"] == "int" else {"type": "string"},
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+            if match["converter"] == "int"
+            else {"type": "string"},
         }
         for match in _RULE_ARGUMENT.finditer(rule.rule)
     ]
     if meta["query"] is not None:
         parameters.append({"in": "query", "schema": meta["query"]})
+    errors = {*meta["errors"], *((404,) if rule.arguments else ())}
     responses = {
-        str(status): {"description": "Error", "content": {"application/json": {"schema": "Error"}}}
-        for status in meta["errors"]
-    }
-    if rule.arguments:
-        responses["404"] = responses.get("404") or {
-            "description": "Not found, or not visible to you",
+        str(status): {
+            "description": ERROR_DESCRIPTIONS.get(status, "Error"),
             "content": {"application/json": {"schema": "Error"}},
         }
+        for status in sorted(errors)
+    }
     success = {"description": meta["summary"]}
     if meta["response"] is not None:
         success["content"] = {"application/json": {"schema": meta["response"]}}
@@ -113,6 +131,6 @@ def _operation(rule, meta: dict) -> dict:
             "required": True,
             "content": {"application/json": {"schema": meta["body"]}},
         }
-    if meta["auth"]:
-        operation["security"] = [{"bearer": []}]
+    # Without a token the API answers as an anonymous visitor, except where auth is required.
+    operation["security"] = [{"bearer": []}] if meta["auth"] else [{}, {"bearer": []}]
     return operation

@@ -1,6 +1,6 @@
 """Schemas the whole API shares: errors and pagination."""
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 
 class ErrorBodySchema(Schema):
@@ -14,10 +14,8 @@ class ErrorSchema(Schema):
 
 
 class PageQuerySchema(Schema):
-    """``page`` from 1 and ``per_page`` from 1 to 100; other query parameters are ignored."""
-
-    class Meta:
-        unknown = EXCLUDE
+    """``page`` from 1 and ``per_page`` from 1 to 100. A list endpoint's query schema extends
+    this one with its filters; any other query parameter is rejected with 422."""
 
     page = fields.Int(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))

@@ -1,19 +1,35 @@
 """``/api/v1/tokens``: exchange credentials for a bearer token, list and revoke tokens."""
 
-from flask import current_app, request
+import hashlib
+
+from flask import current_app
 
 from kx.accounts import services as accounts
 from kx.accounts.schemas import NewTokenSchema, TokenRequestSchema, TokenSchema
 from kx.api import api
-from kx.api.core import PageQuerySchema, Unauthorized, api_user, operation, paginate
+from kx.api.core import (
+    MalformedJSON,
+    PageQuerySchema,
+    Unauthorized,
+    api_user,
+    json_body,
+    operation,
+    paginate,
+)
 from kx.api.schemas import page_of
 from kx.extensions import limiter
 
 
 def _submitted_email() -> str:
-    body = request.get_json(silent=True, force=True)
+    """The per-account rate-limit key: a digest, so that any text (even 2 MB, or with an
+    unpaired surrogate) makes a short, storable key and no address is kept in the store."""
+    try:
+        body = json_body()
+    except MalformedJSON:
+        body = None
     email = body.get("email") if isinstance(body, dict) else None
-    return "email:" + (email.strip().lower() if isinstance(email, str) else "")
+    email = email.strip().lower() if isinstance(email, str) else ""
+    return "email:" + hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _failed(response) -> bool:
@@ -28,7 +44,7 @@ def _failed(response) -> bool:
     body=TokenRequestSchema,
     response=NewTokenSchema,
     status=201,
-    errors=(401,),
+    errors=(429,),
     tags=("tokens",),
 )
 def create_token(body):

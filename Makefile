@@ -1,0 +1,63 @@
+# kx: `make run` serves the app with demo accounts, `make test` runs the whole suite.
+# Each target creates .venv when it is missing; the stamp files below re-install only
+# when pyproject.toml changes.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app kx
+HOST ?= 127.0.0.1
+PORT ?= 5000
+CHROMIUM := /usr/bin/chromium
+PYTEST_ARGS ?=
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint install install-test browser clean
+
+## run: install, upgrade the database, load the demo accounts, serve on http://$(HOST):$(PORT)
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	@echo "Serving kx on http://$(HOST):$(PORT) (Ctrl-C stops it)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## test: install with the test extras, check for Debian's Chromium, run the whole suite
+test: $(VENV)/.installed-test browser
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## lint: ruff's checks and its formatter, in check mode
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $@ $(VENV)/.installed
+
+# The browser tests drive Debian's Chromium; no tool may download a browser of its own.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "$(CHROMIUM) is missing: installing Debian's chromium package"; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  else \
+	    echo "$(CHROMIUM) is missing: the browser tests need Debian's Chromium." >&2; \
+	    echo "Install it with: sudo apt-get install chromium   (never 'playwright install')" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) test-results .pytest_cache .ruff_cache

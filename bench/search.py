@@ -1,0 +1,655 @@
+"""Search benchmark: ``make bench`` (or ``.venv/bin/python bench/search.py --items 20000``).
+
+Builds a throw-away kx (SQLite file and index directory in a temporary folder), creates
+N synthetic published items through the record services, then measures and prints:
+
+- ``flask --app kx search reindex`` run as its own process: wall time and peak memory;
+- p50/p95 of ``GET /api/v1/search`` through the in-process test client (or, while that
+  endpoint does not exist, of ``kx.search.services.search``; the output says which), over
+  the generated queries with and without filters (facets and highlights always on);
+- the same queries straight against the Whoosh searcher (the raw engine: one reused
+  searcher, ``searcher.search`` with the same filter, facets and highlights) and the ratio
+  of the two p95s;
+- publish-to-searchable latency over 50 publishes by a moderator.
+
+Targets (issue 4, this 2-core machine, 20,000 items) are printed beside the figures. The
+texts are ~300 words drawn from a fixed vocabulary by a seeded generator, so every run
+builds the same corpus.
+"""
+
+import argparse
+import itertools
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {
+    "api_p95_ms": 150.0,
+    "api_over_raw": 1.5,
+    "publish_p95_s": 1.0,
+    "reindex_s": 120.0,
+    "reindex_mb": 600.0,
+}
+
+# ----------------------------------------------------------------------- the corpus
+
+TOPIC_WORDS = """
+helpline deterrence prevention treatment offender offending offence offences online child
+children abuse material images imagery viewing sexual interest risk assessment desistance
+recidivism reoffending supervision probation police policing investigation investigators
+prosecution court conviction sentencing arrest custody disclosure safeguarding victims
+survivors families partners community circles support accountability volunteers therapy
+therapist therapists counselling cognitive behavioural group programme programmes
+intervention interventions evaluation evaluated outcomes outcome trial randomised cohort
+qualitative interviews survey sample participants attrition dropout engagement motivation
+shame stigma secrecy anonymity anonymous confidential callers calls chat messages warning
+splash pages search engines platforms moderation takedown reports hotline triage backlog
+forensic devices triage prioritisation caseload analysts examiners digital evidence hashes
+classification grading legislation policy guidance training schools education teachers
+pupils parents awareness campaign campaigns prevalence estimate estimates population
+adolescents adults men women peers fantasy contact compulsive compulsivity pornography
+escalation pathways motives grooming coercion sextortion livestreaming encryption darknet
+forums networks collaboration partnership multiagency referral referrals waiting list
+capacity funding costs implementation fidelity manual protocol sessions relapse plan
+plans goals wellbeing mental health depression anxiety isolation loneliness employment
+housing reintegration monitoring polygraph software compliance breach breaches recall
+""".split()  # noqa: SIM905 (a word list reads better as prose)
+
+COMMON_WORDS = """
+the of and to in a for with on by from that this was were is are be been as at an or
+which their its it they who after before during over between within across among most
+more less many several each every some other new first second three two year years
+months weeks people service services staff team teams work working approach approaches
+study studies findings results data analysis effect effects change changes increase
+decrease reduced reduction higher lower significant important evidence based practice
+local national regional international early later initial long short term follow up
+provided offered delivered reported described found showed suggested recommended used
+""".split()  # noqa: SIM905
+
+TITLE_HEADS = [
+    "Evaluation of",
+    "Lessons from",
+    "Implementing",
+    "A pilot of",
+    "Scaling up",
+    "Outcomes of",
+    "Barriers to",
+    "Reducing",
+    "Understanding",
+    "Supporting",
+]
+
+DOMAINS = [
+    "policing",
+    "prosecution",
+    "risk-assessment",
+    "treatment",
+    "prevention",
+    "education",
+    "desistance",
+]
+COUNTRIES = ["GB", "DE", "NL", "SE", "FI", "IE", "FR", "BE", "ES", "IT", "US", "CA", "AU", "NZ"]
+SECTORS = ["law-enforcement", "academic", "treatment", "mental-health", "policy", "ngo"]
+LEVELS = ["primary", "secondary", "tertiary"]
+STAGES = ["pre-offence", "viewing", "arrest", "conviction", "supervision", "community"]
+DESIGNS = [
+    "systematic-review",
+    "rct",
+    "quasi-experimental",
+    "cohort",
+    "cross-sectional",
+    "qualitative",
+    "case-study",
+    "expert-consensus",
+    "other",
+]
+
+
+class Writer:
+    """Sentences in the proportions of real text: words drawn by Zipf's law from the 20,000
+    most frequent words of English Wikipedia (zxcvbn's list, already installed with kx),
+    with one word in twelve from the field's own vocabulary (TOPIC_WORDS)."""
+
+    def __init__(self, rng: random.Random):
+        from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+        self.rng = rng
+        self.english = [w for w in FREQUENCY_LISTS["english_wikipedia"][:20_000] if w.isalpha()]
+        ranks = range(len(self.english))
+        self.weights = list(itertools.accumulate(1.0 / (rank + 2) for rank in ranks))
+        self.topic_weights = list(
+            itertools.accumulate(1.0 / (rank + 2) ** 0.5 for rank in range(len(TOPIC_WORDS)))
+        )
+
+    def words_(self, n: int) -> list[str]:
+        general = self.rng.choices(self.english, cum_weights=self.weights, k=n)
+        topical = self.rng.choices(TOPIC_WORDS, cum_weights=self.topic_weights, k=n)
+        pairs = zip(general, topical, strict=True)
+        return [t if self.rng.random() < 1 / 12 else g for g, t in pairs]
+
+    def sentence(self, low=8, high=18) -> str:
+        words = self.words_(self.rng.randint(low, high))
+        return " ".join(words).capitalize() + "."
+
+    def text(self, n_words: int) -> str:
+        sentences, count = [], 0
+        while count < n_words:
+            sentence = self.sentence()
+            sentences.append(sentence)
+            count += sentence.count(" ") + 1
+        return " ".join(sentences)
+
+    def title(self) -> str:
+        topic = " ".join(self.rng.sample(TOPIC_WORDS, self.rng.randint(2, 4)))
+        return f"{self.rng.choice(TITLE_HEADS)} {topic}"
+
+
+def visibility(rng: random.Random) -> dict:
+    roll = rng.random()
+    if roll < 0.7:
+        return {"visibility": "public", "restricted_sectors": []}
+    if roll < 0.9:
+        return {"visibility": "members", "restricted_sectors": []}
+    return {"visibility": "restricted", "restricted_sectors": rng.sample(SECTORS, 2)}
+
+
+def practice_data(writer: Writer, rng: random.Random) -> dict:
+    return {
+        "title": writer.title(),
+        "summary": writer.text(30)[:1000],
+        "body": writer.text(170),
+        "outcomes": writer.text(50),
+        "implementation": writer.text(30),
+        "challenges": writer.text(20),
+        "domains": rng.sample(DOMAINS, rng.randint(1, 2)),
+        "countries": rng.sample(COUNTRIES, rng.randint(1, 2)),
+        "organisation": f"{writer.title()} service"[:200],
+        "prevention_level": rng.choice(LEVELS),
+        "stages": rng.sample(STAGES, rng.randint(0, 2)),
+        "target_population": writer.sentence(),
+        **visibility(rng),
+    }
+
+
+def research_data(writer: Writer, rng: random.Random, n: int) -> dict:
+    return {
+        "title": writer.title(),
+        "authors": [f"Author{rng.randint(1, 500)}, A." for _ in range(rng.randint(1, 4))],
+        "year": rng.randint(2000, 2025),
+        "venue": "Journal of Sexual Aggression",
+        "doi": f"10.5555/bench.{n}",
+        "study_design": rng.choice(DESIGNS),
+        "summary": writer.text(180),
+        "key_findings": writer.text(60),
+        "implications": writer.text(30),
+        "limitations": writer.text(20),
+        "domains": rng.sample(DOMAINS, rng.randint(1, 2)),
+        "countries": rng.sample(COUNTRIES, rng.randint(1, 2)),
+        **visibility(rng),
+    }
+
+
+# ----------------------------------------------------------------------- set-up
+
+
+def make_app(workdir: Path):
+    from kx import create_app
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.db'}",
+            "SEARCH_INDEX_DIR": str(workdir / "search-index"),
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+
+
+def create_users(app) -> dict:
+    from kx.accounts import services as accounts
+
+    users = {}
+    with app.app_context():
+        for name, role, sector in [
+            ("moderator", "moderator", "policy"),
+            ("member", "member", "law-enforcement"),
+        ]:
+            user = accounts.register_user(
+                email=f"{name}@bench.example.org",
+                display_name=f"Bench {name}",
+                password="a long benchmark passphrase 42",  # noqa: S106
+                sector=sector,
+                country="GB",
+                role=role,
+                verified=True,
+            )
+            _token, raw = accounts.create_token(user, "bench")
+            users[name] = (user.id, raw)
+    return users
+
+
+def existing_users(app) -> dict:
+    """The users (with new tokens) of a kept benchmark folder."""
+    from sqlalchemy import select
+
+    from kx.accounts import services as accounts
+    from kx.accounts.models import User
+    from kx.extensions import db
+
+    users = {}
+    with app.app_context():
+        for name in ("moderator", "member"):
+            user = db.session.scalar(select(User).where(User.email == f"{name}@bench.example.org"))
+            _token, raw = accounts.create_token(user, "bench")
+            users[name] = (user.id, raw)
+    return users
+
+
+def create_items(app, users: dict, count: int, seed: int) -> float:
+    """N published items through the record services, 500 per transaction."""
+    from kx.accounts.models import User
+    from kx.database import transaction
+    from kx.extensions import db
+    from kx.practice.models import Practice
+    from kx.practice.schemas import PracticeInputSchema
+    from kx.records import services as records
+    from kx.research.models import Research
+    from kx.research.schemas import ResearchInputSchema
+    from kx.schemas import load
+
+    rng = random.Random(seed)  # noqa: S311 (a reproducible corpus)
+    writer = Writer(rng)
+    started = time.perf_counter()
+    with app.app_context():
+        made = 0
+        while made < count:
+            moderator = db.session.get(User, users["moderator"][0])
+            with transaction():
+                for _ in range(min(500, count - made)):
+                    if rng.random() < 0.6:
+                        data = load(PracticeInputSchema, practice_data(writer, rng))
+                        item = Practice(author_id=moderator.id, status="draft")
+                        item.anonymised_confirmed = True
+                    else:
+                        data = load(ResearchInputSchema, research_data(writer, rng, made))
+                        item = Research(author_id=moderator.id, status="draft")
+                    records.apply_changes(item, data, moderator)
+                    records.set_status(item, "published")
+                    made += 1
+            db.session.expunge_all()
+            print(f"\r  created {made}/{count} items", end="", flush=True)
+    print()
+    return time.perf_counter() - started
+
+
+def reindex_in_a_process(workdir: Path) -> tuple[float, float, str]:
+    """``flask --app kx search reindex`` as its own process: seconds, peak MB, output."""
+    env = {
+        **os.environ,
+        "KX_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        "KX_SEARCH_INDEX_DIR": str(workdir / "search-index"),
+        "KX_SECRET_KEY": "bench",
+    }
+    flask = Path(sys.executable).with_name("flask")
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 (our own flask, fixed arguments)
+        [str(flask), "--app", "kx", "search", "reindex"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, peak_mb, done.stdout.strip().splitlines()[-1]
+
+
+# ----------------------------------------------------------------------- the queries
+
+
+def make_queries(count: int, seed: int) -> list[dict]:
+    """Free-text queries of several shapes; every other one carries filters."""
+    rng = random.Random(seed + 1)  # noqa: S311
+    writer = Writer(rng)
+    # what people type: the field's words and fairly common English words
+    topic = TOPIC_WORDS + [w for w in writer.english[300:3000] if len(w) > 3][::6]
+    shapes = [
+        lambda: rng.choice(topic),
+        lambda: " ".join(rng.sample(topic, 2)),
+        lambda: " ".join(rng.sample(topic, 3)),
+        lambda: f"{rng.choice(topic)} OR {rng.choice(topic)}",
+        lambda: f'"{" ".join(writer.words_(2))}"',
+        lambda: f"{rng.choice(topic)[:4]}*",
+        lambda: f"{rng.choice(topic)} NOT {rng.choice(topic)}",
+        lambda: "",
+        lambda: _misspell(rng, rng.choice(topic)),
+        lambda: " ".join(rng.sample(topic, 2)) + " " + rng.choice(COMMON_WORDS),
+    ]
+    queries = []
+    for n in range(count):
+        query = {"q": shapes[n % len(shapes)]()}
+        if n % 2:
+            roll = n // 2 % 4
+            if roll == 0:
+                query["domain"] = rng.sample(DOMAINS, rng.randint(1, 2))
+            elif roll == 1:
+                query["type"] = [rng.choice(["practice", "research"])]
+                query["country"] = [rng.choice(COUNTRIES)]
+            elif roll == 2:
+                query["type"] = ["research"]
+                query["year_from"] = rng.randint(2000, 2015)
+                query["year_to"] = query["year_from"] + rng.randint(2, 10)
+            else:
+                query["study_design"] = rng.sample(DESIGNS, 2)
+        if n % 7 == 3:
+            query["sort"] = "newest"
+        if n % 11 == 5:
+            query["page"] = 3
+        query["viewer"] = ["anonymous", "member", "moderator"][n % 3]
+        queries.append(query)
+    return queries
+
+
+def _misspell(rng: random.Random, word: str) -> str:
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def to_query(params: dict):
+    from kx.search.backend import Query
+
+    return Query(
+        text=params["q"],
+        types=params.get("type", []),
+        domains=params.get("domain", []),
+        countries=params.get("country", []),
+        study_designs=params.get("study_design", []),
+        year_from=params.get("year_from"),
+        year_to=params.get("year_to"),
+        sort=params.get("sort", "relevance"),
+        page=params.get("page", 1),
+    )
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+# ----------------------------------------------------------------------- measuring
+
+
+def measure_api(app, users: dict, queries: list[dict]) -> tuple[str, list[float], list]:
+    """Per-query seconds of the search API (or of the search service), and the totals."""
+    from kx.accounts.models import User
+    from kx.extensions import db
+    from kx.search import services
+
+    has_api = any(rule.rule == "/api/v1/search" for rule in app.url_map.iter_rules())
+    times, totals = [], []
+    if has_api:
+        client = app.test_client()
+        headers = {
+            "anonymous": {},
+            "member": {"Authorization": f"Bearer {users['member'][1]}"},
+            "moderator": {"Authorization": f"Bearer {users['moderator'][1]}"},
+        }
+        for params in queries:
+            query_string = {k: v for k, v in params.items() if k != "viewer"}
+            started = time.perf_counter()
+            response = client.get(
+                "/api/v1/search", query_string=query_string, headers=headers[params["viewer"]]
+            )
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.get_data(as_text=True)[:300]
+            totals.append(response.get_json()["total"])
+        return "GET /api/v1/search (in-process test client)", times, totals
+    with app.app_context():
+        viewers = {
+            "anonymous": None,
+            "member": db.session.get(User, users["member"][0]),
+            "moderator": db.session.get(User, users["moderator"][0]),
+        }
+        for params in queries:
+            started = time.perf_counter()
+            results = services.search(viewers[params["viewer"]], to_query(params))
+            times.append(time.perf_counter() - started)
+            totals.append(results.total)
+    label = "kx.search.services.search (GET /api/v1/search does not exist yet)"
+    return label, times, totals
+
+
+def measure_raw(app, users: dict, queries: list[dict]) -> tuple[list[float], list]:
+    """The same queries on one reused Whoosh searcher: search, facets and highlights."""
+    from whoosh import highlight, sorting
+    from whoosh.query import Every
+
+    from kx.search import indexing
+    from kx.search.backend import Audience
+    from kx.search.whoosh_backend import FACETS, _facet, _restriction
+
+    audiences = {
+        "anonymous": Audience(),
+        "member": Audience(members=True, sector="law-enforcement"),
+        "moderator": Audience(everything=True),
+    }
+    times, totals = [], []
+    with app.app_context():
+        backend = indexing.backend()
+        searcher = backend._searcher()
+        for params in queries:
+            query = to_query(params)
+            parsed = backend._parse(searcher, query.text)
+            restriction = _restriction(query, audiences[params["viewer"]])
+            groupedby = {name: _facet(field) for name, field in FACETS.items()}
+            kwargs = {"filter": restriction, "groupedby": groupedby}
+            if query.sort == "newest" or parsed is None:
+                kwargs["sortedby"] = sorting.FieldFacet("published", reverse=True)
+            started = time.perf_counter()
+            results = searcher.search(
+                parsed or Every(), limit=query.page * query.per_page, **kwargs
+            )
+            results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+            results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
+            start = (query.page - 1) * query.per_page
+            for hit in results[start : start + query.per_page]:
+                hit.highlights("text", top=2)
+                hit.fields()
+            for name in FACETS:
+                results.groups(name)
+            times.append(time.perf_counter() - started)
+            totals.append(len(results))
+    return times, totals
+
+
+def measure_publishing(app, users: dict, count: int, seed: int) -> dict:
+    """Moderator publishes; time until an anonymous search finds each new item."""
+    from kx.accounts.models import User
+    from kx.extensions import db
+    from kx.practice.services import save_practice
+    from kx.search import services
+    from kx.search.backend import Query
+
+    rng = random.Random(seed + 2)  # noqa: S311
+    writer = Writer(rng)
+    has_api = any(rule.rule == "/api/v1/search" for rule in app.url_map.iter_rules())
+    client = app.test_client()
+    saves, visible = [], []
+    for n in range(count):
+        marker = "zq" + "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
+        data = practice_data(writer, rng) | {"visibility": "public", "restricted_sectors": []}
+        data["body"] = f"{data['body']} {marker}"
+        data |= {"submit": True, "anonymised_confirmed": True}
+        with app.app_context():
+            moderator = db.session.get(User, users["moderator"][0])
+            started = time.perf_counter()
+            save_practice(moderator, data)
+            returned = time.perf_counter()
+        while True:
+            if has_api:
+                found = client.get("/api/v1/search", query_string={"q": marker}).get_json()
+                found = found["total"]
+            else:
+                with app.app_context():
+                    found = services.search(None, Query(text=marker)).total
+            if found:
+                break
+            if time.perf_counter() - returned > 30:
+                raise RuntimeError(f"publish {n} not searchable after 30 s")
+            time.sleep(0.005)
+        done = time.perf_counter()
+        saves.append(returned - started)
+        visible.append(done - returned)
+    totals = [save + wait for save, wait in zip(saves, visible, strict=True)]
+    return {"save": saves, "visible": visible, "total": totals}
+
+
+# ----------------------------------------------------------------------- report
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=20_000)
+    parser.add_argument("--queries", type=int, default=240)
+    parser.add_argument("--publishes", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--create-only", action="store_true", help="create the items, keep them, measure nothing"
+    )
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="a folder kept by an earlier --keep run: skip creating the items",
+    )
+    args = parser.parse_args()
+
+    workdir = args.reuse or Path(tempfile.mkdtemp(prefix="kx-bench-"))
+    try:
+        print(f"kx search benchmark: {args.items} items, {args.queries} queries, in {workdir}")
+        app = make_app(workdir)
+        if args.reuse:
+            users = existing_users(app)
+            print("  reusing the items created by an earlier run")
+        else:
+            with app.app_context():
+                from flask_migrate import upgrade
+
+                upgrade()
+            users = create_users(app)
+            created = create_items(app, users, args.items, args.seed)
+            print(f"  created through the services in {created:.0f} s")
+            if args.create_only:
+                args.keep = True
+                return 0
+
+        print("  reindexing (flask --app kx search reindex, its own process)...")
+        reindex_s, reindex_mb, reindex_out = reindex_in_a_process(workdir)
+
+        queries = make_queries(args.queries, args.seed)
+        # Warm up: the first query opens the searcher and loads columns (not measured).
+        for viewer in ("anonymous", "member", "moderator"):
+            measure_api(app, users, [{"q": "helpline", "viewer": viewer}])
+            measure_raw(app, users, [{"q": "helpline", "viewer": viewer}])
+        label, api_times, api_totals = measure_api(app, users, queries)
+        raw_times, raw_totals = measure_raw(app, users, queries)
+        mismatched = sum(a != r for a, r in zip(api_totals, raw_totals, strict=True))
+        publishing = measure_publishing(app, users, args.publishes, args.seed)
+
+        filtered = [i for i, q in enumerate(queries) if set(q) - {"q", "viewer", "sort", "page"}]
+        plain = [i for i in range(len(queries)) if i not in set(filtered)]
+
+        def ms(values, p):
+            return percentile(values, p) * 1000
+
+        def row(name, values):
+            return (
+                f"  {name:<34} p50 {ms(values, 50):7.1f} ms   p95 {ms(values, 95):7.1f} ms"
+                f"   ({len(values)} queries)"
+            )
+
+        api_p95, raw_p95 = ms(api_times, 95), ms(raw_times, 95)
+        ratio = api_p95 / raw_p95
+        publish_p95 = percentile(publishing["total"], 95)
+
+        print()
+        print(f"Corpus: {args.items} published items (60% practice, 40% research; 70% public,")
+        print("        20% members-only, 10% restricted), ~300 words each, seed", args.seed)
+        print()
+        print("Reindex (flask --app kx search reindex, separate process)")
+        print(f"  {reindex_out}")
+        print(
+            f"  time {reindex_s:6.1f} s      target <= {TARGETS['reindex_s']:.0f} s"
+            f"     {verdict(reindex_s <= TARGETS['reindex_s'])}"
+        )
+        print(
+            f"  peak memory {reindex_mb:6.0f} MB  target <= {TARGETS['reindex_mb']:.0f} MB"
+            f"    {verdict(reindex_mb <= TARGETS['reindex_mb'])}"
+        )
+        print()
+        print(f"Search: {label}")
+        print(row("all queries", api_times))
+        print(row("without filters", [api_times[i] for i in plain]))
+        print(row("with filters", [api_times[i] for i in filtered]))
+        print("  (facets for type, domain, country, prevention level and study design and")
+        print("   highlighted snippets are computed for every query)")
+        print()
+        print("Raw engine: one reused Whoosh searcher, same filter, facets and highlights")
+        print(row("all queries", raw_times))
+        print(row("without filters", [raw_times[i] for i in plain]))
+        print(row("with filters", [raw_times[i] for i in filtered]))
+        print(f"  totals differing from the API's: {mismatched} of {len(queries)}")
+        print()
+        print(
+            f"API p95 {api_p95:.1f} ms          target <= {TARGETS['api_p95_ms']:.0f} ms"
+            f"      {verdict(api_p95 <= TARGETS['api_p95_ms'])}"
+        )
+        print(
+            f"API p95 / raw p95 = {ratio:.2f}   target <= {TARGETS['api_over_raw']}"
+            f"         {verdict(ratio <= TARGETS['api_over_raw'])}"
+        )
+        print()
+        print(f"Publish to searchable ({args.publishes} publishes by a moderator)")
+        for name, values in [
+            ("save_practice (commit + index)", publishing["save"]),
+            ("returned -> found by search", publishing["visible"]),
+            ("total", publishing["total"]),
+        ]:
+            print(
+                f"  {name:<32} p50 {percentile(values, 50) * 1000:7.1f} ms"
+                f"   p95 {percentile(values, 95) * 1000:7.1f} ms"
+            )
+        print(
+            f"  total p95 {publish_p95:.2f} s       target <= {TARGETS['publish_p95_s']:.0f} s"
+            f"        {verdict(publish_p95 <= TARGETS['publish_p95_s'])}"
+        )
+        print()
+        print(
+            f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]},"
+            f" load average {' '.join(f'{n:.1f}' for n in os.getloadavg())} at the end"
+            f" (other processes share these CPUs; figures scale with load)"
+        )
+        return 0
+    finally:
+        if args.keep or args.reuse:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

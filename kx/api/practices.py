@@ -1,0 +1,307 @@
+"""``/api/v1/practices``: practice examples, their revisions, and helpers the record
+endpoints share (item pages, documented request bodies).
+
+Every read goes through ``visible_to``/``can_view`` (via the practice services): what a
+caller may not see answers 404, exactly like what does not exist. Writes go through
+``save_practice``, which validates, checks for identifiers and runs the workflow.
+"""
+
+from flask import url_for
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from kx import schemas, taxonomy
+from kx.accounts.schemas import UserSummarySchema
+from kx.api import api
+from kx.api.core import PageQuerySchema, api_user, operation
+from kx.api.schemas import page_of
+from kx.errors import Forbidden
+from kx.extensions import db
+from kx.practice import services
+from kx.practice.models import Practice
+from kx.practice.schemas import EvidenceSummarySchema, PracticeInputSchema, PracticeSchema
+from kx.records import services as records
+from kx.records.models import Revision
+from kx.research import services as research_services
+
+TAGS = ("practices",)
+COUNTRY_CODES = list(taxonomy.countries())
+NO_EVIDENCE = "none"
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def may_edit(item, viewer) -> bool:
+    """Author or moderator (``records.can_edit`` for any caller, anonymous included)."""
+    return viewer is not None and records.can_edit(item, viewer)
+
+
+def private_fields(item, viewer) -> dict:
+    """Fields only the author and moderators read: anonymisation findings and the
+    moderator's reason for a rejection."""
+    if may_edit(item, viewer):
+        return {
+            "identifier_warnings": list(item.identifier_warnings or []),
+            "review_note": item.review_note or "",
+        }
+    return {"identifier_warnings": [], "review_note": ""}
+
+
+def page_envelope(statement, page: int, per_page: int, dump) -> dict:
+    """The list envelope of one page of ``statement``, each row passed through ``dump``."""
+    result = db.paginate(statement, page=page, per_page=per_page, error_out=False)
+    return {
+        "items": [dump(item) for item in result.items],
+        "page": page,
+        "per_page": per_page,
+        "total": result.total or 0,
+    }
+
+
+# Strict JSON types for request bodies. marshmallow would also take "yes" or 1 for a
+# boolean, "12" or true for an integer and " gb" for a country code; the API takes exactly
+# what its document says, so that a client's type error surfaces as a 422.
+
+
+class StrictBool(fields.Bool):
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class StrictInt(fields.Int):
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def country_codes(**kwargs) -> fields.List:
+    """ISO 3166-1 alpha-2 codes, upper case as ISO writes them."""
+    code = fields.Str(
+        validate=validate.OneOf(COUNTRY_CODES, error="{input} is not an ISO 3166-1 alpha-2 code.")
+    )
+    return fields.List(code, **kwargs)
+
+
+def restricted_needs_sectors() -> dict:
+    """JSON Schema of the rule "restricted items name the sectors that may see them"."""
+    return {
+        "anyOf": [
+            {"properties": {"visibility": {"enum": ["public", "members"]}}},
+            {
+                "required": ["visibility", "restricted_sectors"],
+                "properties": {
+                    "visibility": {"enum": ["restricted"]},
+                    "restricted_sectors": {"minItems": 1},
+                },
+            },
+        ]
+    }
+
+
+class RevisionSchema(Schema):
+    id = fields.Int(required=True)
+    created_at = schemas.UTCDateTime(required=True)
+    author = fields.Nested(UserSummarySchema, required=True, allow_none=True)
+    fields_changed = fields.List(fields.Str(), required=True)
+
+
+def revision_page(item, viewer, page: int, per_page: int) -> dict:
+    """The item's revisions, oldest first; only its author and moderators may read them
+    (a revision can hold text removed on purpose, such as an identifier)."""
+    if not may_edit(item, viewer):
+        raise Forbidden("Only the author or a moderator may read the revisions.")
+    statement = (
+        select(Revision)
+        .where(Revision.item_type == item.item_type, Revision.item_id == item.id)
+        .order_by(Revision.id)
+    )
+    return page_envelope(statement, page, per_page, RevisionSchema().dump)
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+class PracticeQuerySchema(PageQuerySchema):
+    """Filters; repeat a parameter to match any of its values."""
+
+    domain = schemas.slugs("domains")
+    country = country_codes(metadata={"description": "ISO 3166-1 alpha-2, upper case."})
+    prevention_level = schemas.slugs("prevention_levels")
+    stage = schemas.slugs("stages")
+    evaluation_status = schemas.slugs("evaluation_statuses")
+    evidence_level = fields.Str(
+        validate=validate.OneOf([*taxonomy.STUDY_DESIGNS, NO_EVIDENCE]),
+        metadata={"description": "A study design, or `none` for no supporting evidence."},
+    )
+    status = schemas.slugs(
+        "statuses",
+        metadata={
+            "description": "Defaults to `published`; with `author=me`, to every status. "
+            "You only ever see statuses you may see (your own items; moderators all)."
+        },
+    )
+    author = fields.Str(
+        validate=validate.OneOf(["me"]), metadata={"description": "`me`: your own items."}
+    )
+    sort = fields.Str(load_default="newest", validate=validate.OneOf(["newest", "title"]))
+
+
+class PracticeUpdateSchema(PracticeInputSchema):
+    """The writable fields, each optional (PATCH); unknown fields are refused."""
+
+    # Cross-field rules, for the OpenAPI document (kx.api.meta adds them with allOf).
+    openapi_constraints = (
+        restricted_needs_sectors(),
+        {
+            "anyOf": [
+                {"properties": {"submit": {"enum": [False]}}},
+                {
+                    "required": ["anonymised_confirmed"],
+                    "properties": {"anonymised_confirmed": {"enum": [True]}},
+                },
+            ]
+        },
+    )
+
+    countries = country_codes()
+    submit = StrictBool(
+        metadata={
+            "description": "false keeps (or makes) a draft; true sends it for review and "
+            "needs anonymised_confirmed."
+        }
+    )
+    anonymised_confirmed = StrictBool(metadata={"description": "Must be true when submit is."})
+
+
+class PracticeCreateSchema(PracticeUpdateSchema):
+    """The writable fields; ``title`` and ``domains`` are required."""
+
+    title = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    domains = schemas.slugs("domains", required=True, validate=validate.Length(min=1))
+
+
+# --------------------------------------------------------------------------- output
+
+
+def practice_out(practice: Practice, viewer) -> dict:
+    """The item as ``PracticeSchema`` documents it, for ``viewer``."""
+    data = PracticeSchema(exclude=("evidence", "evidence_level", "url")).dump(practice)
+    data.update(private_fields(practice, viewer))
+    links = research_services.evidence_for_practice(practice, viewer)
+    data["evidence"] = EvidenceSummarySchema(many=True).dump(links)
+    data["evidence_level"] = research_services.evidence_level(practice, viewer)
+    data["url"] = url_for("practice.detail", practice_id=practice.id)
+    return data
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+@api.get("/practices")
+@operation(
+    summary="List practice examples",
+    query=PracticeQuerySchema,
+    response=page_of(PracticeSchema),
+    tags=TAGS,
+)
+def list_practices(query):
+    """Only what you may see: anonymously, published public items."""
+    viewer = api_user()
+    filters = {
+        "domains": query.get("domain"),
+        "countries": query.get("country"),
+        "stages": query.get("stage"),
+    }
+    mine = query.get("author") == "me"
+    statuses = query.get("status") or ([] if mine else ["published"])
+    statement = services.practice_query(viewer, filters, query["sort"])
+    if mine:
+        # Anonymous callers own nothing (``practice_query`` would match authorless items).
+        owner = viewer.id if viewer is not None else -1
+        statement = statement.where(Practice.author_id == owner)
+    if statuses:
+        statement = statement.where(Practice.status.in_(statuses))
+    if query.get("prevention_level"):
+        statement = statement.where(Practice.prevention_level.in_(query["prevention_level"]))
+    if query.get("evaluation_status"):
+        statement = statement.where(Practice.evaluation_status.in_(query["evaluation_status"]))
+    if query.get("evidence_level"):
+        statement = research_services.filter_by_evidence_level(
+            statement, viewer, query["evidence_level"]
+        )
+    return page_envelope(
+        statement, query["page"], query["per_page"], lambda item: practice_out(item, viewer)
+    )
+
+
+@api.post("/practices")
+@operation(
+    summary="Write a practice example",
+    body=PracticeCreateSchema,
+    response=PracticeSchema,
+    status=201,
+    auth=True,
+    errors=(403,),
+    tags=TAGS,
+)
+def create_practice(body):
+    """`submit: false` (or left out) keeps a draft; `submit: true` sends it for review (a
+    moderator's own item is published at once) and needs `anonymised_confirmed: true` and a
+    verified account (403 otherwise). The response's `identifier_warnings` lists what the
+    anonymisation check found."""
+    viewer = api_user()
+    return practice_out(services.save_practice(viewer, body), viewer), 201
+
+
+@api.get("/practices/<int:practice_id>")
+@operation(summary="Read a practice example", response=PracticeSchema, tags=TAGS)
+def get_practice(practice_id: int):
+    viewer = api_user()
+    return practice_out(services.get_practice(practice_id, viewer), viewer)
+
+
+@api.patch("/practices/<int:practice_id>")
+@operation(
+    summary="Change a practice example",
+    body=PracticeUpdateSchema,
+    response=PracticeSchema,
+    auth=True,
+    errors=(403,),
+    tags=TAGS,
+)
+def update_practice(practice_id: int, body):
+    """The author or a moderator; every change is stored as a revision. An edit of a
+    published item stays published unless it raises new identifier warnings (then it goes
+    back to review). 403 when you may see the item but not edit it."""
+    viewer = api_user()
+    practice = services.get_practice(practice_id, viewer)
+    return practice_out(services.save_practice(viewer, body, practice), viewer)
+
+
+@api.delete("/practices/<int:practice_id>")
+@operation(summary="Delete a practice example", status=204, auth=True, errors=(403,), tags=TAGS)
+def delete_practice(practice_id: int):
+    """The author or a moderator; its revisions and evidence links go with it."""
+    viewer = api_user()
+    records.delete(services.get_practice(practice_id, viewer), viewer)
+    return "", 204
+
+
+@api.get("/practices/<int:practice_id>/revisions")
+@operation(
+    summary="A practice example's revisions",
+    query=PageQuerySchema,
+    response=page_of(RevisionSchema),
+    auth=True,
+    errors=(403,),
+    tags=TAGS,
+)
+def list_practice_revisions(practice_id: int, query):
+    """Oldest first. The author and moderators only (403 for others who may see it)."""
+    viewer = api_user()
+    practice = services.get_practice(practice_id, viewer)
+    return revision_page(practice, viewer, query["page"], query["per_page"])

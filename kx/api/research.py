@@ -1,0 +1,290 @@
+"""``/api/v1/research``: research summaries, their revisions, citations and BibTeX import."""
+
+import re
+
+from flask import Response, url_for
+from marshmallow import Schema, fields, validate
+
+from kx import schemas
+from kx.api import api
+from kx.api.core import PageQuerySchema, api_user, operation
+from kx.api.practices import (
+    RevisionSchema,
+    StrictBool,
+    StrictInt,
+    country_codes,
+    page_envelope,
+    private_fields,
+    restricted_needs_sectors,
+    revision_page,
+)
+from kx.api.schemas import page_of
+from kx.records import services as records
+from kx.research import services
+from kx.research.citations import MIN_YEAR, max_year
+from kx.research.models import Research
+from kx.research.schemas import (
+    DoiField,
+    ResearchInputSchema,
+    ResearchSchema,
+    _blank_or_http_url,
+)
+
+TAGS = ("research",)
+COMPUTED = ("reference", "practices", "page_url")
+# The forms of a DOI and a paper's address the API takes; the document states them as
+# patterns and the API holds requests to them (the services alone take a little more).
+DOI_PATTERN = r"^(?:(?:https://doi\.org/|doi:)?10\.[0-9]{4,9}/[!-$&-~]{1,200})?$"
+URL_PATTERN = (
+    r"^(?!.*\n)(?:https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+    r"(?::[0-9]{1,5})?(?:/\S*|\?\S+)?)?$"
+)
+
+
+class ApiDoiField(DoiField):
+    """``DoiField`` held to ``DOI_PATTERN`` before it normalises: ``10.1234/abc``, with
+    ``https://doi.org/`` or ``doi:`` before it if you like; empty or null for none."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not re.match(DOI_PATTERN, value):
+            raise self.make_error("invalid_doi")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+class ResearchQuerySchema(PageQuerySchema):
+    """Filters; repeat a parameter to match any of its values."""
+
+    domain = schemas.slugs("domains")
+    country = country_codes()
+    study_design = schemas.slugs("study_designs")
+    year_from = fields.Int(validate=validate.Range(min=1, max=9999))
+    year_to = fields.Int(validate=validate.Range(min=1, max=9999))
+    status = schemas.slugs(
+        "statuses",
+        metadata={
+            "description": "Defaults to `published`; with `author=me`, to every status. "
+            "You only ever see statuses you may see (your own items; moderators all)."
+        },
+    )
+    author = fields.Str(
+        validate=validate.OneOf(["me"]), metadata={"description": "`me`: your own items."}
+    )
+    sort = fields.Str(load_default="newest", validate=validate.OneOf(["newest", "title", "year"]))
+
+
+class ResearchUpdateSchema(ResearchInputSchema):
+    """The writable fields, each optional (PATCH); unknown fields are refused."""
+
+    # Cross-field rules, for the OpenAPI document (kx.api.meta adds them with allOf).
+    openapi_constraints = (restricted_needs_sectors(),)
+
+    year = StrictInt(
+        allow_none=True,
+        metadata={"minimum": MIN_YEAR, "maximum": max_year(), "description": "1900 to next year."},
+    )
+    sample_size = StrictInt(allow_none=True, validate=validate.Range(min=0, max=1_000_000_000))
+    doi = ApiDoiField(
+        allow_none=True,
+        metadata={
+            "pattern": DOI_PATTERN,
+            "description": "Stored lower case without the resolver prefix; unique (409). "
+            "Empty or null: none.",
+        },
+    )
+    url = fields.Str(
+        validate=[validate.Length(max=500), validate.Regexp(URL_PATTERN), _blank_or_http_url],
+        metadata={"description": "The paper's http(s) address, or empty."},
+    )
+    countries = country_codes()
+    submit = StrictBool(
+        metadata={"description": "false keeps (or makes) a draft; true sends it for review."}
+    )
+
+
+class ResearchCreateSchema(ResearchUpdateSchema):
+    """The writable fields; ``title`` is required."""
+
+    title = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+
+
+class CiteQuerySchema(Schema):
+    format = fields.Str(
+        load_default="bibtex",
+        validate=validate.OneOf(list(services.CITATION_FORMATS)),
+        metadata={"description": "bibtex (default), ris or csl-json."},
+    )
+
+
+class ImportSchema(Schema):
+    bibtex = fields.Str(
+        required=True,
+        # Within the 2 MB body limit even when every character is sent as a JSON escape.
+        validate=validate.Length(min=1, max=150_000),
+        metadata={"description": "One or more BibTeX entries (up to 150,000 characters)."},
+    )
+
+
+class SkippedEntrySchema(Schema):
+    key = fields.Str(required=True)
+    reason = fields.Str(required=True)
+
+
+class ImportResultSchema(Schema):
+    created = fields.List(fields.Int(), required=True)
+    skipped = fields.List(fields.Nested(SkippedEntrySchema), required=True)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def research_out(research: Research, viewer) -> dict:
+    """The item as ``ResearchSchema`` documents it, for ``viewer``."""
+    data = ResearchSchema(exclude=COMPUTED).dump(research)
+    data.update(private_fields(research, viewer))
+    data["reference"] = services.reference(research)
+    data["practices"] = [
+        {
+            "link_id": link.id,
+            "id": link.practice_id,
+            "title": link.practice.title,
+            "relation": link.relation,
+            "note": link.note,
+            "created_by": link.created_by_id,
+            "url": url_for("practice.detail", practice_id=link.practice_id),
+        }
+        for link in services.practices_for_research(research, viewer)
+    ]
+    data["page_url"] = url_for("research.detail", item_id=research.id)
+    return data
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+@api.get("/research")
+@operation(
+    summary="List research summaries",
+    query=ResearchQuerySchema,
+    response=page_of(ResearchSchema),
+    tags=TAGS,
+)
+def list_research(query):
+    """Only what you may see: anonymously, published public items."""
+    viewer = api_user()
+    filters = {
+        "domains": query.get("domain"),
+        "countries": query.get("country"),
+        "study_design": query.get("study_design"),
+        "year_from": query.get("year_from"),
+        "year_to": query.get("year_to"),
+    }
+    mine = query.get("author") == "me"
+    statuses = query.get("status") or ([] if mine else ["published"])
+    statement = services.research_query(viewer, filters, query["sort"])
+    if mine:
+        # Anonymous callers own nothing (``research_query`` would match authorless items).
+        statement = statement.where(Research.author_id == (viewer.id if viewer else -1))
+    if statuses:
+        statement = statement.where(Research.status.in_(statuses))
+    return page_envelope(
+        statement, query["page"], query["per_page"], lambda item: research_out(item, viewer)
+    )
+
+
+@api.post("/research")
+@operation(
+    summary="Write a research summary",
+    body=ResearchCreateSchema,
+    response=ResearchSchema,
+    status=201,
+    auth=True,
+    errors=(403, 409),
+    tags=TAGS,
+)
+def create_research(body):
+    """`submit` as for practice examples. A DOI another summary already has answers 409."""
+    viewer = api_user()
+    return research_out(services.save_research(viewer, body), viewer), 201
+
+
+@api.post("/research/import")
+@operation(
+    summary="Import research summaries from BibTeX",
+    body=ImportSchema,
+    response=ImportResultSchema,
+    status=201,
+    auth=True,
+    errors=(403,),
+    tags=TAGS,
+)
+def import_research(body):
+    """Each good entry becomes a draft summary of yours (`created` lists their ids); every
+    entry left out is in `skipped` with its reason (malformed, no title, a year out of
+    range, a bad DOI, a DOI already on kx...)."""
+    created, skipped = services.import_bibtex(api_user(), body["bibtex"])
+    return {"created": created, "skipped": skipped}, 201
+
+
+@api.get("/research/<int:research_id>")
+@operation(summary="Read a research summary", response=ResearchSchema, tags=TAGS)
+def get_research(research_id: int):
+    viewer = api_user()
+    return research_out(services.get_research(research_id, viewer), viewer)
+
+
+@api.patch("/research/<int:research_id>")
+@operation(
+    summary="Change a research summary",
+    body=ResearchUpdateSchema,
+    response=ResearchSchema,
+    auth=True,
+    errors=(403, 409),
+    tags=TAGS,
+)
+def update_research(research_id: int, body):
+    """The author or a moderator; every change is stored as a revision. 403 when you may
+    see the item but not edit it; 409 for a DOI another summary has."""
+    viewer = api_user()
+    research = services.get_research(research_id, viewer)
+    return research_out(services.save_research(viewer, body, research), viewer)
+
+
+@api.delete("/research/<int:research_id>")
+@operation(summary="Delete a research summary", status=204, auth=True, errors=(403,), tags=TAGS)
+def delete_research(research_id: int):
+    """The author or a moderator; its revisions and evidence links go with it."""
+    viewer = api_user()
+    records.delete(services.get_research(research_id, viewer), viewer)
+    return "", 204
+
+
+@api.get("/research/<int:research_id>/revisions")
+@operation(
+    summary="A research summary's revisions",
+    query=PageQuerySchema,
+    response=page_of(RevisionSchema),
+    auth=True,
+    errors=(403,),
+    tags=TAGS,
+)
+def list_research_revisions(research_id: int, query):
+    """Oldest first. The author and moderators only (403 for others who may see it)."""
+    viewer = api_user()
+    research = services.get_research(research_id, viewer)
+    return revision_page(research, viewer, query["page"], query["per_page"])
+
+
+@api.get("/research/<int:research_id>/cite")
+@operation(summary="Cite a research summary", query=CiteQuerySchema, tags=TAGS)
+def cite_research(research_id: int, query):
+    """The citation as text in the chosen format, with its own media type:
+    `bibtex` -> `application/x-bibtex`, `ris` -> `application/x-research-info-systems`,
+    `csl-json` -> `application/vnd.citationstyles.csl+json` (a JSON array), each with
+    `charset=utf-8`. Errors are JSON as everywhere else."""
+    fmt = query["format"]
+    research = services.get_research(research_id, api_user())
+    content_type, _extension = services.CITATION_FORMATS[fmt]
+    return Response(services.cite([research], fmt), content_type=f"{content_type}; charset=utf-8")

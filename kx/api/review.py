@@ -1,0 +1,150 @@
+"""``/api/v1/review``: the moderators' queue of pending submissions, and their decisions."""
+
+from flask import url_for
+from marshmallow import Schema, fields, validate
+
+from kx import schemas
+from kx.accounts.schemas import UserSummarySchema
+from kx.api import api
+from kx.api.core import PageQuerySchema, api_user, operation
+from kx.api.schemas import page_of
+from kx.errors import Forbidden
+from kx.extensions import db
+from kx.practice import services as practice_services
+from kx.practice.schemas import IdentifierWarningSchema
+from kx.records import services as records
+from kx.research import services as research_services
+
+TAGS = ("review",)
+KINDS = {
+    "practice": {
+        "get": practice_services.get_practice,
+        "query": practice_services.practice_query,
+        "page": lambda item_id: url_for("practice.detail", practice_id=item_id),
+        "api": "/api/v1/practices/{}",
+    },
+    "research": {
+        "get": research_services.get_research,
+        "query": research_services.research_query,
+        "page": lambda item_id: url_for("research.detail", item_id=item_id),
+        "api": "/api/v1/research/{}",
+    },
+}
+
+
+class ReviewQuerySchema(PageQuerySchema):
+    type = fields.List(
+        fields.Str(validate=validate.OneOf(list(KINDS))),
+        metadata={"description": "`practice` or `research` (repeatable); both by default."},
+    )
+
+
+class ReviewItemSchema(Schema):
+    type = fields.Str(required=True, validate=validate.OneOf(list(KINDS)))
+    id = fields.Int(required=True)
+    title = fields.Str(required=True)
+    author = fields.Nested(UserSummarySchema, required=True, allow_none=True)
+    visibility = fields.Str(required=True)
+    submitted_at = schemas.UTCDateTime(required=True, allow_none=True)
+    updated_at = schemas.UTCDateTime(required=True)
+    identifier_warnings = fields.List(
+        fields.Nested(IdentifierWarningSchema),
+        required=True,
+        metadata={"description": "What the anonymisation check found."},
+    )
+    url = fields.Str(required=True, metadata={"description": "The HTML page."})
+    api_url = fields.Str(required=True, metadata={"description": "The item in this API."})
+
+
+class ReviewDecisionSchema(Schema):
+    decision = fields.Str(required=True, validate=validate.OneOf(["approve", "reject"]))
+    reason = schemas.text(
+        2000,
+        load_default="",
+        metadata={"description": "Required to reject: the author sees it."},
+    )
+
+
+class ReviewResultSchema(Schema):
+    type = fields.Str(required=True)
+    id = fields.Int(required=True)
+    status = fields.Str(required=True, metadata={"description": "`published` or `rejected`."})
+    review_note = fields.Str(required=True)
+    url = fields.Str(required=True)
+
+
+def _moderator():
+    viewer = api_user()
+    if not viewer.is_moderator:
+        raise Forbidden("Only moderators review submissions.")
+    return viewer
+
+
+def _queue_entry(kind: str, item) -> dict:
+    return {
+        "type": kind,
+        "id": item.id,
+        "title": item.title,
+        "author": item.author,
+        "visibility": item.visibility,
+        "submitted_at": item.submitted_at,
+        "updated_at": item.updated_at,
+        "identifier_warnings": list(item.identifier_warnings or []),
+        "url": KINDS[kind]["page"](item.id),
+        "api_url": KINDS[kind]["api"].format(item.id),
+    }
+
+
+@api.get("/review")
+@operation(
+    summary="Pending submissions (moderators)",
+    query=ReviewQuerySchema,
+    response=page_of(ReviewItemSchema),
+    auth=True,
+    errors=(403,),
+    tags=TAGS,
+)
+def review_queue(query):
+    """Pending practice examples and research summaries, longest waiting first. Read each
+    in full at its `api_url`."""
+    moderator = _moderator()
+    entries = []
+    for kind in query.get("type") or list(KINDS):
+        statement = KINDS[kind]["query"](moderator, {"status": "pending"})
+        entries.extend((kind, item) for item in db.session.scalars(statement))
+    entries.sort(key=lambda entry: (entry[1].submitted_at or entry[1].created_at, entry[1].id))
+    start = (query["page"] - 1) * query["per_page"]
+    shown = entries[start : start + query["per_page"]]
+    return {
+        "items": ReviewItemSchema(many=True).dump([_queue_entry(k, i) for k, i in shown]),
+        "page": query["page"],
+        "per_page": query["per_page"],
+        "total": len(entries),
+    }
+
+
+@api.post("/review/<any(practice, research):kind>/<int:item_id>")
+@operation(
+    summary="Approve or reject a submission (moderators)",
+    body=ReviewDecisionSchema,
+    response=ReviewResultSchema,
+    auth=True,
+    errors=(403,),
+    tags=TAGS,
+)
+def review_decision(kind: str, item_id: int, body):
+    """`kind` is `practice` or `research`. `approve` publishes the item; `reject` needs a
+    `reason`, which the author sees. Only pending items can be reviewed (422 otherwise).
+    Every decision is written to the audit log."""
+    moderator = _moderator()
+    item = KINDS[kind]["get"](item_id, moderator)
+    records.review(item, moderator, body["decision"], body["reason"])
+    return ReviewResultSchema().dump(
+        {
+            "type": kind,
+            "id": item.id,
+            "status": item.status,
+            "review_note": item.review_note,
+            "url": KINDS[kind]["page"](item.id),
+        }
+    )

@@ -1,0 +1,145 @@
+"""``GET /api/v1/search``: the search box, filters and facets as JSON (see API.md)."""
+
+from marshmallow import Schema, fields, validate
+
+from kx.api import api
+from kx.api.core import PageQuerySchema, api_user, operation
+from kx.search import saved, services
+
+
+def _one_of(vocabulary: str, what: str):
+    choices = list(saved.vocabulary(vocabulary))
+    return validate.OneOf(choices, error=f"Not a known {what}.")
+
+
+def _filter(vocabulary: str, what: str, description: str):
+    return fields.List(
+        fields.Str(validate=_one_of(vocabulary, what)),
+        load_default=list,
+        metadata={"description": description},
+    )
+
+
+def _year(description: str):
+    return fields.Int(
+        validate=validate.Range(min=saved.YEAR_MIN, max=saved.YEAR_MAX),
+        metadata={"description": description},
+    )
+
+
+class SearchQuerySchema(PageQuerySchema):
+    q = fields.Str(
+        load_default="",
+        validate=validate.Length(max=saved.MAX_QUERY_CHARS),
+        metadata={
+            "description": 'Free text: words, "phrases", AND/OR/NOT, (groups) and prefix*. '
+            "Fields cannot be addressed; malformed syntax is read as plain words."
+        },
+    )
+    type = _filter("types", "type", "practice, research or thread (repeatable)")
+    domain = _filter("domains", "domain", "Domain slug (repeatable)")
+    country = _filter("countries", "country code", "ISO 3166-1 alpha-2 code (repeatable)")
+    prevention_level = _filter(
+        "prevention_levels", "prevention level", "Prevention level slug (repeatable)"
+    )
+    study_design = _filter("study_designs", "study design", "Study design slug (repeatable)")
+    year_from = _year("Earliest year (research: publication year; others: year published)")
+    year_to = _year("Latest year (a range that ends before it starts finds nothing)")
+    sort = fields.Str(
+        load_default="relevance",
+        validate=validate.OneOf(list(saved.SORTS)),
+        metadata={"description": "relevance (default; newest first without q) or newest"},
+    )
+
+
+class SearchHitSchema(Schema):
+    type = fields.Str(required=True, validate=validate.OneOf(list(saved.TYPES)))
+    id = fields.Int(required=True)
+    title = fields.Str(required=True)
+    url = fields.Str(required=True, metadata={"description": "The item's HTML page"})
+    snippet = fields.Str(
+        required=True,
+        metadata={"description": "HTML: escaped text where only <mark> tags are markup"},
+    )
+    score = fields.Float(required=True)
+    domains = fields.List(fields.Str(), required=True)
+    countries = fields.List(fields.Str(), required=True)
+    year = fields.Int(required=True, allow_none=True)
+
+
+def _counts(description: str):
+    return fields.Dict(
+        keys=fields.Str(),
+        values=fields.Int(),
+        required=True,
+        metadata={"description": description},
+    )
+
+
+class SearchFacetsSchema(Schema):
+    type = _counts("Matches per type")
+    domain = _counts("Matches per domain slug")
+    country = _counts("Matches per country code")
+    prevention_level = _counts("Matches per prevention level slug")
+    study_design = _counts("Matches per study design slug")
+
+
+FACETS = tuple(SearchFacetsSchema().fields)
+
+
+class SearchResultsSchema(Schema):
+    query = fields.Str(required=True)
+    total = fields.Int(required=True)
+    page = fields.Int(required=True)
+    per_page = fields.Int(required=True)
+    items = fields.List(fields.Nested(SearchHitSchema), required=True)
+    facets = fields.Nested(SearchFacetsSchema, required=True)
+    suggestion = fields.Str(
+        required=True,
+        allow_none=True,
+        metadata={"description": "A respelt query that finds more, or null"},
+    )
+
+
+@api.get("/search")
+@operation(
+    summary="Search practice examples, research summaries and forum threads",
+    query=SearchQuerySchema,
+    response=SearchResultsSchema,
+    tags=("search",),
+)
+def search(query):
+    """Only items visible to the caller count anywhere in the answer: `items`, `total`,
+    `facets` and `suggestion`. Anonymous callers see public, published items. Values within
+    one filter are alternatives (OR); different filters must all match (AND)."""
+    criteria = {
+        "q": query["q"].strip(),
+        **{name: query[name] for name in saved.FILTERS},
+        "year_from": query.get("year_from"),
+        "year_to": query.get("year_to"),
+        "sort": query["sort"],
+    }
+    search_query = saved.to_query(criteria, page=query["page"], per_page=query["per_page"])
+    results = services.search(api_user(), search_query)
+    return {
+        "query": query["q"],
+        "total": results.total,
+        "page": query["page"],
+        "per_page": query["per_page"],
+        "items": [
+            {
+                "type": hit.type,
+                "id": hit.id,
+                "title": hit.title,
+                "url": saved.hit_url(hit),
+                "snippet": hit.snippet,
+                "score": hit.score,
+                "domains": hit.domains,
+                "countries": hit.countries,
+                "year": hit.year,
+            }
+            for hit in results.hits
+        ],
+        "facets": {name: dict(results.facets.get(name, {})) for name in FACETS},
+        "suggestion": results.suggestion,
+    }

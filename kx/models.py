@@ -1,0 +1,40 @@
+"""Every model, imported in one place so the metadata (and Alembic) sees every table."""
+
+from kx.accounts.models import ApiToken, User
+from kx.audit import AuditEvent
+from kx.forum.models import (
+    CategorySetting,
+    Follow,
+    Notification,
+    Post,
+    PostRevision,
+    Report,
+    Thread,
+    ThreadLink,
+    Vote,
+)
+from kx.practice.models import Practice
+from kx.records.models import ItemTerm, Revision
+from kx.research.models import EvidenceLink, Research
+from kx.search.models import SearchOutbox
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "CategorySetting",
+    "EvidenceLink",
+    "Follow",
+    "ItemTerm",
+    "Notification",
+    "Post",
+    "PostRevision",
+    "Practice",
+    "Report",
+    "Research",
+    "Revision",
+    "SearchOutbox",
+    "Thread",
+    "ThreadLink",
+    "User",
+    "Vote",
+]

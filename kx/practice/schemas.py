@@ -1,0 +1,115 @@
+"""Practice examples in JSON: what may be written, and how an item reads back."""
+
+from marshmallow import Schema, fields, validate
+
+from kx import schemas
+from kx.accounts.schemas import UserSummarySchema
+
+MAX_MARKDOWN = 100_000
+
+
+class PracticeInputSchema(Schema):
+    """Writable fields; anything else (author, status, id, dates) is refused as unknown."""
+
+    title = fields.Str(
+        validate=validate.Length(min=1, max=200, error="Give a title of 1 to 200 characters.")
+    )
+    summary = schemas.text(1000, metadata={"description": "Plain text."})
+    body = schemas.text(MAX_MARKDOWN, metadata={"description": "Markdown."})
+    outcomes = schemas.text(MAX_MARKDOWN)
+    implementation = schemas.text(MAX_MARKDOWN)
+    challenges = schemas.text(MAX_MARKDOWN)
+    domains = schemas.slugs(
+        "domains", validate=validate.Length(min=1, error="Choose at least one domain.")
+    )
+    countries = schemas.countries()
+    organisation = schemas.text(200)
+    prevention_level = schemas.slug("prevention_levels", allow_none=True)
+    stages = schemas.slugs("stages")
+    target_population = schemas.text(500)
+    evaluation_status = schemas.slug("evaluation_statuses")
+    visibility = schemas.slug("visibilities")
+    restricted_sectors = schemas.slugs("sectors")
+    submit = fields.Bool(metadata={"description": "false keeps a draft; true sends for review."})
+    anonymised_confirmed = fields.Bool(
+        metadata={"description": "Must be true when submit is true."}
+    )
+
+
+class IdentifierWarningSchema(Schema):
+    kind = fields.Str(required=True)
+    field = fields.Str(required=True)
+    excerpt = fields.Str(required=True)
+
+
+class EvidenceSummarySchema(Schema):
+    """A link as listed on a practice: the research it comes from and how it relates."""
+
+    id = fields.Int(required=True)
+    research_id = fields.Int(required=True)
+    practice_id = fields.Int(required=True)
+    relation = fields.Str(required=True)
+    note = fields.Str(required=True)
+    created_by = fields.Int(
+        attribute="created_by_id",
+        required=True,
+        allow_none=True,
+        metadata={"description": "The id of the member who made the link."},
+    )
+    research_title = fields.Str(attribute="research.title", required=True)
+    study_design = fields.Str(attribute="research.study_design", required=True)
+
+
+class PracticeSchema(Schema):
+    id = fields.Int(required=True)
+    title = fields.Str(required=True)
+    summary = fields.Str(required=True)
+    body = fields.Str(required=True)
+    body_html = fields.Str(required=True)
+    outcomes = fields.Str(required=True)
+    outcomes_html = fields.Str(required=True)
+    implementation = fields.Str(required=True)
+    implementation_html = fields.Str(required=True)
+    challenges = fields.Str(required=True)
+    challenges_html = fields.Str(required=True)
+    domains = fields.List(fields.Str(), required=True)
+    countries = fields.List(fields.Str(), required=True)
+    organisation = fields.Str(required=True)
+    prevention_level = fields.Str(required=True, allow_none=True)
+    stages = fields.List(fields.Str(), required=True)
+    target_population = fields.Str(required=True)
+    evaluation_status = fields.Str(required=True)
+    visibility = fields.Str(required=True)
+    restricted_sectors = fields.List(fields.Str(), required=True)
+    anonymised_confirmed = fields.Bool(
+        required=True, metadata={"description": "The author confirmed it is anonymised."}
+    )
+    status = fields.Str(required=True)
+    review_note = fields.Str(
+        metadata={
+            "description": "A moderator's reason for a rejection (to the author and moderators)."
+        }
+    )
+    author = fields.Nested(UserSummarySchema, required=True, allow_none=True)
+    created_at = schemas.UTCDateTime(required=True)
+    updated_at = schemas.UTCDateTime(required=True)
+    published_at = schemas.UTCDateTime(required=True, allow_none=True)
+    identifier_warnings = fields.List(
+        fields.Nested(IdentifierWarningSchema),
+        required=True,
+        metadata={"description": "Anonymisation findings; empty unless you may edit the item."},
+    )
+    evidence = fields.List(
+        fields.Nested(EvidenceSummarySchema),
+        required=True,
+        metadata={"description": "Links from research you may see, strongest design first."},
+    )
+    evidence_level = fields.Str(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "The strongest study design among published research you may see "
+            "that evaluates or supports it; null without such evidence."
+        },
+    )
+    url = fields.Str(required=True, metadata={"description": "The HTML page."})

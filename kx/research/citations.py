@@ -1,0 +1,898 @@
+"""Bibliographic metadata for research summaries: DOIs, BibTeX import, citation exports.
+
+A pure module: it works on plain :class:`Citation` records and knows nothing of Flask or
+the database. The research services map their rows to and from ``Citation``; checking
+an imported DOI against the database is the caller's job (``Citation.doi`` is already
+normalised, so an equality lookup is enough).
+
+- :func:`normalise_doi`, :func:`is_valid_doi`, :func:`clean_doi` -- DOIs are stored
+  lower-case without a resolver prefix and must match ``^10\\.\\d{4,9}/\\S+$``.
+- :func:`parse_bibtex` -- BibTeX (bibtexparser v2) to citations plus a list of skipped
+  entries, each with its key and a reason; good entries survive bad neighbours.
+- :func:`to_bibtex`, :func:`to_ris`, :func:`to_csl_json` -- exports of one citation or
+  a list, with stable keys such as ``babchishin2015online``.
+- :func:`format_reference` -- an APA-7-like reference as plain text or HTML.
+
+Authors are strings ``"Family, Given"`` (``"Family, Given, Suffix"`` for a "Jr."); a name
+without a comma is a single-part or corporate name (``"World Health Organization"``) and
+is never split.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import functools
+import html
+import logging
+import re
+import unicodedata
+import urllib.parse
+from collections.abc import Iterable
+from typing import TypedDict
+
+import bibtexparser
+from bibtexparser import model as bib
+from bibtexparser.middlewares import NormalizeFieldKeys
+from bibtexparser.middlewares.names import (
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+__all__ = [
+    "ENTRY_TYPES",
+    "MIN_YEAR",
+    "Citation",
+    "CitationError",
+    "Skipped",
+    "citation_key",
+    "clean_doi",
+    "clean_year",
+    "format_reference",
+    "is_valid_doi",
+    "max_year",
+    "normalise_author",
+    "normalise_doi",
+    "parse_bibtex",
+    "split_author",
+    "to_bibtex",
+    "to_csl_json",
+    "to_ris",
+]
+
+ENTRY_TYPES = ("article", "book", "incollection", "report", "misc")
+MIN_YEAR = 1900
+# APA 7: list up to 20 authors; with 21 or more, the first 19, an ellipsis, the last.
+APA_MAX_AUTHORS = 20
+
+
+class CitationError(ValueError):
+    """A bibliographic value that cannot be accepted; ``str(error)`` is the reason."""
+
+
+@dataclasses.dataclass
+class Citation:
+    """The bibliographic fields of one work.
+
+    ``venue`` is the journal (article), the book title (incollection), the publisher
+    (book), the institution (report) or how it was published (misc). ``pages`` uses an
+    en dash (U+2013) for ranges. ``key`` is the BibTeX key an import came with; it is
+    not compared, so citations equal on their bibliographic fields compare equal.
+    """
+
+    title: str
+    authors: list[str] = dataclasses.field(default_factory=list)
+    year: int | None = None
+    venue: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    entry_type: str = "article"
+    key: str | None = dataclasses.field(default=None, compare=False)
+
+
+class Skipped(TypedDict):
+    """An entry that :func:`parse_bibtex` did not import.
+
+    ``key`` is the entry's key, or ``"line N"`` when it has none; ``line`` is 1-based.
+    """
+
+    key: str
+    line: int | None
+    reason: str
+
+
+# --------------------------------------------------------------------------- DOIs
+
+_DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_URL_PREFIX = re.compile(r"^(?:https?://)?(?:(?:dx|www)\.)?doi\.org/", re.IGNORECASE)
+_DOI_SCHEME_PREFIX = re.compile(r"^doi:\s*", re.IGNORECASE)
+
+
+def normalise_doi(value: str) -> str:
+    """Return ``value`` trimmed, without a resolver prefix and lower-cased.
+
+    Removes ``https://doi.org/``, ``http://dx.doi.org/``, ``doi.org/`` (any scheme,
+    ``dx.`` or ``www.``, any case) and ``doi:``. A DOI taken from a resolver URL is
+    percent-decoded. Never raises; use :func:`is_valid_doi` or :func:`clean_doi` to check.
+    """
+    doi = value.strip()
+    stripped = _DOI_URL_PREFIX.sub("", doi, count=1)
+    if stripped != doi:
+        doi = urllib.parse.unquote(stripped)
+    doi = _DOI_SCHEME_PREFIX.sub("", doi, count=1)
+    return doi.strip().lower()
+
+
+def is_valid_doi(doi: str | None) -> bool:
+    """True if ``doi``, once normalised, matches ``^10\\.\\d{4,9}/\\S+$``."""
+    if not doi:
+        return False
+    return bool(_DOI_RE.match(normalise_doi(doi)))
+
+
+def clean_doi(value: str | None) -> str | None:
+    """Normalise an optional DOI: ``None`` for blank input, else the normalised DOI.
+
+    Raises :class:`CitationError` (``invalid DOI '…'``) when it is not a DOI.
+    """
+    if value is None or not value.strip():
+        return None
+    doi = normalise_doi(value)
+    if not _DOI_RE.match(doi):
+        raise CitationError(f"invalid DOI '{value.strip()}'")
+    return doi
+
+
+def _doi_from_url(url: str | None) -> str | None:
+    if url and _DOI_URL_PREFIX.match(url.strip()):
+        doi = normalise_doi(url)
+        if _DOI_RE.match(doi):
+            return doi
+    return None
+
+
+# --------------------------------------------------------------------------- years
+
+
+def max_year(today: datetime.date | None = None) -> int:
+    """The latest acceptable year: next year (work in press)."""
+    return (today or datetime.date.today()).year + 1
+
+
+def clean_year(value: object, *, today: datetime.date | None = None) -> int | None:
+    """Return ``value`` as a year in ``MIN_YEAR..max_year()``, or ``None`` when blank.
+
+    Accepts an int or a string of four digits (BibTeX's ``year = {2015}``). Raises
+    :class:`CitationError` with a reason such as ``year 3020 is out of range``.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise CitationError(f"year '{value}' is not a number")
+    if isinstance(value, int):
+        year = value
+    else:
+        text = str(value).strip()
+        if not re.fullmatch(r"\d{4}", text):
+            raise CitationError(f"year '{text}' is not a four-digit number")
+        year = int(text)
+    if not MIN_YEAR <= year <= max_year(today):
+        raise CitationError(f"year {year} is out of range ({MIN_YEAR}-{max_year(today)})")
+    return year
+
+
+# --------------------------------------------------------------------------- names
+
+
+def split_author(name: str) -> tuple[str, str, str]:
+    """Split ``"Family, Given[, Suffix]"`` into ``(family, given, suffix)``.
+
+    A name without a comma is returned whole as the family part (corporate authors).
+    """
+    parts = [part.strip() for part in name.split(",")]
+    if len(parts) == 1:
+        return parts[0], "", ""
+    family, given, *rest = parts
+    return family, given, ", ".join(p for p in rest if p)
+
+
+# --------------------------------------------------------------------------- LaTeX
+
+
+def _make_decoder() -> LatexNodes2Text:
+    context = get_default_latex_context_db()
+    context.add_context_category(
+        "kx-citations",
+        prepend=True,
+        macros=[
+            MacroTextSpec("url", simplify_repl="%s"),
+            MacroTextSpec("textasciicircum", simplify_repl="^"),
+        ],
+    )
+    return LatexNodes2Text(latex_context=context, math_mode="verbatim", keep_braced_groups=False)
+
+
+_DECODER = _make_decoder()
+_ENCODER = UnicodeToLatexEncoder(
+    non_ascii_only=True,
+    replacement_latex_protection="braces-all",
+    unknown_char_policy="keep",
+)
+# pylatexenc logs a warning for every character it keeps as it is (e.g. CJK).
+logging.getLogger("pylatexenc.latexencode").setLevel(logging.ERROR)
+
+_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
+# TeX ligatures that would change the text: -- and ---, `` and '', ?` and !`.
+_LIGATURE = re.compile(r"(-(?=-)|`(?=`)|'(?=')|[?!](?=`))")
+# Braced, so that no escape touches the text around it (bibtexparser's name splitter
+# misreads ``\_ and``).
+_ASCII_SPECIALS = {
+    "\\": r"{\textbackslash}",
+    "{": r"{\{}",
+    "}": r"{\}}",
+    "&": r"{\&}",
+    "%": r"{\%}",
+    "$": r"{\$}",
+    "#": r"{\#}",
+    "_": r"{\_}",
+    "~": r"{\textasciitilde}",
+    "^": r"{\textasciicircum}",
+}
+_CONTROL_SYMBOL = re.compile(r"(?<!\\)\\([&%$#_])")
+
+
+def _decode_latex(value: str) -> str:
+    """LaTeX to plain Unicode text, whitespace collapsed.
+
+    A bare ``%`` (common in hand-written .bib files: ``50% of``) is text, not a comment.
+    """
+    text = _DECODER.latex_to_text(_UNESCAPED_PERCENT.sub(r"\\%", value))
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _latex_char(char: str) -> str:
+    """A non-ASCII character as a LaTeX macro (``ü`` -> ``{\\"u}``) when that decodes back
+    to the same character; otherwise the character itself (BibTeX files may be UTF-8)."""
+    encoded = _ENCODER.unicode_to_latex(char)
+    if encoded != char and _DECODER.latex_to_text(encoded) == char:
+        return encoded
+    return char
+
+
+def _encode_latex(text: str, *, protect_case: bool = False) -> str:
+    """Plain text to BibTeX-safe LaTeX: specials escaped, non-ASCII as LaTeX macros.
+
+    With ``protect_case``, words with a capital after the first letter (``HIV``,
+    ``VanZuylen``) are braced so that styles that re-case titles keep them.
+    """
+    words = []
+    for word in text.split():
+        escaped = "".join(_ASCII_SPECIALS.get(char, char) for char in word)
+        escaped = _LIGATURE.sub(r"\1{}", escaped)
+        escaped = "".join(_latex_char(char) if ord(char) > 127 else char for char in escaped)
+        if protect_case and any(char.isupper() for char in word[1:]):
+            escaped = "{" + escaped + "}"
+        words.append(escaped)
+    return " ".join(words)
+
+
+def normalise_author(name: str) -> str:
+    """One BibTeX name (``"Given Family"``, ``"von Family, Given"``, ``"Family, Jr, Given"``
+    or ``"{Corporate Name}"``, LaTeX allowed) as ``"Family, Given[, Suffix]"`` in Unicode.
+    """
+    parts = parse_single_name_into_parts(name, strict=False)
+    family = _decode_latex(" ".join(parts.von + parts.last))
+    given = _decode_latex(" ".join(parts.first))
+    suffix = _decode_latex(" ".join(parts.jr))
+    if not family:
+        family, given = given, ""
+    if not given:
+        return " ".join(part for part in (family, suffix) if part)
+    return ", ".join(part for part in (family, given, suffix) if part)
+
+
+# --------------------------------------------------------------------------- pages
+
+EN_DASH = "\u2013"
+_PAGE_RANGE = re.compile(r"^\s*(\S+?)\s*(?:-+|\u2013|\u2014)\s*(\S+)\s*$")
+
+
+def _normalise_pages(value: str) -> str:
+    match = _PAGE_RANGE.match(value)
+    if match:
+        return f"{match.group(1)}{EN_DASH}{match.group(2)}"
+    return value.strip()
+
+
+def _page_bounds(pages: str | None) -> tuple[str | None, str | None]:
+    if not pages:
+        return None, None
+    match = _PAGE_RANGE.match(pages)
+    if match:
+        return match.group(1), match.group(2)
+    return pages.strip(), None
+
+
+# --------------------------------------------------------------------------- import
+
+_TYPE_FROM_BIBTEX = {
+    "article": "article",
+    "book": "book",
+    "booklet": "book",
+    "incollection": "incollection",
+    "inbook": "incollection",
+    "inproceedings": "incollection",
+    "conference": "incollection",
+    "techreport": "report",
+    "report": "report",
+}
+# Where each kind of entry keeps its venue, most specific first; misc takes any.
+_VENUE_FIELDS = {
+    "article": ("journal", "journaltitle"),
+    "book": ("publisher",),
+    "incollection": ("booktitle", "publisher"),
+    "report": ("institution", "organization", "school", "publisher"),
+    "misc": (
+        "howpublished",
+        "journal",
+        "journaltitle",
+        "booktitle",
+        "publisher",
+        "institution",
+        "organization",
+        "school",
+    ),
+}
+_HTTP_URL = re.compile(r"^https?://[^\s/?#]+", re.IGNORECASE)
+_ENTRY_HEAD = re.compile(r"@\s*\w+\s*[{(]\s*([^\s,{}()=]+)\s*,")
+
+
+def _line(block: bib.Block) -> int | None:
+    return None if block.start_line is None else block.start_line + 1
+
+
+def _label(key: str | None, line: int | None) -> str:
+    if key:
+        return key
+    return f"line {line}" if line is not None else "unknown entry"
+
+
+def _key_from_raw(raw: str | None) -> str | None:
+    match = _ENTRY_HEAD.search(raw or "")
+    return match.group(1) if match else None
+
+
+def _parse_failure(error: Exception) -> str:
+    detail = getattr(error, "abort_reason", "")
+    detail = " ".join(str(detail).split()).rstrip(".")
+    return f"could not parse entry ({detail})" if detail else "could not parse entry"
+
+
+def _field(entry: bib.Entry, *names: str) -> str | None:
+    for name in names:
+        field = entry.fields_dict.get(name)
+        if field is not None and isinstance(field.value, str) and field.value.strip():
+            return field.value
+    return None
+
+
+def _text(entry: bib.Entry, *names: str) -> str | None:
+    raw = _field(entry, *names)
+    if raw is None:
+        return None
+    return _decode_latex(raw) or None
+
+
+def _verbatim(entry: bib.Entry, name: str) -> str | None:
+    raw = _field(entry, name)
+    if raw is None:
+        return None
+    # DOIs and URLs are verbatim; \url{…} and stray braces are unwrapped, not decoded.
+    value = re.sub(r"^\\url\s*\{(.*)\}$", r"\1", raw.strip(), flags=re.DOTALL)
+    return "".join(value.replace("{", "").replace("}", "").split()) or None
+
+
+def _entry_to_citation(
+    entry: bib.Entry, *, require_year: bool, today: datetime.date | None
+) -> Citation:
+    """Build one citation or raise :class:`CitationError` with the reason."""
+    entry_type = _TYPE_FROM_BIBTEX.get(entry.entry_type.lower(), "misc")
+
+    title = _text(entry, "title")
+    if not title:
+        raise CitationError("missing title")
+
+    raw_year = _field(entry, "year")
+    if raw_year is None and (date := _field(entry, "date")):
+        raw_year = date.strip()[:4]
+    year = clean_year(_decode_latex(raw_year) if raw_year else None, today=today)
+    if year is None and require_year:
+        raise CitationError("missing year")
+
+    raw_doi = _verbatim(entry, "doi")
+    url = _verbatim(entry, "url")
+    if url and not _HTTP_URL.match(url):
+        raise CitationError(f"invalid URL '{url}' (only http and https links)")
+    doi = clean_doi(raw_doi) if raw_doi else _doi_from_url(url)
+
+    authors = []
+    raw_authors = _field(entry, "author")
+    if raw_authors:
+        raw_authors = _CONTROL_SYMBOL.sub(r"{\\\1}", raw_authors)
+        authors = [normalise_author(name) for name in split_multiple_persons_names(raw_authors)]
+        authors = [name for name in authors if name]
+
+    pages = _text(entry, "pages")
+    return Citation(
+        title=title,
+        authors=authors,
+        year=year,
+        venue=_text(entry, *_VENUE_FIELDS[entry_type]),
+        volume=_text(entry, "volume"),
+        issue=_text(entry, "number", "issue"),
+        pages=_normalise_pages(pages) if pages else None,
+        doi=doi,
+        url=url,
+        entry_type=entry_type,
+        key=entry.key or None,
+    )
+
+
+def parse_bibtex(
+    text: str, *, require_year: bool = False, today: datetime.date | None = None
+) -> tuple[list[Citation], list[Skipped]]:
+    """Parse BibTeX into citations and the entries that were skipped, with reasons.
+
+    Good entries are returned even when others in the file are malformed. An entry is
+    skipped (``{"key", "line", "reason"}``) when it cannot be parsed, has no title, a
+    year outside ``MIN_YEAR..max_year()`` (or none, with ``require_year``), an invalid
+    DOI, a URL that is not http(s) or a repeated field, or when it repeats the key
+    (case-insensitively) or the DOI of an entry imported before it. ``@string`` macros
+    are resolved; ``@comment``, ``@preamble`` and text between entries are ignored.
+    LaTeX accents and escapes are decoded to Unicode; authors become ``"Family, Given"``.
+    """
+    library = bibtexparser.parse_string(text, append_middleware=[NormalizeFieldKeys()])
+
+    citations: list[Citation] = []
+    skipped: list[Skipped] = []
+    keys: dict[str, str] = {}
+    dois: dict[str, str] = {}
+
+    def skip(key: str | None, line: int | None, reason: str) -> None:
+        skipped.append({"key": _label(key, line), "line": line, "reason": reason})
+
+    for block in library.blocks:
+        line = _line(block)
+        entry: bib.Block | None = block
+        if isinstance(block, bib.DuplicateFieldKeyBlock):
+            fields = ", ".join(sorted(block.duplicate_keys))
+            key = getattr(block.ignore_error_block, "key", None)
+            skip(key, line, f"field repeated in the entry: {fields}")
+            continue
+        if isinstance(block, bib.DuplicateBlockKeyBlock):
+            # Judged below against the entries actually imported, not merely parsed.
+            entry = block.ignore_error_block
+        elif isinstance(block, bib.ParsingFailedBlock):
+            skip(_key_from_raw(block.raw), line, _parse_failure(block.error))
+            continue
+        if not isinstance(entry, bib.Entry):
+            continue
+
+        key = entry.key.strip() or None
+        try:
+            citation = _entry_to_citation(entry, require_year=require_year, today=today)
+        except CitationError as error:
+            skip(key, line, str(error))
+            continue
+        except Exception:  # a LaTeX or name oddity the libraries could not handle
+            skip(key, line, "could not parse entry")
+            continue
+
+        if key and key.lower() in keys:
+            skip(key, line, f"duplicate key '{key}' (already used in this file)")
+            continue
+        if citation.doi and citation.doi in dois:
+            skip(key, line, f"duplicate DOI {citation.doi} (same as '{dois[citation.doi]}')")
+            continue
+        label = _label(key, line)
+        if key:
+            keys[key.lower()] = key
+        if citation.doi:
+            dois[citation.doi] = label
+        citations.append(citation)
+
+    return citations, skipped
+
+
+# --------------------------------------------------------------------------- keys
+
+_STOPWORD_TEXT = (
+    "a an the and or but nor of on in into onto at by for from to with without within "
+    "as about after against among between during over under via is are was were be been "
+    "do does did how what when where which who whom why whether than that this these "
+    "those its it their our your not no "
+    "de der die das den dem des het een le la les un une el los las il lo del du van von"
+)
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_ASCII_FOLD = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "þ": "th",
+        "Þ": "th",
+        "\u0131": "i",
+    }
+)
+
+
+def _ascii_word(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.translate(_ASCII_FOLD))
+    return re.sub(r"[^a-z0-9]", "", folded.encode("ascii", "ignore").decode().lower())
+
+
+def citation_key(citation: Citation) -> str:
+    """``babchishin2015online``: the first author's family name, the year and the first
+    significant title word, in lower-case ASCII letters and digits (accents folded,
+    spaces and punctuation dropped; ``anon`` and ``nd`` stand in for missing parts)."""
+    family = split_author(citation.authors[0])[0] if citation.authors else ""
+    name = _ascii_word(family) or "anon"
+    year = str(citation.year) if citation.year else "nd"
+    title_words = [_ascii_word(w) for w in re.split(r"[\s\-\u2013\u2014/:]+", citation.title)]
+    significant = [w for w in title_words if w and w not in _STOPWORDS]
+    return name + year + (significant[0] if significant else "")
+
+
+_UNSAFE_KEY = re.compile(r"[\s,{}()=\"#%'\\~]")
+
+
+def _keys(citations: list[Citation]) -> list[str]:
+    """A unique key per citation: its own key, else a generated one; repeats get a, b, …"""
+    keys = [_UNSAFE_KEY.sub("", c.key or "") or citation_key(c) for c in citations]
+    counts: dict[str, int] = {}
+    for key in keys:
+        counts[key.lower()] = counts.get(key.lower(), 0) + 1
+    used = {key.lower() for key in keys if counts[key.lower()] == 1}
+    result = []
+    for key in keys:
+        unique, n = key, 0
+        if counts[key.lower()] > 1:
+            while (unique := key + _letters(n)).lower() in used:
+                n += 1
+            used.add(unique.lower())
+        result.append(unique)
+    return result
+
+
+def _letters(n: int) -> str:
+    """0 -> a, 25 -> z, 26 -> aa …"""
+    out = ""
+    n += 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(ord("a") + rem) + out
+    return out
+
+
+def _as_list(citations: Citation | Iterable[Citation]) -> list[Citation]:
+    if isinstance(citations, Citation):
+        return [citations]
+    return list(citations)
+
+
+# --------------------------------------------------------------------------- BibTeX
+
+_BIBTEX_TYPE = {
+    "article": "article",
+    "book": "book",
+    "incollection": "incollection",
+    "report": "techreport",
+    "misc": "misc",
+}
+_BIBTEX_VENUE = {
+    "article": "journal",
+    "book": "publisher",
+    "incollection": "booktitle",
+    "report": "institution",
+    "misc": "howpublished",
+}
+
+
+def _is_particle_name(words: list[str]) -> bool:
+    """``van der Berg``: lower-case particles, then capitalised words (BibTeX's von Last)."""
+    lower = [w[:1].islower() for w in words]
+    count = lower.index(False) if False in lower else len(words)
+    return 0 < count < len(words) and not any(lower[count:])
+
+
+def _bibtex_name_part(part: str, *, family: bool = False) -> str:
+    """One part of a name, braced when BibTeX would otherwise split or reorder it.
+
+    A family name stays bare only as one word starting with a letter (``Müller``) or as
+    particles and a name (``van der Berg``), so that styles can still sort on it.
+    """
+    tex = _encode_latex(part)
+    words = part.split()
+    if any(w.lower() == "and" for w in words):
+        return "{" + tex + "}"
+    if family:
+        bare = (len(words) == 1 and part[:1].isalpha()) or _is_particle_name(words)
+        return tex if bare else "{" + tex + "}"
+    return tex
+
+
+def _bibtex_name(author: str) -> str:
+    family, given, suffix = split_author(author)
+    if not given and not suffix:
+        return "{" + _encode_latex(family) + "}"
+    parts = [_bibtex_name_part(family, family=True)]
+    if suffix:
+        parts.append(_bibtex_name_part(suffix))
+    parts.append(_bibtex_name_part(given))
+    return ", ".join(parts)
+
+
+def _verbatim_value(value: str) -> str:
+    # DOIs and URLs are written as they are; braces would unbalance the entry.
+    return value.replace("{", "%7B").replace("}", "%7D")
+
+
+def to_bibtex(citations: Citation | Iterable[Citation]) -> str:
+    """BibTeX for one citation or a list, one entry each.
+
+    Special characters are escaped and non-ASCII characters written as LaTeX macros
+    (``{\\"u}``) wherever the macro decodes back to the same character; the rest stay
+    UTF-8. Keys are the citations' own or :func:`citation_key`, made unique.
+    """
+    items = _as_list(citations)
+    entries = []
+    for citation, key in zip(items, _keys(items), strict=True):
+        entry_type = citation.entry_type if citation.entry_type in ENTRY_TYPES else "misc"
+        fields: list[tuple[str, str]] = []
+        if citation.authors:
+            names = " and ".join(_bibtex_name(a) for a in citation.authors)
+            fields.append(("author", names))
+        fields.append(("title", _encode_latex(citation.title, protect_case=True)))
+        if citation.venue:
+            fields.append((_BIBTEX_VENUE[entry_type], _encode_latex(citation.venue)))
+        if citation.year is not None:
+            fields.append(("year", str(citation.year)))
+        if citation.volume:
+            fields.append(("volume", _encode_latex(citation.volume)))
+        if citation.issue:
+            fields.append(("number", _encode_latex(citation.issue)))
+        if citation.pages:
+            first, last = _page_bounds(citation.pages)
+            pages = _encode_latex(first or "")
+            if last:
+                # "--" is the en dash; braces keep a hyphen beside it out of the ligature.
+                dash = ("{}" if pages.endswith("-") else "") + "--"
+                last_tex = _encode_latex(last)
+                pages += dash + ("{}" if last_tex.startswith("-") else "") + last_tex
+            fields.append(("pages", pages))
+        if citation.doi:
+            fields.append(("doi", _verbatim_value(normalise_doi(citation.doi))))
+        if citation.url:
+            fields.append(("url", _verbatim_value(citation.url.strip())))
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+        entries.append(f"@{_BIBTEX_TYPE[entry_type]}{{{key},\n{body}\n}}\n")
+    return "\n".join(entries)
+
+
+# --------------------------------------------------------------------------- RIS
+
+_RIS_TYPE = {
+    "article": "JOUR",
+    "book": "BOOK",
+    "incollection": "CHAP",
+    "report": "RPRT",
+    "misc": "GEN",
+}
+_RIS_VENUE = {"article": "T2", "book": "PB", "incollection": "T2", "report": "PB", "misc": "T2"}
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def to_ris(citations: Citation | Iterable[Citation]) -> str:
+    """RIS for one citation or a list: ``TY`` … ``ER`` records separated by a blank line."""
+    records = []
+    for citation in _as_list(citations):
+        entry_type = citation.entry_type if citation.entry_type in ENTRY_TYPES else "misc"
+        lines = [("TY", _RIS_TYPE[entry_type])]
+        lines += [("AU", author) for author in citation.authors]
+        lines.append(("TI", citation.title))
+        if citation.venue:
+            lines.append((_RIS_VENUE[entry_type], citation.venue))
+        if citation.year is not None:
+            lines.append(("PY", str(citation.year)))
+        if citation.volume:
+            lines.append(("VL", citation.volume))
+        if citation.issue:
+            lines.append(("IS", citation.issue))
+        first, last = _page_bounds(citation.pages)
+        if first:
+            lines.append(("SP", first))
+        if last:
+            lines.append(("EP", last))
+        if citation.doi:
+            lines.append(("DO", normalise_doi(citation.doi)))
+        if citation.url:
+            lines.append(("UR", citation.url.strip()))
+        lines.append(("ER", ""))
+        records.append("\n".join(f"{tag}  - {_one_line(value)}" for tag, value in lines))
+    return "\n\n".join(records) + ("\n" if records else "")
+
+
+# --------------------------------------------------------------------------- CSL-JSON
+
+_CSL_TYPE = {
+    "article": "article-journal",
+    "book": "book",
+    "incollection": "chapter",
+    "report": "report",
+    "misc": "document",
+}
+_CSL_VENUE = {
+    "article": "container-title",
+    "book": "publisher",
+    "incollection": "container-title",
+    "report": "publisher",
+    "misc": "container-title",
+}
+
+
+def _csl_name(author: str) -> dict[str, str]:
+    family, given, suffix = split_author(author)
+    if not given and not suffix:
+        return {"literal": family}
+    name = {"family": family, "given": given}
+    if suffix:
+        name["suffix"] = suffix
+    return name
+
+
+def to_csl_json(citations: Citation | Iterable[Citation]) -> list[dict]:
+    """CSL-JSON items (a list, also for one citation), ready for ``json.dumps``."""
+    items = _as_list(citations)
+    result = []
+    for citation, key in zip(items, _keys(items), strict=True):
+        entry_type = citation.entry_type if citation.entry_type in ENTRY_TYPES else "misc"
+        item: dict = {"id": key, "type": _CSL_TYPE[entry_type], "title": citation.title}
+        if citation.authors:
+            item["author"] = [_csl_name(a) for a in citation.authors]
+        if citation.year is not None:
+            item["issued"] = {"date-parts": [[citation.year]]}
+        if citation.venue:
+            item[_CSL_VENUE[entry_type]] = citation.venue
+        if citation.volume:
+            item["volume"] = citation.volume
+        if citation.issue:
+            item["issue"] = citation.issue
+        first, last = _page_bounds(citation.pages)
+        if first:
+            item["page"] = f"{first}-{last}" if last else first
+        if citation.doi:
+            item["DOI"] = normalise_doi(citation.doi)
+        if citation.url:
+            item["URL"] = citation.url.strip()
+        result.append(item)
+    return result
+
+
+# --------------------------------------------------------------------------- APA
+
+
+def _initials(given: str) -> str:
+    """``"Kelly M."`` -> ``"K. M."``; ``"Jean-Paul"`` -> ``"J.-P."``."""
+    out = []
+    for word in re.split(r"[\s.]+", given):
+        pieces = [p for p in word.split("-") if p]
+        letters = [next((ch for ch in p if ch.isalpha()), "") for p in pieces]
+        letters = [ch.upper() for ch in letters if ch]
+        if letters:
+            out.append("-".join(f"{ch}." for ch in letters))
+    return " ".join(out)
+
+
+def _apa_name(author: str) -> str:
+    family, given, suffix = split_author(author)
+    parts = [family]
+    if given:
+        parts.append(_initials(given))
+    if suffix:
+        parts.append(suffix)
+    return ", ".join(p for p in parts if p)
+
+
+def _apa_authors(authors: list[str]) -> str:
+    names = [_apa_name(a) for a in authors if a.strip()]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]}, & {names[1]}"
+    if len(names) <= APA_MAX_AUTHORS:
+        return ", ".join(names[:-1]) + f", & {names[-1]}"
+    return ", ".join(names[: APA_MAX_AUTHORS - 1]) + f", . . . {names[-1]}"
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending with one full stop (or its own ``?``/``!``)."""
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def format_reference(citation: Citation, *, as_html: bool = False) -> str:
+    """An APA-7-like reference.
+
+    ``Babchishin, K. M., Hanson, R. K., & VanZuylen, H. (2015). Title. Journal, 44(1),
+    45\u201366. https://doi.org/…``. Up to 20 authors are listed, ``&`` before the last; with
+    21 or more, the first 19, ``. . .`` and the last. Without authors the title leads.
+    With ``as_html`` every part is escaped, the journal and volume (or the book or
+    report title) are in ``<i>`` and the DOI or http(s) URL is a link; the caller may
+    mark the result safe.
+    """
+
+    def esc(text: str) -> str:
+        return html.escape(text, quote=True) if as_html else text
+
+    def ital(text: str) -> str:
+        return f"<i>{esc(text)}</i>" if as_html else text
+
+    entry_type = citation.entry_type if citation.entry_type in ENTRY_TYPES else "misc"
+    year = f"({citation.year})." if citation.year is not None else "(n.d.)."
+    standalone = entry_type in ("book", "report")
+    title = _sentence(citation.title)
+    title_html = ital(title) if standalone else esc(title)
+
+    authors = _apa_authors(citation.authors)
+    # Without authors the title takes their place.
+    parts = [esc(_sentence(authors)), year, title_html] if authors else [title_html, year]
+
+    venue = (citation.venue or "").strip()
+    first, last = _page_bounds(citation.pages)
+    pages = f"{first}{EN_DASH}{last}" if last else first
+    if entry_type == "article" and venue:
+        source = ital(venue + (f", {citation.volume}" if citation.volume else ""))
+        if citation.issue:
+            source += esc(f"({citation.issue})")
+        if pages:
+            source += esc(f", {pages}")
+        parts.append(source + ".")
+    elif entry_type == "incollection" and venue:
+        pp = f" ({'pp.' if last else 'p.'} {pages})" if pages else ""
+        parts.append(f"In {ital(venue)}{esc(pp)}.")
+    elif venue:
+        parts.append(esc(_sentence(venue)))
+    elif entry_type == "article" and (citation.volume or pages):
+        bits = ", ".join(b for b in (citation.volume, pages) if b)
+        parts.append(esc(bits) + ".")
+
+    link = None
+    if citation.doi:
+        link = "https://doi.org/" + normalise_doi(citation.doi)
+    elif citation.url and citation.url.strip():
+        link = citation.url.strip()
+    if link:
+        if as_html and re.match(r"^https?://", link, re.IGNORECASE):
+            parts.append(f'<a href="{esc(link)}">{esc(link)}</a>')
+        else:
+            parts.append(esc(link))
+    return " ".join(parts)

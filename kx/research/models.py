@@ -1,0 +1,92 @@
+"""Research summaries and the evidence links from research to practice."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kx.database import utcnow
+from kx.extensions import db
+from kx.practice.models import Practice
+from kx.records.models import Record
+
+
+class Research(Record, db.Model):
+    __tablename__ = "research"
+
+    item_type = "research"
+    markdown_fields = ("summary", "key_findings", "implications", "limitations")
+    revised_fields = (
+        "title",
+        "authors",
+        "year",
+        "venue",
+        "volume",
+        "issue",
+        "pages",
+        "entry_type",
+        "doi",
+        "url",
+        "study_design",
+        "sample_size",
+        "countries",
+        "domains",
+        "summary",
+        "key_findings",
+        "implications",
+        "limitations",
+        "visibility",
+        "restricted_sectors",
+    )
+
+    authors: Mapped[list] = mapped_column(JSON, default=list)
+    year: Mapped[int | None]
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    volume: Mapped[str] = mapped_column(String(32), default="")
+    issue: Mapped[str] = mapped_column(String(32), default="")
+    pages: Mapped[str] = mapped_column(String(32), default="")
+    # BibTeX-style kind of work: article, book, incollection, report, misc
+    entry_type: Mapped[str] = mapped_column(String(16), default="article")
+    # Normalised (lower case, no resolver prefix); unique when present.
+    doi: Mapped[str | None] = mapped_column(String(255), unique=True)
+    url: Mapped[str] = mapped_column(String(500), default="")
+    study_design: Mapped[str] = mapped_column(String(24), default="other")
+    sample_size: Mapped[int | None]
+    summary: Mapped[str] = mapped_column(Text, default="")
+    summary_html: Mapped[str] = mapped_column(Text, default="")
+    key_findings: Mapped[str] = mapped_column(Text, default="")
+    key_findings_html: Mapped[str] = mapped_column(Text, default="")
+    implications: Mapped[str] = mapped_column(Text, default="")
+    implications_html: Mapped[str] = mapped_column(Text, default="")
+    limitations: Mapped[str] = mapped_column(Text, default="")
+    limitations_html: Mapped[str] = mapped_column(Text, default="")
+
+    links: Mapped[list["EvidenceLink"]] = relationship(
+        back_populates="research", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Research {self.id} {self.status}>"
+
+
+class EvidenceLink(db.Model):
+    """Research that evaluates, supports, informs or contradicts a practice."""
+
+    __tablename__ = "evidence_links"
+    __table_args__ = (UniqueConstraint("research_id", "practice_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    research_id: Mapped[int] = mapped_column(
+        ForeignKey("research.id", ondelete="CASCADE"), index=True
+    )
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practices.id", ondelete="CASCADE"), index=True
+    )
+    relation: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    research: Mapped[Research] = relationship(back_populates="links")
+    practice: Mapped[Practice] = relationship()
+    created_by = relationship("User")

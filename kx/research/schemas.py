@@ -1,0 +1,143 @@
+"""Research summaries and evidence links in JSON."""
+
+from datetime import date
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from kx import schemas
+from kx.accounts.schemas import UserSummarySchema
+from kx.practice.schemas import IdentifierWarningSchema
+from kx.research.citations import ENTRY_TYPES, MIN_YEAR, clean_doi
+
+MAX_MARKDOWN = 100_000
+
+
+class DoiField(fields.Str):
+    """A DOI, normalised to lower case without a resolver prefix; blank means none."""
+
+    default_error_messages = {"invalid_doi": "Not a DOI: it must look like 10.1234/abc."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return clean_doi(raw)
+        except ValueError as exc:
+            raise self.make_error("invalid_doi") from exc
+
+
+def _blank_or_http_url(value: str) -> None:
+    """An http(s) URL, or "" (no URL: how a form or PATCH clears it)."""
+    if value:
+        validate.URL(schemes={"http", "https"})(value)
+
+
+class ResearchInputSchema(Schema):
+    """Writable fields; anything else (author, status, id, dates) is refused as unknown."""
+
+    title = fields.Str(
+        validate=validate.Length(min=1, max=200, error="Give a title of 1 to 200 characters.")
+    )
+    authors = fields.List(
+        fields.Str(validate=validate.Length(min=1, max=200)), validate=validate.Length(max=100)
+    )
+    year = fields.Int(allow_none=True)
+    venue = schemas.text(300)
+    volume = schemas.text(32)
+    issue = schemas.text(32)
+    pages = schemas.text(32)
+    entry_type = fields.Str(validate=validate.OneOf(ENTRY_TYPES))
+    doi = DoiField(allow_none=True, validate=validate.Length(max=255))
+    url = fields.Str(validate=[validate.Length(max=500), _blank_or_http_url])
+    study_design = schemas.slug("study_designs")
+    sample_size = fields.Int(allow_none=True, validate=validate.Range(min=0, max=1_000_000_000))
+    countries = schemas.countries()
+    domains = schemas.slugs("domains")
+    summary = schemas.text(MAX_MARKDOWN, metadata={"description": "Plain-language summary."})
+    key_findings = schemas.text(MAX_MARKDOWN)
+    implications = schemas.text(MAX_MARKDOWN)
+    limitations = schemas.text(MAX_MARKDOWN)
+    visibility = schemas.slug("visibilities")
+    restricted_sectors = schemas.slugs("sectors")
+    submit = fields.Bool(metadata={"description": "false keeps a draft; true sends for review."})
+
+    @validates("year")
+    def _year_in_range(self, value, **_):
+        if value is not None and not MIN_YEAR <= value <= date.today().year + 1:
+            raise ValidationError(f"Give a year from {MIN_YEAR} to {date.today().year + 1}.")
+
+
+class LinkedPracticeSchema(Schema):
+    """A practice linked to a research summary, as listed on the summary."""
+
+    link_id = fields.Int(required=True)
+    id = fields.Int(required=True, metadata={"description": "The practice's id."})
+    title = fields.Str(required=True)
+    relation = fields.Str(required=True)
+    note = fields.Str(required=True)
+    created_by = fields.Int(required=True, allow_none=True)
+    url = fields.Str(required=True, metadata={"description": "The practice's HTML page."})
+
+
+class ResearchSchema(Schema):
+    id = fields.Int(required=True)
+    title = fields.Str(required=True)
+    authors = fields.List(fields.Str(), required=True)
+    year = fields.Int(required=True, allow_none=True)
+    venue = fields.Str(required=True)
+    volume = fields.Str(required=True)
+    issue = fields.Str(required=True)
+    pages = fields.Str(required=True)
+    entry_type = fields.Str(required=True)
+    doi = fields.Str(required=True, allow_none=True)
+    url = fields.Str(required=True, metadata={"description": "The paper's web address."})
+    study_design = fields.Str(required=True)
+    sample_size = fields.Int(required=True, allow_none=True)
+    countries = fields.List(fields.Str(), required=True)
+    domains = fields.List(fields.Str(), required=True)
+    summary = fields.Str(required=True)
+    summary_html = fields.Str(required=True)
+    key_findings = fields.Str(required=True)
+    key_findings_html = fields.Str(required=True)
+    implications = fields.Str(required=True)
+    implications_html = fields.Str(required=True)
+    limitations = fields.Str(required=True)
+    limitations_html = fields.Str(required=True)
+    visibility = fields.Str(required=True)
+    restricted_sectors = fields.List(fields.Str(), required=True)
+    status = fields.Str(required=True)
+    review_note = fields.Str(
+        metadata={
+            "description": "A moderator's reason for a rejection (to the author and moderators)."
+        }
+    )
+    author = fields.Nested(UserSummarySchema, required=True, allow_none=True)
+    created_at = schemas.UTCDateTime(required=True)
+    updated_at = schemas.UTCDateTime(required=True)
+    published_at = schemas.UTCDateTime(required=True, allow_none=True)
+    identifier_warnings = fields.List(
+        fields.Nested(IdentifierWarningSchema),
+        required=True,
+        metadata={"description": "Anonymisation findings; empty unless you may edit the item."},
+    )
+    reference = fields.Str(required=True, metadata={"description": "APA-style reference."})
+    practices = fields.List(
+        fields.Nested(LinkedPracticeSchema),
+        required=True,
+        metadata={"description": "Linked practice examples you may see."},
+    )
+    page_url = fields.Str(required=True, metadata={"description": "The HTML page."})
+
+
+class EvidenceLinkInputSchema(Schema):
+    research_id = fields.Int(required=True, validate=validate.Range(min=1))
+    relation = schemas.slug("evidence_relations", required=True)
+    note = schemas.text(2000, load_default="")
+
+
+class EvidenceLinkSchema(Schema):
+    id = fields.Int(required=True)
+    research_id = fields.Int(required=True)
+    practice_id = fields.Int(required=True)
+    relation = fields.Str(required=True)
+    note = fields.Str(required=True)
+    created_by = fields.Int(attribute="created_by_id", allow_none=True)

@@ -1,0 +1,423 @@
+"""Research summary pages, citation downloads, BibTeX import and the gap map.
+
+Thin: input -> ``kx.research.services`` -> render or redirect. Every list, export and
+count comes from a service that applies the viewer's visibility in the query.
+"""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+
+from kx import taxonomy
+from kx.errors import Conflict, Forbidden, Invalid, ServiceError
+from kx.extensions import db
+from kx.practice import services as practices
+from kx.practice.anonymisation import KIND_LABELS
+from kx.records import services as records
+from kx.research import services
+from kx.research.citations import split_author
+from kx.research.forms import (
+    SORTS,
+    EvidenceLinkForm,
+    ImportForm,
+    ResearchFilterForm,
+    ResearchForm,
+)
+from kx.research.models import Research
+from kx.web import apply_errors
+
+research = Blueprint("research", __name__)
+
+PER_PAGE = 20
+EXPORT_LIMIT = 5000
+FILTER_ARGS = ("domain", "country", "study_design", "year_from", "year_to", "sort")
+
+
+def _viewer():
+    return current_user._get_current_object()
+
+
+def _flat(exc: ServiceError) -> ServiceError:
+    """``exc`` with nested messages (a list field's ``{index: [...]}``) as plain strings."""
+
+    def flatten(messages) -> list[str]:
+        if isinstance(messages, dict):
+            return [m for value in messages.values() for m in flatten(value)]
+        if isinstance(messages, list | tuple):
+            return [m for value in messages for m in flatten(value)]
+        return [str(messages)]
+
+    exc.fields = {name: flatten(messages) for name, messages in exc.fields.items()}
+    return exc
+
+
+# --------------------------------------------------------------------------- list
+
+
+def _list_filters(form: ResearchFilterForm) -> tuple[dict, dict]:
+    """The service filters and the query arguments (for links) the filter form asks for.
+
+    Values that are not valid (an unknown slug, a year that is not a number) are ignored;
+    a bad year also shows an error beside its field.
+    """
+    form.validate()
+    filters: dict = {"status": "published"}
+    args: dict = {}
+    if form.domain.data in taxonomy.DOMAINS:
+        filters["domains"] = [form.domain.data]
+        args["domain"] = form.domain.data
+    if form.country.data in taxonomy.countries():
+        filters["countries"] = [form.country.data]
+        args["country"] = form.country.data
+    if form.study_design.data in taxonomy.STUDY_DESIGNS:
+        filters["study_design"] = form.study_design.data
+        args["study_design"] = form.study_design.data
+    for name in ("year_from", "year_to"):
+        field = getattr(form, name)
+        if field.data is not None and not field.errors:
+            filters[name] = field.data
+            args[name] = field.data
+    sort = form.sort.data if form.sort.data in SORTS else "newest"
+    if sort != "newest":
+        args["sort"] = sort
+    return filters, args
+
+
+def _filter_form() -> ResearchFilterForm:
+    return ResearchFilterForm(formdata=request.args if request.args else None)
+
+
+@research.route("/research")
+def index():
+    form = _filter_form()
+    filters, args = _list_filters(form)
+    statement = services.research_query(_viewer(), filters, args.get("sort", "newest"))
+    page = db.paginate(statement, page=_page(), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "research/list.html",
+        form=form,
+        page=page,
+        args=args,
+        filtered=any(name != "sort" for name in args),
+        short_reference=short_reference,
+        formats=services.CITATION_FORMATS,
+    )
+
+
+def _initials(given: str) -> str:
+    words = [w for w in given.replace(".", " ").split() if w]
+    return " ".join("-".join(f"{part[0].upper()}." for part in w.split("-") if part) for w in words)
+
+
+def short_reference(item: Research) -> dict:
+    """Authors (APA style, "et al." after three), year and venue for a list row."""
+    names = []
+    for author in item.authors or []:
+        family, given, _suffix = split_author(author)
+        names.append(f"{family}, {_initials(given)}" if given else family)
+    if len(names) > 3:
+        authors = f"{names[0]} et al."
+    elif len(names) > 1:
+        authors = ", ".join(names[:-1]) + f", & {names[-1]}"
+    else:
+        authors = "".join(names)
+    return {
+        "authors": authors,
+        "year": str(item.year) if item.year else "n.d.",
+        "venue": item.venue,
+    }
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and int(page) > 0 else 1
+
+
+def _download(text: str, fmt: str, filename: str) -> Response:
+    content_type, extension = services.CITATION_FORMATS[fmt]
+    response = Response(text, content_type=f"{content_type}; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _format() -> str:
+    fmt = request.args.get("format", "")
+    if fmt not in services.CITATION_FORMATS:
+        abort(400)
+    return fmt
+
+
+@research.route("/research/export")
+def export():
+    """The list as filtered, every page of it, in one citation format."""
+    fmt = _format()
+    filters, args = _list_filters(_filter_form())
+    statement = services.research_query(_viewer(), filters, args.get("sort", "newest"))
+    items = list(db.session.scalars(statement.limit(EXPORT_LIMIT)))
+    return _download(services.cite(items, fmt), fmt, "kx-research")
+
+
+# --------------------------------------------------------------------------- detail
+
+
+def _revisions_url(item: Research) -> str | None:
+    """The revision history page (kx/review/views.py), if that blueprint provides one."""
+    if "review.revisions" not in current_app.view_functions:
+        return None
+    for name in ("segment", "kind"):
+        try:
+            return url_for("review.revisions", item_id=item.id, **{name: "research"})
+        except BuildError:
+            continue
+    return None
+
+
+def _link_form(item: Research, form: EvidenceLinkForm | None = None) -> EvidenceLinkForm | None:
+    """The "link to a practice" form for verified members, listing practices they may see."""
+    viewer = _viewer()
+    if not (viewer.is_authenticated and viewer.is_verified and item.is_published):
+        return None
+    form = form or EvidenceLinkForm()
+    linked = {link.practice_id for link in item.links}
+    statement = practices.practice_query(viewer, {"status": "published"}, sort="title")
+    form.practice_id.choices = [("", "Choose a practice example")] + [
+        (str(p.id), p.title) for p in db.session.scalars(statement) if p.id not in linked
+    ]
+    return form
+
+
+def _detail(item: Research, link_form: EvidenceLinkForm | None = None, status: int = 200):
+    viewer = _viewer()
+    can_edit = records.can_edit(item, viewer) if viewer.is_authenticated else False
+    return render_template(
+        "research/detail.html",
+        item=item,
+        reference=services.reference(item),
+        links=services.practices_for_research(item, viewer),
+        can_edit=can_edit,
+        is_author=viewer.is_authenticated and item.author_id == viewer.id,
+        link_form=_link_form(item, link_form),
+        revisions_url=_revisions_url(item) if can_edit else None,
+        formats=services.CITATION_FORMATS,
+        kind_labels=KIND_LABELS,
+    ), status
+
+
+@research.route("/research/<int:item_id>")
+def detail(item_id: int):
+    return _detail(services.get_research(item_id, _viewer()))
+
+
+@research.route("/research/<int:item_id>/cite")
+def cite(item_id: int):
+    fmt = _format()
+    item = services.get_research(item_id, _viewer())
+    return _download(services.cite([item], fmt), fmt, f"kx-research-{item.id}")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _save(form: ResearchForm, item: Research | None):
+    """Save the form through the service: ``(redirect, 302)`` on success, else ``(None,
+    status)`` with the service's messages beside the fields and everything typed kept."""
+    action = request.form.get("action", "save")
+    data = form.to_data()
+    if action in ("draft", "submit"):
+        data["submit"] = action == "submit"
+    try:
+        saved = services.save_research(_viewer(), data, item)
+    except (Invalid, Conflict) as exc:
+        apply_errors(form, _flat(exc))
+        return None, exc.status
+    except Forbidden as exc:  # an unverified member submitting: keep what was typed
+        form.form_errors.append(exc.message)
+        return None, exc.status
+    flash(_saved_message(saved), "success")
+    if saved.identifier_warnings:
+        flash(
+            "Possible identifying details were found: check the list below and remove any "
+            "that could identify a person.",
+            "warning",
+        )
+    return redirect(url_for("research.detail", item_id=saved.id)), 302
+
+
+def _saved_message(item: Research) -> str:
+    return {
+        "draft": "Saved as a draft. Only you and the moderators can see it.",
+        "pending": "Sent for review. A moderator will check it before it is published.",
+        "published": "Saved and published.",
+    }.get(item.status, "Saved.")
+
+
+@research.route("/research/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = ResearchForm()
+    status = 200
+    if form.validate_on_submit():
+        response, status = _save(form, None)
+        if response is not None:
+            return response
+    elif form.is_submitted():
+        status = 422
+    return render_template("research/form.html", form=form, item=None), status
+
+
+def _editable(item_id: int) -> Research:
+    item = services.get_research(item_id, _viewer())
+    if not records.can_edit(item, _viewer()):
+        raise Forbidden("Only the author or a moderator may change this.")
+    return item
+
+
+@research.route("/research/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(item_id: int):
+    item = _editable(item_id)
+    form = ResearchForm(obj=item)
+    if request.method == "GET":
+        form.authors.data = "\n".join(item.authors or [])
+        form.countries.data = item.countries
+        form.domains.data = item.domains
+        form.restricted_sectors.data = item.restricted_sectors
+        form.doi.data = item.doi or ""
+    status = 200
+    if form.validate_on_submit():
+        response, status = _save(form, item)
+        if response is not None:
+            return response
+    elif form.is_submitted():
+        status = 422
+    return render_template("research/form.html", form=form, item=item), status
+
+
+@research.route("/research/<int:item_id>/submit", methods=["POST"])
+@login_required
+def submit_for_review(item_id: int):
+    """Send a draft (or a rejected summary) for review as it stands."""
+    item = _editable(item_id)
+    try:
+        saved = services.save_research(_viewer(), {"submit": True}, item)
+    except Invalid as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_saved_message(saved), "success")
+    return redirect(url_for("research.detail", item_id=item.id))
+
+
+@research.route("/research/<int:item_id>/archive", methods=["POST"])
+@login_required
+def archive(item_id: int):
+    item = _editable(item_id)
+    records.archive(item, _viewer())
+    flash("Archived: it no longer appears in lists. You and the moderators can still see it.")
+    return redirect(url_for("research.detail", item_id=item.id))
+
+
+@research.route("/research/<int:item_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(item_id: int):
+    item = _editable(item_id)
+    if request.method == "GET":
+        return render_template("research/delete.html", item=item)
+    records.delete(item, _viewer())
+    flash("The research summary was deleted.", "success")
+    return redirect(url_for("research.index"))
+
+
+@research.route("/research/import", methods=["GET", "POST"])
+@login_required
+def import_bibtex():
+    form = ImportForm()
+    created, skipped = None, None
+    if form.validate_on_submit():
+        ids, skipped = services.import_bibtex(_viewer(), form.bibtex.data)
+        created = [db.session.get(Research, item_id) for item_id in ids]
+    status = 422 if form.errors else 200
+    return render_template(
+        "research/import.html", form=form, created=created, skipped=skipped
+    ), status
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+@research.route("/research/<int:item_id>/evidence", methods=["POST"])
+@login_required
+def link_practice(item_id: int):
+    viewer = _viewer()
+    item = services.get_research(item_id, viewer)
+    if not viewer.is_verified:
+        raise Forbidden("Only verified members may link evidence.")
+    form = EvidenceLinkForm()
+    form.practice_id.choices = []
+    if not form.validate_on_submit():
+        return _detail(item, form, 422)
+    raw = form.practice_id.data or ""
+    if not raw.isdigit():
+        form.practice_id.errors.append("Choose a practice example.")
+        return _detail(item, form, 422)
+    practice = practices.get_practice(int(raw), viewer)
+    try:
+        services.link_evidence(viewer, practice, item, form.relation.data, form.note.data or "")
+    except (Invalid, Conflict) as exc:
+        if "research_id" in exc.fields:  # already linked: say so beside the practice
+            exc.fields["practice_id"] = exc.fields.pop("research_id")
+        apply_errors(form, _flat(exc))
+        return _detail(item, form, exc.status)
+    flash(f"Linked to “{practice.title}”.", "success")
+    return redirect(url_for("research.detail", item_id=item.id) + "#practices")
+
+
+@research.route("/research/<int:item_id>/evidence/<int:link_id>/delete", methods=["POST"])
+@login_required
+def unlink_practice(item_id: int, link_id: int):
+    viewer = _viewer()
+    link = services.get_link(link_id, viewer)
+    if link.research_id != item_id:
+        abort(404)
+    services.unlink_evidence(viewer, link)
+    flash("The link was removed.", "success")
+    return redirect(url_for("research.detail", item_id=item_id) + "#practices")
+
+
+# --------------------------------------------------------------------------- gap map
+
+
+def _shade(count: int, peak: int) -> str:
+    """A CSS class by magnitude (the number is always shown as text too)."""
+    if count == 0:
+        return "gap-0"
+    if peak <= 1:
+        return "gap-3"
+    share = count / peak
+    return "gap-1" if share <= 1 / 3 else "gap-2" if share <= 2 / 3 else "gap-3"
+
+
+@research.route("/gap-map")
+def gap_map():
+    data = services.gap_map(_viewer())
+    peak = max((n for row in data["cells"].values() for n in row.values()), default=0)
+    totals = {d: sum(data["cells"][d].values()) for d in data["rows"]}
+    column_totals = {s: sum(data["cells"][d][s] for d in data["rows"]) for s in data["columns"]}
+    return render_template(
+        "research/gap_map.html",
+        data=data,
+        peak=peak,
+        shade=_shade,
+        totals=totals,
+        column_totals=column_totals,
+    )

@@ -1,0 +1,248 @@
+"""Review queue (moderators), "my items" (authors) and the revision pages of both record
+types (``/practices/<id>/revisions`` and ``/research/<id>/revisions``)."""
+
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from kx.accounts.views import staff_required
+from kx.errors import Invalid
+from kx.extensions import db
+from kx.practice import services as practice_services
+from kx.practice.anonymisation import KIND_LABELS
+from kx.records import services as records
+from kx.records.models import text_diff
+from kx.research import services as research_services
+from kx.security import safe_next
+
+review = Blueprint("review", __name__)
+
+#: URL segment of the review API and forms -> what it names
+KINDS = {
+    "practice": {
+        "name": "Practice example",
+        "get": practice_services.get_practice,
+        "query": practice_services.practice_query,
+        "segment": "practices",
+    },
+    "research": {
+        "name": "Research summary",
+        "get": research_services.get_research,
+        "query": research_services.research_query,
+        "segment": "research",
+    },
+}
+SEGMENTS = {info["segment"]: kind for kind, info in KINDS.items()}
+STATUS_ORDER = ("draft", "pending", "rejected", "published", "archived")
+FIELD_LABELS = {
+    "title": "Title",
+    "summary": "Summary",
+    "body": "What was done",
+    "outcomes": "Outcomes",
+    "implementation": "Implementation",
+    "challenges": "Challenges",
+    "domains": "Domains",
+    "countries": "Countries",
+    "organisation": "Organisation",
+    "prevention_level": "Prevention level",
+    "stages": "Offending-timeline stages",
+    "target_population": "Target population",
+    "evaluation_status": "Evaluation",
+    "visibility": "Visibility",
+    "restricted_sectors": "Restricted to sectors",
+    "authors": "Authors",
+    "year": "Year",
+    "venue": "Venue",
+    "volume": "Volume",
+    "issue": "Issue",
+    "pages": "Pages",
+    "entry_type": "Kind of publication",
+    "doi": "DOI",
+    "url": "Web address",
+    "study_design": "Study design",
+    "sample_size": "Sample size",
+    "key_findings": "Key findings",
+    "implications": "Implications for practice",
+    "limitations": "Limitations",
+}
+
+
+def _viewer():
+    return current_user._get_current_object()
+
+
+def item_url(item) -> str:
+    if item.item_type == "practice":
+        return url_for("practice.detail", practice_id=item.id)
+    return f"/research/{item.id}"
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+@review.app_context_processor
+def _helpers():
+    return {"item_url": item_url, "field_label": field_label, "kind_labels": KIND_LABELS}
+
+
+# Review queue
+
+
+def _pending(moderator) -> list:
+    items = []
+    for info in KINDS.values():
+        items.extend(db.session.scalars(info["query"](moderator, {"status": "pending"})))
+    return sorted(items, key=lambda item: (item.submitted_at or item.created_at, item.id))
+
+
+def _render_queue(
+    errors: dict | None = None,
+    reasons: dict | None = None,
+    alert: str = "",
+    status: int = 200,
+):
+    return render_template(
+        "review/queue.html",
+        items=_pending(_viewer()),
+        kinds=KINDS,
+        errors=errors or {},
+        reasons=reasons or {},
+        alert=alert,
+    ), status
+
+
+@review.route("/review")
+@staff_required
+def queue():
+    return _render_queue()
+
+
+@review.route("/review/<any(practice, research):kind>/<int:item_id>", methods=["POST"])
+@staff_required
+def decide(kind: str, item_id: int):
+    moderator = _viewer()
+    item = KINDS[kind]["get"](item_id, moderator)
+    decision = request.form.get("decision", "")
+    reason = request.form.get("reason", "")
+    try:
+        records.review(item, moderator, decision, reason)
+    except Invalid as exc:
+        key = f"{kind}-{item_id}"
+        messages = [m for field in exc.fields.values() for m in field] or [exc.message]
+        alert = f"“{item.title}” was not reviewed: {exc.message}"
+        return _render_queue({key: messages}, {key: reason}, alert, status=422)
+    if decision == "approve":
+        flash(f"Published: “{item.title}”.", "success")
+    else:
+        flash(f"Rejected: “{item.title}”. The author sees your reason.", "info")
+    return redirect(safe_next(request.form.get("next"), url_for("review.queue")))
+
+
+# The author's own items
+
+
+@review.route("/my-items")
+@login_required
+def my_items():
+    viewer = _viewer()
+    groups = {status: [] for status in STATUS_ORDER}
+    for kind, info in KINDS.items():
+        for item in db.session.scalars(info["query"](viewer, {"author": "me"})):
+            groups.setdefault(item.status, []).append((kind, item))
+    for entries in groups.values():
+        entries.sort(key=lambda entry: entry[1].updated_at, reverse=True)
+    return render_template("review/my_items.html", groups=groups, kinds=KINDS)
+
+
+# Revisions (both record types)
+
+
+def _editable_item(segment: str, item_id: int):
+    """The item when the viewer may edit it (author or moderator): revisions can hold text
+    that was removed on purpose (an identifier), so only they may read the history."""
+    viewer = _viewer()
+    item = KINDS[SEGMENTS[segment]]["get"](item_id, viewer)
+    if not records.can_edit(item, viewer):
+        abort(403)
+    return item
+
+
+@review.route("/<any(practices, research):segment>/<int:item_id>/revisions")
+@login_required
+def revisions(segment: str, item_id: int):
+    item = _editable_item(segment, item_id)
+    history = records.revisions_of(item)
+    return render_template(
+        "review/revisions.html",
+        item=item,
+        segment=segment,
+        kind_name=KINDS[SEGMENTS[segment]]["name"],
+        revisions=list(reversed(list(enumerate(history, start=1)))),
+        latest_id=history[-1].id if history else None,
+    )
+
+
+_HUNK_START = re.compile(r"@@ -(\d+)")
+
+
+def diff_lines(old, new) -> list[tuple[str, str, str]]:
+    """``(css class, marker, text)`` per line of the diff, without the header lines."""
+    lines = []
+    for line in text_diff(old, new):
+        if line.startswith(("---", "+++")):
+            continue
+        if line.startswith("@@"):
+            if lines or _HUNK_START.match(line).group(1) not in ("0", "1"):
+                lines.append(("diff-hunk", " ", "…"))  # unchanged lines left out
+        elif line.startswith("+"):
+            lines.append(("diff-add", "+", line[1:]))
+        elif line.startswith("-"):
+            lines.append(("diff-del", "-", line[1:]))
+        else:
+            lines.append(("diff-same", " ", line[1:]))
+    return lines
+
+
+@review.route("/<any(practices, research):segment>/<int:item_id>/revisions/<int:revision_id>")
+@login_required
+def revision(segment: str, item_id: int, revision_id: int):
+    item = _editable_item(segment, item_id)
+    history = records.revisions_of(item)
+    index = next((i for i, r in enumerate(history) if r.id == revision_id), None)
+    if index is None:
+        abort(404)
+    current, previous = history[index], history[index - 1] if index else None
+    changes = [
+        {"name": name, "label": field_label(name), "lines": diff_lines(old, new)}
+        for name, (old, new) in current.changes_from(previous).items()
+    ]
+    return render_template(
+        "review/revision.html",
+        item=item,
+        segment=segment,
+        kind_name=KINDS[SEGMENTS[segment]]["name"],
+        revision=current,
+        number=index + 1,
+        previous=previous,
+        changes=changes,
+        is_latest=index == len(history) - 1,
+    )
+
+
+@review.route(
+    "/<any(practices, research):segment>/<int:item_id>/revisions/<int:revision_id>/revert",
+    methods=["POST"],
+)
+@login_required
+def revert(segment: str, item_id: int, revision_id: int):
+    viewer = _viewer()
+    item = KINDS[SEGMENTS[segment]]["get"](item_id, viewer)
+    changed = records.revert(item, viewer, revision_id)
+    if changed:
+        names = ", ".join(field_label(name).lower() for name in changed)
+        flash(f"Reverted: {names} restored from that revision.", "success")
+    else:
+        flash("Nothing to revert: the item already matches that revision.", "info")
+    return redirect(url_for("review.revisions", segment=segment, item_id=item_id))

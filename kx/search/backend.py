@@ -1,0 +1,63 @@
+"""The search backend interface; Whoosh implements it (whoosh_backend.py)."""
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who is searching, reduced to what the visibility filter needs."""
+
+    everything: bool = False  # moderators
+    members: bool = False  # verified members
+    sector: str | None = None
+
+
+@dataclass
+class Query:
+    text: str = ""
+    types: list[str] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    prevention_levels: list[str] = field(default_factory=list)
+    study_designs: list[str] = field(default_factory=list)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class Hit:
+    type: str
+    id: int
+    title: str
+    snippet: str
+    score: float
+    domains: list[str]
+    countries: list[str]
+    year: int | None
+
+
+@dataclass
+class Results:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+
+
+class SearchBackend(Protocol):
+    def index(self, documents: list[dict], deleted_keys: list[str]) -> None:
+        """Add or replace ``documents`` and remove ``deleted_keys`` in one commit."""
+
+    def search(self, query: Query, audience: Audience) -> Results: ...
+
+    def related(self, key: str, audience: Audience, limit: int = 5) -> list[Hit]: ...
+
+    def stamps(self) -> dict[str, str]:
+        """``key -> stamp`` of every indexed document (for the drift check)."""
+
+    def rebuild(self, documents, total: int, progress=None) -> int:
+        """Build a fresh index from ``documents`` and swap it in; returns the count."""

@@ -1,0 +1,192 @@
+"""How each content type becomes a search document; a new type adds one ``Mapping`` here.
+
+Only what is out in the world for at least one audience is indexed: published practice
+examples and research summaries, and forum threads that are not deleted (with the text of
+their visible posts). Who may see a document is carried by ``visibility`` and ``sectors``
+and enforced as a filter inside the engine. ``stamp`` is a digest of the document, so the
+drift check notices any difference between the index and the database, not only missing
+documents.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from html.parser import HTMLParser
+
+from sqlalchemy import select
+
+from kx import taxonomy
+from kx.extensions import db
+from kx.forum.models import CategorySetting, Post, Thread
+from kx.forum.services import category_visibilities
+from kx.practice.models import Practice
+from kx.records.models import PUBLISHED, Record
+from kx.research.models import Research
+
+
+@dataclass(frozen=True)
+class Mapping:
+    kind: str
+    model: type
+    to_document: Callable[[object], dict]
+    indexable: Callable[[object], bool]
+    #: SQL condition selecting the rows that belong in the index
+    condition: Callable[[], object]
+    url: Callable[[int], str]
+
+
+def _finish(document: dict) -> dict:
+    content = json.dumps(document, sort_keys=True, default=str).encode()
+    document["stamp"] = hashlib.sha1(content, usedforsecurity=False).hexdigest()
+    return document
+
+
+class _TextOf(HTMLParser):
+    """Collects the text of HTML, character references decoded."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(html: str | None) -> str:
+    """The words of stored, already sanitised HTML: what ``kx.text.plain_text`` returns,
+    ~20 times faster. That one runs bleach's html5lib parser (~3 ms a field); over four
+    fields of 20,000 items it made up most of a reindex and of ``search check``."""
+    if not html:
+        return ""
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts).strip()
+
+
+def _texts(item) -> list[str]:
+    """The Markdown fields as plain words (their sanitised HTML without tags)."""
+    return [plain_text(getattr(item, f"{name}_html")) for name in item.markdown_fields]
+
+
+def _record(item, text_parts: list[str], **extra) -> dict:
+    return _finish(
+        {
+            "key": f"{item.item_type}:{item.id}",
+            "type": item.item_type,
+            "id": item.id,
+            "title": item.title,
+            "text": "\n\n".join(part for part in text_parts if part),
+            "domains": item.domains,
+            "countries": item.countries,
+            "visibility": item.visibility,
+            "sectors": item.restricted_sectors,
+            "published": item.published_at or item.updated_at or datetime(1970, 1, 1),
+            **extra,
+        }
+    )
+
+
+def practice_document(item: Practice) -> dict:
+    return _record(
+        item,
+        [item.summary, *_texts(item), item.organisation, item.target_population],
+        prevention_level=item.prevention_level or "",
+        stages=item.slugs("stages"),
+        year=(item.published_at or item.created_at).year,
+    )
+
+
+def research_document(item: Research) -> dict:
+    return _record(
+        item,
+        [", ".join(item.authors), item.venue, *_texts(item)],
+        study_design=item.study_design,
+        year=item.year,
+    )
+
+
+def thread_document(thread: Thread) -> dict:
+    posts = [p for p in thread.posts if not p.hidden and p.deleted_at is None and p.body_html]
+    return _finish(
+        {
+            "key": f"thread:{thread.id}",
+            "type": "thread",
+            "id": thread.id,
+            "title": thread.title,
+            "text": "\n\n".join(plain_text(post.body_html) for post in posts),
+            "domains": [thread.category] if thread.category in taxonomy.DOMAINS else [],
+            "countries": [],
+            "visibility": category_visibilities()[thread.category],
+            "sectors": [],
+            "published": thread.created_at,
+            "year": thread.created_at.year,
+        }
+    )
+
+
+MAPPINGS: dict[str, Mapping] = {
+    "practice": Mapping(
+        "practice", Practice, practice_document, lambda i: i.status == PUBLISHED,
+        lambda: Practice.status == PUBLISHED, lambda i: f"/practices/{i}",
+    ),
+    "research": Mapping(
+        "research", Research, research_document, lambda i: i.status == PUBLISHED,
+        lambda: Research.status == PUBLISHED, lambda i: f"/research/{i}",
+    ),
+    "thread": Mapping(
+        "thread", Thread, thread_document, lambda t: t.deleted_at is None,
+        lambda: Thread.deleted_at.is_(None), lambda i: f"/forum/threads/{i}",
+    ),
+}  # fmt: skip
+
+
+def touched_keys(session, obj) -> set[tuple[str, int]]:
+    """The documents a flushed object affects (for the outbox)."""
+    if isinstance(obj, Record) and obj.id is not None:
+        return {(obj.item_type, obj.id)}
+    if isinstance(obj, Thread) and obj.id is not None:
+        return {("thread", obj.id)}
+    if isinstance(obj, Post) and obj.thread_id is not None:
+        return {("thread", obj.thread_id)}
+    if isinstance(obj, CategorySetting):
+        ids = session.connection().scalars(select(Thread.id).where(Thread.category == obj.slug))
+        return {("thread", thread_id) for thread_id in ids}
+    return set()
+
+
+def indexable(item, kind: str) -> bool:
+    return item is not None and MAPPINGS[kind].indexable(item)
+
+
+def all_documents(batch: int = 500) -> Iterator[dict]:
+    """Every document the database says should be in the index."""
+    for mapping in MAPPINGS.values():
+        last_id = 0
+        while True:
+            items = db.session.scalars(
+                select(mapping.model)
+                .where(mapping.condition(), mapping.model.id > last_id)
+                .order_by(mapping.model.id)
+                .limit(batch)
+            ).all()
+            if not items:
+                break
+            for item in items:
+                yield mapping.to_document(item)
+                db.session.expunge(item)  # keep memory flat on large reindexes
+            last_id = items[-1].id
+
+
+def expected_stamps() -> dict[str, str]:
+    """``key -> stamp`` of every document that should be indexed, from the database."""
+    return {document["key"]: document["stamp"] for document in all_documents()}
+
+
+def expected_count() -> int:
+    return sum(
+        db.session.scalar(select(db.func.count()).select_from(m.model).where(m.condition()))
+        for m in MAPPINGS.values()
+    )

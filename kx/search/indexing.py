@@ -1,0 +1,128 @@
+"""Keeping the index in step with the database through the outbox.
+
+Capture: an ``after_flush`` hook adds an outbox row for every practice or research record
+that a flush inserted, changed or deleted, on the same connection and in the same
+transaction, so a rolled-back change leaves no row and a committed one always does.
+Apply: after a commit (the domain services' signals), on the first request of a process,
+before a search when rows are waiting, and by ``flask search reindex``, ``apply_outbox``
+reads the rows, indexes the current database state of each record, commits the index and
+only then deletes those rows. A crash or a busy index leaves the rows for the next run.
+"""
+
+from flask import current_app
+from sqlalchemy import delete, event, insert, select
+from sqlalchemy.orm import Session
+
+from kx import signals
+from kx.database import transaction
+from kx.extensions import db
+from kx.search import documents
+from kx.search.models import SearchOutbox
+from kx.search.whoosh_backend import IndexBusy, WhooshBackend
+
+BATCH = 500
+
+
+def _capture(session: Session, _flush_context) -> None:
+    touched = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        touched |= documents.touched_keys(session, obj)
+    if touched:
+        session.connection().execute(
+            insert(SearchOutbox), [{"item_type": t, "item_id": i} for t, i in sorted(touched)]
+        )
+
+
+def listen() -> None:
+    """Install the capture hook once per process (it serves every app and session)."""
+    if not event.contains(Session, "after_flush", _capture):
+        event.listen(Session, "after_flush", _capture)
+
+
+def backend() -> WhooshBackend:
+    """This app's backend (one per app, so its searchers are reused across requests)."""
+    return current_app.extensions["kx-search"]
+
+
+def apply_outbox(timeout: float | None = None) -> int:
+    """Index what the outbox asks for; returns how many records were applied (0 if busy).
+
+    The index lock is held from reading the rows to deleting them, and the rows and
+    records are read in a session of its own (a fresh snapshot, whatever the caller's
+    session has open). So index writes happen in the order of the database states they
+    read: a worker holding an older state can never overwrite a newer one that another
+    worker has already indexed, and a row is only deleted by the worker that indexed a
+    state at least as new as the change that wrote it.
+    """
+    engine = backend()
+    applied = 0
+    try:
+        with engine.exclusive(timeout), Session(db.engine) as session:
+            while True:
+                rows = session.execute(
+                    select(SearchOutbox.id, SearchOutbox.item_type, SearchOutbox.item_id)
+                    .order_by(SearchOutbox.id)
+                    .limit(BATCH)
+                ).all()
+                if not rows:
+                    return applied
+                docs, deleted = [], []
+                for item_type, item_id in {(r.item_type, r.item_id) for r in rows}:
+                    mapping = documents.MAPPINGS[item_type]
+                    item = session.get(mapping.model, item_id)
+                    if documents.indexable(item, item_type):
+                        docs.append(mapping.to_document(item))
+                    else:
+                        deleted.append(f"{item_type}:{item_id}")
+                session.rollback()  # end the read snapshot before the (slower) index write
+                engine.index(docs, deleted)
+                session.execute(
+                    delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows]))
+                )
+                session.commit()
+                session.expunge_all()
+                applied += len(docs) + len(deleted)
+    except IndexBusy:
+        current_app.logger.info("search index busy; outbox rows wait for the next write")
+        return applied
+
+
+def pending() -> int:
+    return db.session.scalar(select(db.func.count()).select_from(SearchOutbox)) or 0
+
+
+def _after_commit(sender, **_):
+    try:
+        apply_outbox()
+    except Exception:  # never fail the user's already-committed write
+        current_app.logger.exception("applying the search outbox failed; rows kept")
+
+
+def connect_signals() -> None:
+    for signal in (signals.item_published, signals.item_changed, signals.item_deleted):
+        signal.connect(_after_commit, weak=False)
+
+
+def reindex(progress=None) -> int:
+    """Rebuild the whole index from the database into a fresh directory and swap it in.
+
+    Under the index lock: the outbox rows cleared here are covered by the rebuild, which
+    reads the database afterwards; rows written meanwhile stay for the next apply.
+    """
+    engine = backend()
+    with engine.exclusive(timeout=600):
+        with transaction():
+            db.session.execute(delete(SearchOutbox))
+        return engine.rebuild(documents.all_documents(), documents.expected_count(), progress)
+
+
+def drift() -> dict[str, list[str]]:
+    """Keys missing from the index, extra in it, or stale (their stamp differs)."""
+    apply_outbox()
+    expected = documents.expected_stamps()
+    indexed = backend().stamps()
+    return {
+        "missing": sorted(expected.keys() - indexed.keys()),
+        "extra": sorted(indexed.keys() - expected.keys()),
+        "stale": sorted(k for k in expected.keys() & indexed.keys() if expected[k] != indexed[k]),
+    }

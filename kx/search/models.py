@@ -1,0 +1,42 @@
+"""The search outbox, and the searches members save as themes."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kx.accounts.models import User
+from kx.database import utcnow
+from kx.extensions import db
+
+
+class SearchOutbox(db.Model):
+    """Written in the same transaction as the change; deleted after the index commit."""
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_type: Mapped[str] = mapped_column(String(16))
+    item_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SavedSearch(db.Model):
+    """A member's saved query and filters ("my themes"), with a private Atom feed.
+
+    ``query`` holds the criteria in the shape of ``kx.search.saved.clean_criteria``. Only the
+    SHA-256 digest of the feed token is stored: the feed address is shown once, and issuing
+    a new one (revoking) makes the old address answer 404.
+    """
+
+    __tablename__ = "saved_searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[dict] = mapped_column(JSON)
+    feed_token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,45 @@
+"""Searching as a given viewer: the only entry point views and the API use."""
+
+from flask import current_app
+
+from kx.search import indexing
+from kx.search.backend import Audience, Hit, Query, Results
+
+
+def audience_of(viewer) -> Audience:
+    """What the visibility filter needs to know about ``viewer`` (None: anonymous)."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return Audience()
+    if viewer.is_moderator:
+        return Audience(everything=True)
+    if viewer.is_verified:
+        return Audience(members=True, sector=viewer.sector)
+    return Audience()
+
+
+#: How long a search waits for the index lock to apply waiting rows before it answers
+#: from the index as it is (a rebuild or a long write holds the lock).
+HEAL_WAIT = 0.25
+
+
+def _heal() -> None:
+    """Apply waiting outbox rows (a crash, or a busy index, may have left some).
+
+    Never fails the search: a row that cannot be applied stays for ``search check``.
+    """
+    if indexing.pending():
+        try:
+            indexing.apply_outbox(timeout=HEAL_WAIT)
+        except Exception:
+            current_app.logger.exception("applying the search outbox failed; rows kept")
+
+
+def search(viewer, query: Query) -> Results:
+    """Published items matching ``query`` that ``viewer`` may see, with facets."""
+    _heal()
+    return indexing.backend().search(query, audience_of(viewer))
+
+
+def related(item, viewer, limit: int = 5) -> list[Hit]:
+    """Items like ``item`` that ``viewer`` may see (more-like-this)."""
+    return indexing.backend().related(f"{item.item_type}:{item.id}", audience_of(viewer), limit)

@@ -1,0 +1,345 @@
+"""The index follows the database through the outbox: a rolled-back change is never
+indexed, a failure or a crash between commit and index write is healed, a busy index
+delays but loses nothing, two processes writing at once lose nothing, and a deleted index
+is rebuilt to the same results."""
+
+import multiprocessing
+import shutil
+import threading
+
+import pytest
+
+from kx import create_app
+from kx.accounts.models import User
+from kx.database import transaction
+from kx.extensions import db
+from kx.practice.models import Practice
+from kx.practice.services import save_practice
+from kx.records import services as records
+from kx.search import indexing
+from kx.search import services as search_services
+from kx.search.backend import Query
+from kx.search.whoosh_backend import WhooshBackend
+from tests.search.conftest import VIEWERS, no_drift
+
+TEXT = "A confidential helpline offers anonymous advice to adults worried about their thoughts."
+
+
+def test_a_rolled_back_change_is_never_indexed(kx):
+    item = kx.practice("Original kestrel title", TEXT)
+
+    with (
+        kx.app.app_context(),
+        pytest.raises(RuntimeError, match="after the change"),
+        transaction(),
+    ):
+        practice = db.session.get(Practice, item)
+        records.apply_changes(practice, {"title": "Changed osprey title"}, kx.user("moderator"))
+        db.session.flush()
+        assert indexing.pending() == 1  # captured inside the transaction...
+        raise RuntimeError("fails after the change")
+
+    assert kx.outbox() == set()  # ...and rolled back with it
+    assert kx.keys("osprey", "moderator") == set()
+    [hit] = kx.search("kestrel", "moderator").hits
+    assert hit.title == "Original kestrel title"
+    assert no_drift(kx.drift())
+
+
+def test_a_rolled_back_publication_is_never_indexed(kx):
+    draft = kx.practice("Draft kestrel", TEXT, submit=False)
+
+    with kx.app.app_context(), pytest.raises(RuntimeError), transaction():
+        records.set_status(db.session.get(Practice, draft), "published")
+        db.session.flush()
+        raise RuntimeError("fails after publishing")
+
+    assert kx.pending() == 0
+    assert kx.indexed() == {}
+    assert kx.keys("kestrel", "moderator") == set()
+
+
+@pytest.fixture
+def index_fails_once(monkeypatch):
+    """The next index write raises, as a full disk or a killed writer would."""
+    original = WhooshBackend.index
+    failures = []
+
+    def flaky(self, documents, deleted_keys, timeout=None):
+        if not failures:
+            failures.append(documents)
+            raise OSError("No space left on device")
+        return original(self, documents, deleted_keys, timeout)
+
+    monkeypatch.setattr(WhooshBackend, "index", flaky)
+    return failures
+
+
+def test_a_failure_between_commit_and_index_write_is_healed_by_the_next_search(
+    kx, index_fails_once
+):
+    item = kx.practice("Kestrel helpline", TEXT)  # the publication itself succeeds
+
+    assert index_fails_once, "the index write was attempted"
+    assert f"practice:{item}" not in kx.indexed()
+    assert kx.outbox() == {f"practice:{item}"}
+
+    assert kx.keys("kestrel", None) == {f"practice:{item}"}  # the search applies the row
+    assert kx.pending() == 0
+    assert no_drift(kx.drift())
+
+
+def test_a_failure_between_commit_and_index_write_is_healed_by_the_next_write(kx, index_fails_once):
+    first = kx.practice("Kestrel helpline", TEXT)
+    assert kx.outbox() == {f"practice:{first}"}
+
+    second = kx.practice("Osprey helpline", TEXT)
+
+    assert set(kx.indexed()) == {f"practice:{first}", f"practice:{second}"}
+    assert kx.pending() == 0
+
+
+def test_a_failed_visibility_downgrade_is_never_served_stale(kx, index_fails_once):
+    """The dangerous case: the index still says "public" after the database says
+    "members". The next search applies the change before it answers."""
+    index_fails_once.append("let the publication through")
+    item = kx.practice("Kestrel helpline", TEXT)
+    public_stamp = kx.indexed()[f"practice:{item}"]
+    index_fails_once.clear()
+
+    kx.edit_practice(item, visibility="members")
+
+    assert kx.indexed()[f"practice:{item}"] == public_stamp  # stale in the index...
+    assert kx.keys("kestrel", None) == set()  # ...but never served
+    assert kx.keys("kestrel", "le") == {f"practice:{item}"}
+
+
+def test_a_crash_before_the_index_write_is_healed_by_another_worker(kx, monkeypatch, app):
+    """The worker dies after its commit, before applying the outbox; another worker (a
+    fresh app on the same database and index) picks the row up."""
+    monkeypatch.setattr(indexing, "apply_outbox", lambda timeout=None: 0)
+    item = kx.practice("Kestrel helpline", TEXT)
+    monkeypatch.undo()
+    assert kx.outbox() == {f"practice:{item}"}
+
+    other = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+            "SECRET_KEY": "another worker",
+        }
+    )
+    with other.app_context():
+        assert indexing.backend() is not kx.app.extensions["kx-search"]
+        results = search_services.search(None, Query(text="kestrel"))
+        assert [hit.id for hit in results.hits] == [item]
+        db.session.remove()
+        db.engine.dispose()
+    assert kx.pending() == 0
+    assert no_drift(kx.drift())
+
+
+def test_a_busy_index_leaves_rows_that_are_applied_later(kx, monkeypatch):
+    kx.practice("Osprey helpline", TEXT)  # the index exists
+    with kx.app.app_context():
+        backend = indexing.backend()
+    monkeypatch.setattr(backend, "lock_timeout", 0.2)
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():  # another writer (a rebuild, a long batch) holds the index
+        with backend.exclusive(timeout=5):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    assert held.wait(5)
+    try:
+        item = kx.practice("Kestrel helpline", TEXT)  # the write succeeds; indexing waits
+
+        assert kx.outbox() == {f"practice:{item}"}
+        assert f"practice:{item}" not in kx.indexed()
+        results = kx.search("kestrel", "moderator")  # answers from the index as it is
+        assert results.total == 0
+        assert kx.outbox() == {f"practice:{item}"}
+    finally:
+        release.set()
+        holder.join()
+
+    assert kx.keys("kestrel", "moderator") == {f"practice:{item}"}
+    assert kx.pending() == 0
+    assert no_drift(kx.drift())
+
+
+def test_a_search_before_the_first_index_exists_while_it_is_being_built(kx, monkeypatch):
+    with kx.app.app_context():
+        backend = indexing.backend()
+    monkeypatch.setattr(backend, "lock_timeout", 0.2)
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        with backend.exclusive(timeout=5):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    assert held.wait(5)
+    try:
+        results = kx.search("kestrel", None)
+        assert (results.total, results.hits) == (0, [])
+    finally:
+        release.set()
+        holder.join()
+
+
+# ------------------------------------------------------------------ two processes at once
+
+
+def _publish_many(database_url, index_dir, moderator_id, tag, count, barrier):
+    """One worker process: its own app on the shared database file and index directory."""
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SEARCH_INDEX_DIR": index_dir, "SECRET_KEY": "x"}
+    )
+    with app.app_context():
+        moderator = db.session.get(User, moderator_id)
+        barrier.wait(timeout=60)
+        for n in range(count):
+            save_practice(
+                moderator,
+                {
+                    "title": f"{tag} kestrel number {n}",
+                    "body": f"Written by the {tag} worker. {TEXT}",
+                    "domains": ["prevention"],
+                    "submit": True,
+                    "anonymised_confirmed": True,
+                },
+            )
+
+
+def test_two_processes_publishing_at_once_lose_nothing(kx, app):
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    workers = [
+        context.Process(
+            target=_publish_many,
+            args=(
+                app.config["SQLALCHEMY_DATABASE_URI"],
+                app.config["SEARCH_INDEX_DIR"],
+                kx.users["moderator"],
+                tag,
+                50,
+                barrier,
+            ),
+        )
+        for tag in ("alpha", "beta")
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=300)
+    assert [worker.exitcode for worker in workers] == [0, 0]
+
+    assert kx.pending() == 0  # each worker applied its own rows
+    assert len(kx.indexed()) == 100
+    assert no_drift(kx.drift())
+    assert kx.search("kestrel", None, per_page=10).total == 100
+    assert kx.search("alpha kestrel", None).total == 50
+    assert kx.search("beta", None).total == 50
+
+
+# ------------------------------------------------------------------ losing the index
+
+
+@pytest.fixture
+def varied(kx):
+    """Items of both types, every visibility, several domains, countries and years."""
+    for n in range(6):
+        kx.practice(
+            f"Helpline practice {n}",
+            f"{TEXT} Kestrel {n} {'evenings' if n % 2 else 'weekends'}.",
+            domains=[["prevention"], ["policing", "treatment"], ["education"]][n % 3],
+            countries=[["GB"], ["DE", "NL"], []][n % 3],
+            prevention_level=["primary", "secondary", "tertiary"][n % 3],
+            visibility=["public", "members", "restricted"][n % 3],
+            restricted_sectors=["law-enforcement"] if n % 3 == 2 else [],
+        )
+        kx.research(
+            f"Helpline study {n}",
+            f"{TEXT} Osprey {n} {'evenings' if n % 2 else 'weekends'}.",
+            study_design=["rct", "cohort", "qualitative"][n % 3],
+            year=2010 + n,
+            countries=[["SE"], ["GB"], ["FI"]][n % 3],
+            visibility=["public", "members", "restricted"][(n + 1) % 3],
+            restricted_sectors=["academic"] if (n + 1) % 3 == 2 else [],
+        )
+    kx.practice("Draft helpline", TEXT, submit=False)
+
+
+QUERIES = [
+    ("", {}),
+    ("helpline", {}),
+    ("kestrel OR osprey", {}),
+    ("evenings", {"sort": "newest"}),
+    ("weekends", {"domains": ["prevention", "education"]}),
+    ("", {"types": ["research"], "year_from": 2012, "year_to": 2014}),
+    ("", {"countries": ["GB"]}),
+    ("helpline", {"study_designs": ["rct", "cohort"]}),
+    ("helpline", {"page": 2, "per_page": 4}),
+    ('"helpline study"', {}),
+    ("kestrl", {}),
+]
+
+
+def _snapshot(kx) -> list:
+    taken = []
+    for viewer in VIEWERS:
+        for text, options in QUERIES:
+            results = kx.search(text, viewer, **options)
+            keys = [f"{hit.type}:{hit.id}" for hit in results.hits]
+            if options.get("sort") != "newest":
+                keys.sort()  # equal scores may tie-break in another order
+            taken.append((viewer, text, results.total, keys, results.facets, results.suggestion))
+    return taken
+
+
+def test_deleting_the_index_and_reindexing_restores_identical_results(kx, varied):
+    before = _snapshot(kx)
+    assert any(total for _viewer, _text, total, *_rest in before)
+
+    with kx.app.app_context():
+        link = indexing.backend().path
+        shutil.rmtree(link.resolve())
+        link.unlink()
+
+    assert kx.search("helpline", "moderator").total == 0  # an empty index, not an error
+    assert len(kx.drift()["missing"]) == 12
+
+    with kx.app.app_context():
+        assert indexing.reindex() == 12
+
+    assert _snapshot(kx) == before
+    assert no_drift(kx.drift())
+
+
+def test_reindex_swaps_in_a_fresh_directory_and_drops_the_old_one(kx, varied):
+    with kx.app.app_context():
+        link = indexing.backend().path
+        old = link.resolve()
+        indexing.reindex()
+        new = link.resolve()
+
+    assert link.is_symlink() and new != old
+    assert not old.exists()
+    assert kx.search("", "moderator").total == 12
+
+
+def test_writes_after_a_reindex_reach_the_new_index(kx, varied):
+    with kx.app.app_context():
+        indexing.reindex()
+    kx.search("helpline", None)  # a searcher on the new directory
+
+    item = kx.practice("Kestrel after the rebuild", TEXT)
+
+    assert f"practice:{item}" in kx.keys("rebuild", None)
+    assert no_drift(kx.drift())
