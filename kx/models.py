@@ -16,7 +16,7 @@ from kx.forum.models import (
 from kx.practice.models import Practice
 from kx.records.models import ItemTerm, Revision
 from kx.research.models import EvidenceLink, Research
-from kx.search.models import SearchOutbox
+from kx.search.models import SavedSearch, SearchOutbox
 
 __all__ = [
     "ApiToken",
@@ -32,6 +32,7 @@ __all__ = [
     "Report",
     "Research",
     "Revision",
+    "SavedSearch",
     "SearchOutbox",
     "Thread",
     "ThreadLink",

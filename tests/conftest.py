@@ -11,14 +11,21 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from argon2 import PasswordHasher
 from flask_migrate import upgrade
 from sqlalchemy import inspect, text
 
 from kx import create_app
+from kx.accounts import passwords
 from kx.accounts import services as accounts
 from kx.extensions import db
 
 PASSWORD = "a long test passphrase 4 u"
+# argon2id at its smallest cost: the production parameters take 0.2-0.5 s per hash on a
+# busy two-core machine and the suite signs in thousands of times. Tests that ask for
+# ``real_argon2`` keep the production hasher.
+_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+_CHEAP_DUMMY = _CHEAP_HASHER.hash("not a real password")
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -71,6 +78,19 @@ def _clear(db) -> None:
         for table in reversed(tables):
             db.session.execute(table.delete())
     db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _cheap_argon2(request, monkeypatch):
+    if "real_argon2" not in request.fixturenames:
+        monkeypatch.setattr(passwords, "_hasher", _CHEAP_HASHER)
+        monkeypatch.setattr(passwords, "_DUMMY_HASH", _CHEAP_DUMMY)
+
+
+@pytest.fixture
+def real_argon2():
+    """Hash with the production argon2id parameters in this test."""
+    return passwords._hasher
 
 
 @pytest.fixture

@@ -21,6 +21,16 @@ from kx.extensions import db
 EXPORTERS: dict[str, Callable[[User], object]] = {}
 
 
+# functions(user) that erase a package's personal data of ``user`` when the account is
+# deleted; they run inside the deletion's transaction.
+ERASERS: list[Callable[[User], None]] = []
+
+
+def register_erasure(eraser: Callable[[User], None]) -> None:
+    """Run ``eraser(user)`` inside every account deletion's transaction."""
+    ERASERS.append(eraser)
+
+
 def register_export(name: str, exporter: Callable[[User], object]) -> None:
     """Include ``exporter(user)`` under ``name`` in every personal data export."""
     EXPORTERS[name] = exporter
@@ -232,6 +242,8 @@ def delete_account(user: User, password: str) -> None:
         user.active = False
         user.session_version += 1
         db.session.execute(db.delete(ApiToken).where(ApiToken.user_id == user.id))
+        for eraser in ERASERS:
+            eraser(user)
 
 
 def _other_admins(user: User) -> int:

@@ -38,5 +38,5 @@ class GapMapSchema(Schema):
 def gap_map():
     """Counts only published items you may see. A research summary counts once in each of
     its domains; a practice example counts as `with_evidence` when published research you
-    may see is linked to it (any relation)."""
+    may see evaluates or supports it (as for its evidence level)."""
     return GapMapSchema().dump(services.gap_map(api_user()))

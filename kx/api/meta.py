@@ -127,9 +127,12 @@ def _operation(rule, meta: dict) -> dict:
         "responses": responses,
     }
     if meta["body"] is not None:
+        # Rules across fields (a body schema's ``openapi_constraints``) join with allOf.
+        constraints = getattr(meta["body"], "openapi_constraints", ())
+        schema = {"allOf": [meta["body"], *constraints]} if constraints else meta["body"]
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": meta["body"]}},
+            "content": {"application/json": {"schema": schema}},
         }
     # Without a token the API answers as an anonymous visitor, except where auth is required.
     operation["security"] = [{"bearer": []}] if meta["auth"] else [{}, {"bearer": []}]

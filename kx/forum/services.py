@@ -92,6 +92,7 @@ def set_category_visibility(moderator, slug: str, visibility: str) -> None:
         setting.visibility = visibility
         db.session.add(setting)
         record_audit(moderator, "forum.category", "category", 0, slug=slug, visibility=visibility)
+    signals.item_changed.send(current_app._get_current_object(), item=setting)
 
 
 # Reading
@@ -526,6 +527,7 @@ def follow(actor, target_type: str, target: str) -> None:
 
 
 def unfollow(actor, target_type: str, target: str) -> None:
+    _require_member(actor)
     with transaction():
         db.session.execute(
             Follow.__table__.delete().where(

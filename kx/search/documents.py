@@ -102,7 +102,7 @@ def practice_document(item: Practice) -> dict:
 def research_document(item: Research) -> dict:
     return _record(
         item,
-        [", ".join(item.authors), item.venue, *_texts(item)],
+        [*_texts(item), ", ".join(item.authors), item.venue],
         study_design=item.study_design,
         year=item.year,
     )

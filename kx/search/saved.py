@@ -376,3 +376,11 @@ def _export(user: User) -> list[dict]:
 
 
 accounts.register_export("saved_searches", _export)
+
+
+def _erase(user: User) -> None:
+    """Saved searches are personal data: they go with the account."""
+    db.session.execute(db.delete(SavedSearch).where(SavedSearch.user_id == user.id))
+
+
+accounts.register_erasure(_erase)

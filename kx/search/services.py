@@ -19,7 +19,7 @@ def audience_of(viewer) -> Audience:
 
 #: How long a search waits for the index lock to apply waiting rows before it answers
 #: from the index as it is (a rebuild or a long write holds the lock).
-HEAL_WAIT = 0.25
+HEAL_WAIT = 0.1
 
 
 def _heal() -> None:

@@ -6,32 +6,11 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from kx import create_app
-from kx.accounts import passwords
 from kx.accounts.models import AuditEvent, User
 from kx.extensions import db
-
-# argon2id at its smallest cost: the production parameters take 0.2-0.5 s per hash on a
-# busy two-core machine, and these tests sign in hundreds of times. ``real_argon2`` keeps
-# the production hasher for the tests that check it.
-_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-_CHEAP_DUMMY = _CHEAP_HASHER.hash("not a real password")
-
-
-@pytest.fixture(autouse=True)
-def _cheap_argon2(request, monkeypatch):
-    if "real_argon2" not in request.fixturenames:
-        monkeypatch.setattr(passwords, "_hasher", _CHEAP_HASHER)
-        monkeypatch.setattr(passwords, "_DUMMY_HASH", _CHEAP_DUMMY)
-
-
-@pytest.fixture
-def real_argon2():
-    """Hash with the production argon2id parameters in this test."""
-    return passwords._hasher
 
 
 class _PageParser(HTMLParser):

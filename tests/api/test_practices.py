@@ -53,8 +53,8 @@ RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 # --------------------------------------------------------------------------- shared helpers
 
 
-@pytest.fixture
-def people(make_user, issue_token):
+@pytest.fixture(name="people")
+def people_fixture(make_user, issue_token):
     """A cast with bearer headers: the author (law enforcement), another member of the same
     sector, a member of another sector, an unverified member, a moderator; ``anonymous``
     sends no token."""

@@ -208,6 +208,9 @@ def test_anonymous_search_facet_result_and_related_items(
     expect(visitor).to_have_url(re.compile(rf"/research/{ids[COHORT]}$"))
     expect(visitor.get_by_role("heading", name=COHORT, level=1)).to_be_visible()
     expect(visitor.get_by_role("main")).to_contain_text("Journal of Prevention Studies")
+    related = visitor.get_by_role("complementary", name="Related items")
+    expect(related.get_by_role("link", name=HELPLINE, exact=True)).to_be_visible()
+    expect(related.get_by_role("link", name=COHORT, exact=True)).to_have_count(0)
     expect(visitor.get_by_text(SECRET)).to_have_count(0)
     screenshot(visitor, "4-related-research")
 

@@ -8,23 +8,13 @@ the rest of the suite does.
 from types import SimpleNamespace
 
 import pytest
-from argon2 import PasswordHasher
 
-from kx.accounts import passwords
 from kx.accounts.models import User
 from kx.extensions import db
 from kx.forum import services
 from kx.forum.models import Post, Thread
 from kx.practice.services import save_practice
 from kx.research.services import save_research
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch):
-    """argon2id at production cost takes ~0.5 s a hash; these tests are not about the hash."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", hasher)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", hasher.hash("not a real password"))
 
 
 class Forum:

@@ -10,10 +10,8 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from kx.accounts import passwords
 from kx.accounts.models import User
 from kx.extensions import db
 from kx.practice.models import Practice
@@ -22,16 +20,6 @@ from kx.research.models import EvidenceLink
 from tests.conftest import submit
 
 # --------------------------------------------------------------------------- helpers
-
-_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def _cheap_argon2(monkeypatch):
-    """These tests sign many people in; the hash's cost is tested in tests/accounts."""
-    monkeypatch.setattr(passwords, "_hasher", _CHEAP_HASHER)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", _CHEAP_HASHER.hash("not a real password"))
-
 
 FORM = {
     "title": "Confidential helpline for worried adults",

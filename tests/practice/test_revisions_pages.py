@@ -13,12 +13,11 @@ from kx.extensions import db
 from kx.records.models import Revision
 from tests.conftest import submit
 
-# Helpers and fixtures shared with test_pages.py; the fixtures (_cheap_argon2,
-# _index_later, browser, people) are used by name, hence F401 here and F811 above.
+# Helpers and fixtures shared with test_pages.py; the fixtures
+# (_index_later, browser, people) are used by name, hence F401 here and F811 above.
 from tests.practice.test_pages import (  # noqa: F401
     FORM,
     Html,
-    _cheap_argon2,
     _index_later,
     add_practice,
     add_research,

@@ -16,13 +16,11 @@ replaces the previous example's items.
 from contextlib import suppress
 
 import pytest
-from argon2 import PasswordHasher
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from kx import taxonomy
-from kx.accounts import passwords
 from kx.accounts.models import User
 from kx.database import transaction
 from kx.errors import NotFound
@@ -63,8 +61,6 @@ items_strategy = st.lists(
 @pytest.fixture
 def viewers(app, make_user, monkeypatch):
     """Every kind of viewer, as ORM objects in an application context held for the test."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", hasher)
     ids = {f"member-{sector}": make_user(sector=sector).id for sector in SECTORS}
     ids["author"] = make_user(sector="treatment").id
     ids["unverified"] = make_user(verified=False, sector="law-enforcement").id

@@ -15,11 +15,9 @@ from contextlib import ExitStack
 from types import SimpleNamespace
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from kx import signals
-from kx.accounts import passwords
 from kx.accounts.models import User
 from kx.audit import AuditEvent
 from kx.errors import Conflict, Forbidden, Invalid, NotFound
@@ -30,14 +28,6 @@ from kx.records import services as records
 from kx.records.models import Revision, can_view, text_diff, visible_to
 from kx.research import services as research_services
 from kx.research.models import EvidenceLink, Research
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch):
-    """argon2id at production cost takes ~0.5 s a hash; these tests are not about the hash."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", hasher)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", hasher.hash("not a real password"))
 
 
 @pytest.fixture(autouse=True)

@@ -10,10 +10,8 @@ verified members of the listed sectors (and moderators).
 from html.parser import HTMLParser
 
 import pytest
-from argon2 import PasswordHasher
 
 from kx import taxonomy
-from kx.accounts import passwords
 from kx.accounts.models import User
 from kx.database import transaction
 from kx.extensions import db
@@ -24,14 +22,6 @@ from kx.research.models import EvidenceLink
 
 DOMAINS = list(taxonomy.DOMAINS)
 DESIGNS = list(taxonomy.STUDY_DESIGNS)
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch):
-    """argon2id at production cost takes ~0.5 s a hash; these tests are not about the hash."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", hasher)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", hasher.hash("not a real password"))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -8,9 +8,7 @@ import json
 import re
 
 import pytest
-from argon2 import PasswordHasher
 
-from kx.accounts import passwords
 from kx.accounts.models import User
 from kx.database import transaction
 from kx.extensions import db
@@ -35,14 +33,6 @@ FORMATS = {
     "ris": ("application/x-research-info-systems", "ris"),
     "csl-json": ("application/vnd.citationstyles.csl+json", "json"),
 }
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch):
-    """argon2id at production cost takes ~0.5 s a hash; these tests are not about the hash."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", hasher)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", hasher.hash("not a real password"))
 
 
 def add_research(app, author, title="A study", status="published", **fields) -> int:

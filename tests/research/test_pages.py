@@ -4,9 +4,7 @@ evidence links, as each kind of visitor meets them."""
 import re
 
 import pytest
-from argon2 import PasswordHasher
 
-from kx.accounts import passwords
 from kx.accounts.models import User
 from kx.database import transaction
 from kx.extensions import db
@@ -17,14 +15,6 @@ from kx.research.models import EvidenceLink, Research
 from tests.conftest import submit
 
 BABCHISHIN_DOI = "10.1007/s10508-014-0270-x"
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch):
-    """argon2id at production cost takes ~0.5 s a hash; these tests are not about the hash."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", hasher)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", hasher.hash("not a real password"))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -305,6 +305,8 @@ def test_feed_of_a_deactivated_or_deleted_owner_is_gone(client, kx, owner, make_
     assert reader.get(feed).status_code == 200
     with kx.app.app_context():
         accounts.delete_account(db.session.get(User, owner.id), PASSWORD)
+        # the saved queries are personal data: erased with the account
+        assert db.session.scalars(db.select(SavedSearch)).all() == []
     assert reader.get(feed).status_code == 404
 
 

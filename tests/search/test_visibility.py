@@ -9,6 +9,9 @@ shows up wherever it would surface.
 
 import pytest
 
+from kx.search import indexing, whoosh_backend
+from kx.search import services as search_services
+from kx.search.backend import Query
 from tests.search.conftest import VIEWERS, no_drift
 
 COMMON = (
@@ -331,3 +334,55 @@ def test_deleting_restricted_research_drops_it_from_facets(kx, corpus):
 
     assert kx.search("helpline", "le").facets["study_design"] == {}
     assert kx.search("zeppelin", "le").total == 1  # the restricted practice remains
+
+
+def test_the_cached_visibility_filter_equals_the_engine_query(kx, corpus):
+    """Searches filter with sets built from cached postings; they must let through exactly
+    what the visibility rule written as a Whoosh query does, for every audience and any
+    combination of filters."""
+    kx.research("Old study", COMMON, year=2001, study_design="rct", countries=["GB"])
+    filters = [
+        {},
+        {"types": ["research"]},
+        {"domains": ["policing", "education"]},
+        {"countries": ["NL", "SE", "GB"], "types": ["practice", "research"]},
+        {"prevention_levels": ["tertiary"]},
+        {"study_designs": ["rct", "cohort"]},
+        {"year_from": 2000, "year_to": 2019},
+        {"year_from": 2020},
+        {"domains": ["nonexistent"]},
+    ]
+    with kx.app.app_context():
+        backend = indexing.backend()
+        searcher = backend._searcher()
+        for name in VIEWERS:
+            audience = search_services.audience_of(kx.user(name))
+            for options in filters:
+                query = Query(**options)
+                restriction = whoosh_backend._restriction(query, audience)
+                expected = (
+                    None if restriction is None else set(searcher.docs_for_query(restriction))
+                )
+                assert backend._allowed(searcher, query, audience) == expected, (name, options)
+
+
+def test_a_filter_only_hidden_items_match_finds_nothing(kx, corpus):
+    """An empty filter must mean "nothing", never "no filter" (Whoosh reads an empty one
+    as none at all)."""
+    for viewer in (None, "unverified"):
+        for text in ("helpline", "", "marmalade OR helpline", "helpline*"):
+            for options in ({"domains": ["education"]}, {"countries": ["DE"]}):
+                results = kx.search(text, viewer, **options)
+
+                assert (results.total, results.hits) == (0, []), (viewer, text, options)
+                assert all(counts == {} for counts in results.facets.values())
+
+
+def test_related_items_when_the_viewer_may_see_nothing_else(kx):
+    """Only members-only items exist: an anonymous viewer's related box stays empty."""
+    first = kx.practice("Members helpline one", COMMON, visibility="members")
+    kx.practice("Members helpline two", COMMON, visibility="members")
+
+    assert kx.related("practice", first, None) == set()
+    assert kx.related("practice", first, "unverified") == set()
+    assert len(kx.related("practice", first, "le")) == 1
