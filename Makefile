@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint install install-test browser clean
+.PHONY: run test lint bench install install-test browser clean
 
 ## run: install, upgrade the database, load the demo accounts, serve on http://$(HOST):$(PORT)
 run: $(VENV)/.installed
@@ -26,6 +26,11 @@ run: $(VENV)/.installed
 ## test: install with the test extras, check for Debian's Chromium, run the whole suite
 test: $(VENV)/.installed-test browser
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## bench: the search benchmark on 20,000 synthetic items in a temporary folder (takes a
+## while; BENCH_ARGS="--items 2000" for a quick run, --help for the options)
+bench: $(VENV)/.installed
+	$(BIN)/python bench/search.py $(BENCH_ARGS)
 
 ## lint: ruff's checks and its formatter, in check mode
 lint: $(VENV)/.installed-test

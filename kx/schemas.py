@@ -49,6 +49,22 @@ def countries(**kwargs) -> fields.List:
     return fields.List(CountryCode(), **kwargs)
 
 
+def title(max_length: int = 200, **kwargs) -> fields.Str:
+    """A title: 1 to ``max_length`` characters, not only spaces."""
+    error = f"Give a title of 1 to {max_length} characters."
+    return fields.Str(
+        validate=[
+            validate.Length(min=1, max=max_length, error=error),
+            validate.Regexp(NOT_BLANK, error=error),
+        ],
+        **kwargs,
+    )
+
+
+#: At least one character that is not white space (an OpenAPI ``pattern`` as well).
+NOT_BLANK = r"^\s*\S"
+
+
 def text(max_length: int, **kwargs) -> fields.Str:
     """Free text up to ``max_length`` characters."""
     return fields.Str(validate=validate.Length(max=max_length), **kwargs)

@@ -8,6 +8,7 @@ requests. Helpers that touch the database push a context of their own.
 
 import os
 import re
+from html import unescape
 from types import SimpleNamespace
 
 import pytest
@@ -176,3 +177,19 @@ def api_token(client):
 def table_names(app) -> set[str]:
     with app.app_context():
         return set(inspect(db.engine).get_table_names())
+
+
+def breadcrumb(html: str) -> list[tuple[str, str, bool]]:
+    """The page's breadcrumb as (text, href, is the current page), read from the one
+    ``<nav aria-label="Breadcrumb">`` (the assertion fails when there is none or several)."""
+    navs = re.findall(r'<nav [^>]*aria-label="Breadcrumb"[^>]*>(.*?)</nav>', html, re.S)
+    assert len(navs) == 1, f"{len(navs)} breadcrumb navs"
+    items = re.findall(r"<li>\s*<a ([^>]*)>(.*?)</a>\s*</li>", navs[0], re.S)
+    return [
+        (
+            unescape(" ".join(re.sub(r"<[^>]+>", "", text).split())),
+            unescape(re.search(r'href="([^"]*)"', attrs).group(1)),
+            'aria-current="page"' in attrs,
+        )
+        for attrs, text in items
+    ]

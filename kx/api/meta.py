@@ -1,5 +1,6 @@
 """``/api/v1/taxonomy`` and ``/api/v1/openapi.json``."""
 
+import copy
 import re
 
 from apispec import APISpec
@@ -128,7 +129,8 @@ def _operation(rule, meta: dict) -> dict:
     }
     if meta["body"] is not None:
         # Rules across fields (a body schema's ``openapi_constraints``) join with allOf.
-        constraints = getattr(meta["body"], "openapi_constraints", ())
+        # Copied: apispec resolves references in place, and one schema serves several routes.
+        constraints = copy.deepcopy(getattr(meta["body"], "openapi_constraints", ()))
         schema = {"allOf": [meta["body"], *constraints]} if constraints else meta["body"]
         operation["requestBody"] = {
             "required": True,

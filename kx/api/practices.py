@@ -180,7 +180,7 @@ class PracticeUpdateSchema(PracticeInputSchema):
 class PracticeCreateSchema(PracticeUpdateSchema):
     """The writable fields; ``title`` and ``domains`` are required."""
 
-    title = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    title = schemas.title(required=True)
     domains = schemas.slugs("domains", required=True, validate=validate.Length(min=1))
 
 
@@ -215,14 +215,11 @@ def list_practices(query):
         "domains": query.get("domain"),
         "countries": query.get("country"),
         "stages": query.get("stage"),
+        "author": query.get("author"),
     }
     mine = query.get("author") == "me"
     statuses = query.get("status") or ([] if mine else ["published"])
     statement = services.practice_query(viewer, filters, query["sort"])
-    if mine:
-        # Anonymous callers own nothing (``practice_query`` would match authorless items).
-        owner = viewer.id if viewer is not None else -1
-        statement = statement.where(Practice.author_id == owner)
     if statuses:
         statement = statement.where(Practice.status.in_(statuses))
     if query.get("prevention_level"):

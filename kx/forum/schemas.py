@@ -17,7 +17,6 @@ MAX_NOTE = 2000
 MAX_LINKS = 20
 # Something other than spaces. Anchored, so that marshmallow's ``match`` and JSON Schema's
 # unanchored ``pattern`` accept exactly the same strings (and it stays linear).
-NOT_BLANK = r"^\s*\S"
 EMPTY = "Write something first."
 
 
@@ -41,7 +40,7 @@ def post_body(**kwargs) -> fields.Str:
             validate.Length(
                 max=MAX_POST, error=f"Shorten this to {MAX_POST:,} characters or fewer."
             ),
-            validate.Regexp(NOT_BLANK, error=EMPTY),
+            validate.Regexp(schemas.NOT_BLANK, error=EMPTY),
         ],
         metadata={"description": f"Markdown, up to {MAX_POST:,} characters."},
         **kwargs,
@@ -63,15 +62,7 @@ class ThreadCreateSchema(Schema):
         metadata={"description": "A domain slug or `cross-disciplinary`."},
     )
     kind = fields.Str(load_default="discussion", validate=validate.OneOf(list(KINDS)))
-    title = fields.Str(
-        required=True,
-        validate=[
-            validate.Length(
-                min=1, max=MAX_TITLE, error=f"Give a title of 1 to {MAX_TITLE} characters."
-            ),
-            validate.Regexp(NOT_BLANK, error=f"Give a title of 1 to {MAX_TITLE} characters."),
-        ],
-    )
+    title = schemas.title(MAX_TITLE, required=True)
     body = post_body(required=True)
     links = fields.List(
         fields.Nested(LinkInputSchema),

@@ -8,6 +8,7 @@ hide, restore, lock, pin, move and delete, and every such action is audited.
 
 from flask import current_app
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from kx import signals, taxonomy
 from kx.accounts import services as accounts
@@ -139,6 +140,23 @@ def visible_posts(thread: Thread, viewer) -> list[Post]:
     if _moderator(viewer):
         return list(thread.posts)
     return [post for post in thread.posts if not post.hidden]
+
+
+def quotable(post: Post) -> bool:
+    """Whether a reply may quote ``post``: a post with text that every reader sees."""
+    return not post.event and post.deleted_at is None and not post.hidden and bool(post.body)
+
+
+# A reply stores which post it quotes, never the quoted words: the quote is shown from the
+# quoted post each time, so hiding or deleting that post takes its words from every reply.
+# A hidden post is not repeated even for moderators: they read it, behind its warning, in
+# its own place in the thread.
+
+
+def shown_quote(post: Post) -> Post | None:
+    """The post that ``post`` quotes, while it is there for every reader; else None."""
+    quoted = post.quote_of
+    return quoted if quoted is not None and quotable(quoted) else None
 
 
 def get_post(post_id: int, viewer) -> Post:
@@ -408,29 +426,36 @@ def open_reports() -> list[Report]:
     )
 
 
-def resolve_report(moderator, report: Report, resolution: str) -> None:
-    """Close a report: ``dismiss`` (restores a post hidden by it), ``hide`` or ``delete``."""
+def resolve_report(moderator, report: Report, resolution: str) -> int:
+    """Close a report with every other open one on its post, each audited: ``dismiss``,
+    ``hide`` or ``delete`` the post. Returns how many reports were closed."""
     if not _moderator(moderator):
         raise Forbidden("Only moderators may do this.")
     if resolution not in ("dismiss", "hide", "delete"):
         raise Invalid("Choose dismiss, hide or delete.")
     post = report.post
     with transaction():
-        report.resolved_at, report.resolved_by_id = utcnow(), moderator.id
-        report.resolution = resolution
+        others = db.session.scalars(
+            select(Report)
+            .where(Report.post_id == post.id, Report.resolved_at.is_(None), Report.id != report.id)
+            .order_by(Report.id)
+        )
+        closing = [report, *others]
+        now = utcnow()
+        for item in closing:
+            item.resolved_at, item.resolved_by_id, item.resolution = now, moderator.id, resolution
+            record_audit(moderator, f"report.{resolution}", "report", item.id, post=post.id)
+        # only clearing the illegal-material claim itself shows the post again; dismissing
+        # another report on it closes that claim too but leaves restoring to the moderator
         if resolution == "dismiss" and report.reason == "illegal-material":
-            still_reported = any(
-                r.id != report.id and r.reason == "illegal-material" and r.resolved_at is None
-                for r in db.session.scalars(select(Report).where(Report.post_id == post.id))
-            )
-            post.hidden = still_reported
+            post.hidden = False
         elif resolution == "hide":
             post.hidden = True
         elif resolution == "delete":
             post.deleted_at, post.deleted_by_moderator = utcnow(), True
             post.body, post.body_html, post.hidden = "", "", False
-        record_audit(moderator, f"report.{resolution}", "report", report.id, post=post.id)
     _announce(post.thread)
+    return len(closing)
 
 
 # Research needs
@@ -441,14 +466,25 @@ def vote(actor, thread: Thread) -> bool:
     _require_member(actor)
     if thread.kind != "research-need":
         raise Invalid("Only research needs take votes.")
-    exists = db.session.scalar(
-        select(Vote.id).where(Vote.thread_id == thread.id, Vote.user_id == actor.id)
-    )
-    if exists:
+    if _has_voted(actor, thread):
         return False
-    with transaction():
-        db.session.add(Vote(thread_id=thread.id, user_id=actor.id, sector=actor.sector))
+    try:
+        with transaction():
+            db.session.add(Vote(thread_id=thread.id, user_id=actor.id, sector=actor.sector))
+    except IntegrityError:
+        # the same vote from a concurrent request (a double click) won the race
+        if _has_voted(actor, thread):
+            return False
+        raise
     return True
+
+
+def _has_voted(user, thread: Thread) -> bool:
+    return bool(
+        db.session.scalar(
+            select(Vote.id).where(Vote.thread_id == thread.id, Vote.user_id == user.id)
+        )
+    )
 
 
 def votes_by_sector(thread: Thread) -> dict[str, int]:
@@ -600,12 +636,18 @@ def _readers(thread: Thread, user_ids: set[int]) -> set[int]:
 
 
 def unread_count(user) -> int:
+    """Unread notifications about threads ``user`` may still read."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
     return (
         db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user.id, Notification.read_at.is_(None)
+            select(func.count(Notification.id))
+            .join(Thread, Thread.id == Notification.thread_id)
+            .where(
+                Notification.user_id == user.id,
+                Notification.read_at.is_(None),
+                Thread.deleted_at.is_(None),
+                Thread.category.in_(readable_categories(user)),
             )
         )
         or 0

@@ -353,13 +353,6 @@ def _post_url(post: Post, viewer) -> str:
     )
 
 
-def quote_markdown(post: Post) -> str:
-    """The reply box's start when quoting ``post``: who wrote it, then its text quoted."""
-    lines = post.body.strip().splitlines()
-    quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
-    return f"> **{author_name(post.author)}** wrote:\n>\n{quoted}\n\n"
-
-
 def _research_choices(viewer) -> list:
     items = db.session.scalars(
         research_services.research_query(viewer, {"status": "published"}, sort="title")
@@ -400,12 +393,8 @@ def _render_thread(
     can_reply = _member(viewer) and not thread.locked
     if can_reply and reply_form is None:
         reply_form = ReplyForm()
-        quote = _int(request.args.get("quote"))
-        if quote is not None:
-            quoted = next((p for p in posts if p.id == quote), None)
-            if quoted is not None and _quotable(quoted):
-                reply_form.body.data = quote_markdown(quoted)
-                reply_form.quote_of.data = str(quoted.id)
+        reply_form.quote_of.data = request.args.get("quote", "")
+    quoting = _quoting(reply_form, posts) if can_reply else None
     need = thread.kind == "research-need"
     voted = False
     if need and viewer.is_authenticated:
@@ -422,7 +411,6 @@ def _render_thread(
         move_form.category.choices = [
             SelectChoice(slug, name) for slug, name in CATEGORIES.items() if slug != thread.category
         ]
-    quote_ids = {p.quote_of_id for p in shown if p.quote_of_id}
     return render_template(
         "forum/thread.html",
         thread=thread,
@@ -432,6 +420,7 @@ def _render_thread(
         pages=pages,
         first_post_id=posts[0].id if posts else None,
         reply_form=reply_form if can_reply else None,
+        quoting=quoting,
         linked=services.linked_items(thread, viewer),
         need=need,
         votes=services.votes_by_sector(thread) if need else {},
@@ -445,19 +434,26 @@ def _render_thread(
         ),
         move_form=move_form,
         following=services.is_following(viewer, "thread", thread.id),
-        quoted={p.id: p for p in posts if p.id in quote_ids},
+        quotes={p.id: services.shown_quote(p) for p in shown if p.quote_of_id},
         member=_member(viewer),
         moderator=_moderator(viewer),
         may_edit=lambda post: _may_edit(post, viewer),
         may_report=lambda post: _may_report(post, viewer),
-        quotable=lambda post: can_reply and _quotable(post),
+        quotable=lambda post: can_reply and services.quotable(post),
         reasons=REPORT_REASONS,
         statuses=NEED_STATUSES,
     ), status
 
 
-def _quotable(post: Post) -> bool:
-    return not post.event and post.deleted_at is None and not post.hidden and bool(post.body)
+def _quoting(form: ReplyForm, posts: list[Post]) -> Post | None:
+    """The post among ``posts`` that the reply form quotes, if it may be quoted; a quote of
+    anything else is dropped from the form."""
+    quote_id = _int(form.quote_of.data)
+    quoted = next((p for p in posts if p.id == quote_id), None)
+    if quoted is None or not services.quotable(quoted):
+        form.quote_of.data = ""
+        return None
+    return quoted
 
 
 def _may_edit(post: Post, viewer) -> bool:
@@ -494,7 +490,7 @@ def reply(thread_id: int):
     if form.quote_of.data:
         quote_id = _int(form.quote_of.data)
         quote = db.session.get(Post, quote_id) if quote_id else None
-        if quote is None or quote.thread_id != thread.id or not _quotable(quote):
+        if quote is None or quote.thread_id != thread.id or not services.quotable(quote):
             quote = None
     try:
         post = services.reply(viewer, thread, form.body.data or "", quote_of=quote)
@@ -760,15 +756,16 @@ def resolve_report(report_id: int):
         flash("This report was already closed.", "info")
         return redirect(url_for("forum.moderation"))
     resolution = request.form.get("resolution", "")
-    services.resolve_report(_viewer(), report, resolution)
-    flash(
-        {
-            "dismiss": "Report dismissed.",
-            "hide": "Report closed: the post is hidden.",
-            "delete": "Report closed: the post is deleted.",
-        }[resolution],
-        "success",
-    )
+    closed = services.resolve_report(_viewer(), report, resolution)
+    message = {
+        "dismiss": "Report dismissed.",
+        "hide": "Report closed: the post is hidden.",
+        "delete": "Report closed: the post is deleted.",
+    }[resolution]
+    if closed > 1:
+        others = closed - 1
+        message += f" {others} other report{'' if others == 1 else 's'} on it closed too."
+    flash(message, "success")
     return redirect(url_for("forum.moderation"))
 
 
@@ -800,7 +797,8 @@ def notifications():
         rows.append(
             {
                 "id": item.id,
-                "unread": item.read_at is None,
+                # as in the header: nothing waits to be read in a thread they can no longer see
+                "unread": item.read_at is None and visible,
                 "actor": author_name(item.actor),
                 "text": NOTIFICATION_TEXT.get(item.kind, "posted in"),
                 "thread": thread if visible else None,
@@ -809,7 +807,7 @@ def notifications():
             }
         )
     return render_template(
-        "forum/notifications.html", rows=rows, unread=sum(row["unread"] for row in rows)
+        "forum/notifications.html", rows=rows, unread=services.unread_count(viewer)
     )
 
 

@@ -11,9 +11,7 @@ MAX_MARKDOWN = 100_000
 class PracticeInputSchema(Schema):
     """Writable fields; anything else (author, status, id, dates) is refused as unknown."""
 
-    title = fields.Str(
-        validate=validate.Length(min=1, max=200, error="Give a title of 1 to 200 characters.")
-    )
+    title = schemas.title()
     summary = schemas.text(1000, metadata={"description": "Plain text."})
     body = schemas.text(MAX_MARKDOWN, metadata={"description": "Markdown."})
     outcomes = schemas.text(MAX_MARKDOWN)

@@ -10,7 +10,7 @@ from kx.practice.anonymisation import check_fields
 from kx.practice.models import Practice
 from kx.practice.schemas import PracticeInputSchema
 from kx.records import services as records
-from kx.records.models import can_view, has_term, visible_to
+from kx.records.models import can_view, has_term, owned_by, visible_to
 from kx.schemas import load
 
 CHECKED_FIELDS = (
@@ -45,7 +45,7 @@ def practice_query(viewer, filters: dict | None = None, sort: str = "newest"):
         if filters.get(column):
             statement = statement.where(getattr(Practice, column) == filters[column])
     if filters.get("author") == "me":
-        statement = statement.where(Practice.author_id == (viewer.id if viewer else None))
+        statement = statement.where(owned_by(Practice, viewer))
     if sort == "title":
         return statement.order_by(Practice.title, Practice.id)
     return statement.order_by(

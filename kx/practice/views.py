@@ -48,11 +48,6 @@ def _viewer():
     return current_user._get_current_object()
 
 
-def can_edit(item, viewer) -> bool:
-    """``records.can_edit`` for any viewer (it expects a signed-in user)."""
-    return bool(viewer.is_authenticated and records.can_edit(item, viewer))
-
-
 def evidence_choices() -> dict[str, str]:
     """The evidence-level filter's options: each study design, then "no linked evidence"."""
     return {**taxonomy.STUDY_DESIGNS, "none": NO_EVIDENCE}
@@ -98,7 +93,7 @@ def index():
     pagination = db.paginate(
         statement, page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True
     )
-    levels = {item.id: research_services.evidence_level(item, viewer) for item in pagination.items}
+    levels = research_services.evidence_levels(pagination.items, viewer)
     shown = [
         {
             "name": name,
@@ -172,7 +167,7 @@ def render_detail(practice_obj, link_form=None, review_form_errors=None, status:
     viewer = _viewer()
     evidence = research_services.evidence_for_practice(practice_obj, viewer)
     form = _link_form(practice_obj, viewer, link_form, evidence)
-    editable = can_edit(practice_obj, viewer)
+    editable = records.can_edit(practice_obj, viewer)
     return render_template(
         "practice/detail.html",
         practice=practice_obj,
@@ -277,26 +272,18 @@ def _save(form: PracticeForm, practice_obj=None):
     try:
         saved = services.save_practice(viewer, data, practice_obj)
     except (Invalid, Conflict) as exc:
-        apply_errors(form, _readable(exc, data))
+        apply_errors(form, _in_form_words(exc, data))
         return _render_form(form, practice_obj, findings, status=422)
     flash(_saved_message(saved, was_published), "success")
     return redirect(url_for("practice.detail", practice_id=saved.id))
 
 
-def _readable(exc: Invalid | Conflict, data: dict) -> Invalid | Conflict:
-    """The service's field messages in words a form user understands: one list of strings
-    per field (marshmallow reports list items as ``{index: [...]}``), and "required" rather
-    than a length rule for an empty title or no domain."""
-    fields = {}
-    for name, messages in exc.fields.items():
-        if isinstance(messages, dict):
-            messages = [m for item in messages.values() for m in item]
-        fields[name] = [str(m) for m in messages]
-    if "title" in fields and not data.get("title"):
-        fields["title"] = ["Give the example a title."]
-    if "domains" in fields and not data.get("domains"):
-        fields["domains"] = ["Choose at least one domain."]
-    return type(exc)(exc.message, fields)
+def _in_form_words(exc: Invalid | Conflict, data: dict) -> Invalid | Conflict:
+    """The service's field messages, with an empty title asked for as missing rather than
+    as a length rule (``load`` already gives one list of messages per field)."""
+    if "title" not in exc.fields or data.get("title"):
+        return exc
+    return type(exc)(exc.message, {**exc.fields, "title": ["Give the example a title."]})
 
 
 def _saved_message(saved, was_published: bool) -> str:
@@ -325,7 +312,7 @@ def new():
 
 def _editable(practice_id: int):
     item = services.get_practice(practice_id, _viewer())
-    if not can_edit(item, _viewer()):
+    if not records.can_edit(item, _viewer()):
         abort(403)
     return item
 

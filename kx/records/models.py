@@ -14,7 +14,7 @@ import difflib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, and_, exists, or_, select, true
+from sqlalchemy import JSON, ForeignKey, Index, String, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Mapped, aliased, declared_attr, foreign, mapped_column, relationship
 
 from kx.database import utcnow
@@ -90,7 +90,11 @@ class Record:
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     visibility: Mapped[str] = mapped_column(String(16), default="public")
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    # active_history: a flush must know the status an item had before (kx.search indexes
+    # only what is or was published), even when the old value was never loaded.
+    status: Mapped[str] = mapped_column(
+        String(16), default="draft", index=True, active_history=True
+    )
     review_note: Mapped[str] = mapped_column(String(2000), default="")
     identifier_warnings: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -202,6 +206,14 @@ def visible_to(model, viewer) -> Any:
         ),
     )
     return or_(own, and_(published, audience))
+
+
+def owned_by(model: type[Record], viewer):
+    """SQL for "``viewer`` wrote it"; false for a signed-out viewer, who owns nothing
+    (``author_id IS NULL`` would match the items of erased accounts)."""
+    if viewer is None or not viewer.is_authenticated:
+        return false()
+    return model.author_id == viewer.id
 
 
 def can_view(item: Record, viewer) -> bool:

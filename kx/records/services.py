@@ -20,7 +20,14 @@ IDENTIFIER_CHECKS: dict = {}
 
 
 def can_edit(item: Record, actor) -> bool:
-    return actor is not None and (actor.is_moderator or item.author_id == actor.id)
+    """Whether ``actor`` may change ``item``: its author or a moderator. Any viewer may be
+    asked about: a signed-out visitor (whose id is None, like the author of an item whose
+    account was erased) may not."""
+    return bool(
+        actor is not None
+        and actor.is_authenticated
+        and (actor.is_moderator or item.author_id == actor.id)
+    )
 
 
 def apply_changes(item: Record, data: dict, actor) -> list[str]:

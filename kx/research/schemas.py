@@ -8,6 +8,7 @@ from kx import schemas
 from kx.accounts.schemas import UserSummarySchema
 from kx.practice.schemas import IdentifierWarningSchema
 from kx.research.citations import ENTRY_TYPES, MIN_YEAR, clean_doi
+from kx.security import DatabaseIdConverter
 
 MAX_MARKDOWN = 100_000
 
@@ -15,14 +16,20 @@ MAX_MARKDOWN = 100_000
 class DoiField(fields.Str):
     """A DOI, normalised to lower case without a resolver prefix; blank means none."""
 
-    default_error_messages = {"invalid_doi": "Not a DOI: it must look like 10.1234/abc."}
+    default_error_messages = {
+        "invalid_doi": "Not a DOI: it must look like 10.1234/abc.",
+        "too_long": "A DOI has at most 255 characters.",
+    }
 
     def _deserialize(self, value, attr, data, **kwargs):
         raw = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return clean_doi(raw)
+            doi = clean_doi(raw)
         except ValueError as exc:
             raise self.make_error("invalid_doi") from exc
+        if doi is not None and len(doi) > 255:
+            raise self.make_error("too_long")
+        return doi
 
 
 def _blank_or_http_url(value: str) -> None:
@@ -34,9 +41,7 @@ def _blank_or_http_url(value: str) -> None:
 class ResearchInputSchema(Schema):
     """Writable fields; anything else (author, status, id, dates) is refused as unknown."""
 
-    title = fields.Str(
-        validate=validate.Length(min=1, max=200, error="Give a title of 1 to 200 characters.")
-    )
+    title = schemas.title()
     authors = fields.List(
         fields.Str(validate=validate.Length(min=1, max=200)), validate=validate.Length(max=100)
     )
@@ -46,7 +51,7 @@ class ResearchInputSchema(Schema):
     issue = schemas.text(32)
     pages = schemas.text(32)
     entry_type = fields.Str(validate=validate.OneOf(ENTRY_TYPES))
-    doi = DoiField(allow_none=True, validate=validate.Length(max=255))
+    doi = DoiField(allow_none=True)
     url = fields.Str(validate=[validate.Length(max=500), _blank_or_http_url])
     study_design = schemas.slug("study_designs")
     sample_size = fields.Int(allow_none=True, validate=validate.Range(min=0, max=1_000_000_000))
@@ -129,7 +134,9 @@ class ResearchSchema(Schema):
 
 
 class EvidenceLinkInputSchema(Schema):
-    research_id = fields.Int(required=True, validate=validate.Range(min=1))
+    research_id = fields.Int(
+        required=True, validate=validate.Range(min=1, max=DatabaseIdConverter.MAX)
+    )
     relation = schemas.slug("evidence_relations", required=True)
     note = schemas.text(2000, load_default="")
 

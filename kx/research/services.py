@@ -17,7 +17,7 @@ from kx.extensions import db
 from kx.practice.models import Practice
 from kx.practice.services import identifier_warnings
 from kx.records import services as records
-from kx.records.models import PUBLISHED, can_view, has_term, visible_to
+from kx.records.models import PUBLISHED, can_view, has_term, owned_by, visible_to
 from kx.research import citations
 from kx.research.models import EvidenceLink, Research
 from kx.research.schemas import ResearchInputSchema
@@ -52,7 +52,7 @@ def research_query(viewer, filters: dict | None = None, sort: str = "newest"):
     if filters.get("year_to"):
         statement = statement.where(Research.year <= filters["year_to"])
     if filters.get("author") == "me":
-        statement = statement.where(Research.author_id == (viewer.id if viewer else None))
+        statement = statement.where(owned_by(Research, viewer))
     if sort == "title":
         return statement.order_by(Research.title, Research.id)
     if sort == "year":
@@ -313,13 +313,31 @@ def evidence_rank_subquery(viewer):
 
 
 def evidence_level(practice: Practice, viewer) -> str | None:
-    """The strongest study design among visible research that evaluates or supports it."""
-    ranks = [
-        _RANK.get(link.research.study_design, len(_RANK))
-        for link in evidence_for_practice(practice, viewer)
-        if link.relation in SUPPORTING and link.research.is_published
-    ]
-    return list(taxonomy.STUDY_DESIGNS)[min(ranks)] if ranks else None
+    """The strongest study design among published research ``viewer`` may see that
+    evaluates or supports ``practice``; None when there is none."""
+    return evidence_levels([practice], viewer)[practice.id]
+
+
+def evidence_levels(practices, viewer) -> dict[int, str | None]:
+    """``evidence_level`` of each of ``practices`` (e.g. a page of a list) in one query."""
+    ids = [practice.id for practice in practices]
+    levels: dict[int, str | None] = dict.fromkeys(ids)
+    if not ids:
+        return levels
+    rows = db.session.execute(
+        select(EvidenceLink.practice_id, func.min(_design_rank()))
+        .join(Research, EvidenceLink.research_id == Research.id)
+        .where(
+            EvidenceLink.practice_id.in_(ids),
+            EvidenceLink.relation.in_(SUPPORTING),
+            _published_and_visible(Research, viewer),
+        )
+        .group_by(EvidenceLink.practice_id)
+    )
+    designs = list(taxonomy.STUDY_DESIGNS)
+    for practice_id, rank in rows:
+        levels[practice_id] = designs[rank] if rank < len(designs) else None
+    return levels
 
 
 def filter_by_evidence_level(statement, viewer, level: str):

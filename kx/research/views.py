@@ -199,7 +199,7 @@ def _link_form(item: Research, form: EvidenceLinkForm | None = None) -> Evidence
 
 def _detail(item: Research, link_form: EvidenceLinkForm | None = None, status: int = 200):
     viewer = _viewer()
-    can_edit = records.can_edit(item, viewer) if viewer.is_authenticated else False
+    can_edit = records.can_edit(item, viewer)
     return render_template(
         "research/detail.html",
         item=item,

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm.base import NO_VALUE
 
 from kx import taxonomy
 from kx.extensions import db
@@ -146,7 +147,7 @@ MAPPINGS: dict[str, Mapping] = {
 def touched_keys(session, obj) -> set[tuple[str, int]]:
     """The documents a flushed object affects (for the outbox)."""
     if isinstance(obj, Record) and obj.id is not None:
-        return {(obj.item_type, obj.id)}
+        return {(obj.item_type, obj.id)} if _published_now_or_before(obj) else set()
     if isinstance(obj, Thread) and obj.id is not None:
         return {("thread", obj.id)}
     if isinstance(obj, Post) and obj.thread_id is not None:
@@ -155,6 +156,17 @@ def touched_keys(session, obj) -> set[tuple[str, int]]:
         ids = session.connection().scalars(select(Thread.id).where(Thread.category == obj.slug))
         return {("thread", thread_id) for thread_id in ids}
     return set()
+
+
+def _published_now_or_before(record: Record) -> bool:
+    """Whether the flush leaves ``record`` published or found it so. Only then can the
+    index hold it or need it; drafts and pending items, most of all writes, never reach
+    the outbox. (An unknown status, on a deleted row never loaded, counts as published.)"""
+    status = inspect(record).attrs.status
+    return status.loaded_value is NO_VALUE or PUBLISHED in (
+        status.loaded_value,
+        *status.history.deleted,
+    )
 
 
 def indexable(item, kind: str) -> bool:

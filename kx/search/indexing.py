@@ -67,13 +67,21 @@ def apply_outbox(timeout: float | None = None) -> int:
                 if not rows:
                     return applied
                 docs, deleted = [], []
-                for item_type, item_id in {(r.item_type, r.item_id) for r in rows}:
+                wanted: dict[str, set[int]] = {}
+                for row in rows:
+                    wanted.setdefault(row.item_type, set()).add(row.item_id)
+                for item_type, ids in wanted.items():
                     mapping = documents.MAPPINGS[item_type]
-                    item = session.get(mapping.model, item_id)
-                    if documents.indexable(item, item_type):
-                        docs.append(mapping.to_document(item))
-                    else:
-                        deleted.append(f"{item_type}:{item_id}")
+                    found = session.scalars(
+                        select(mapping.model).where(mapping.model.id.in_(ids))
+                    ).all()  # one query per type: a get() per row costs ~10 ms
+                    items = {item.id: item for item in found}
+                    for item_id in sorted(ids):
+                        item = items.get(item_id)
+                        if documents.indexable(item, item_type):
+                            docs.append(mapping.to_document(item))
+                        else:
+                            deleted.append(f"{item_type}:{item_id}")
                 session.rollback()  # end the read snapshot before the (slower) index write
                 engine.index(docs, deleted)
                 session.execute(

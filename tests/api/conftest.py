@@ -1,21 +1,10 @@
 """Helpers for the API tests: bearer tokens straight from the service, error-shape checks."""
 
 import pytest
-from argon2 import PasswordHasher
 
-from kx.accounts import passwords
 from kx.accounts import services as accounts
 from kx.accounts.models import User
 from kx.extensions import db
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch):
-    """argon2id at its production cost takes ~0.5 s per hash here; these tests are about the
-    API, not the hash, so they use the same algorithm at its lowest cost."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", hasher)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", hasher.hash("not a real password"))
 
 
 @pytest.fixture

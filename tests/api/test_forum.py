@@ -16,6 +16,7 @@ from kx.forum import services
 from kx.forum.models import Thread
 from kx.practice.services import save_practice
 from tests.api.conftest import assert_json_error
+from tests.forum.helpers import vote_cast_meanwhile
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 THREAD_KEYS = {
@@ -654,6 +655,16 @@ def test_members_vote_once_for_a_research_need_and_votes_show_by_sector(client, 
         409,
     )
     assert "research needs" in error["message"]
+
+
+def test_a_vote_sent_twice_at_the_same_moment_answers_409_not_500(app, client, people):
+    need = new_thread(client, people.author, kind="research-need")
+    url = f"/api/v1/forum/threads/{need['id']}/votes"
+    with vote_cast_meanwhile(app, need["id"], people.other.id) as cast:
+        response = client.post(url, headers=people.other.headers)
+    assert cast, "the competing vote was not cast"
+    assert_json_error(response, 409)
+    assert read_thread(client, people.other, need["id"])["votes"]["total"] == 1
 
 
 def test_a_claimed_need_shows_its_claimer_and_the_status_change(app, client, people):

@@ -190,6 +190,7 @@ def test_unknown_and_forbidden_fields_are_refused(client, people, field, value):
     "fields, bad",
     [
         ({"title": ""}, "title"),
+        ({"title": " \t\n "}, "title"),
         ({"title": "x" * 201}, "title"),
         ({"summary": "x" * 1001}, "summary"),
         ({"body": "x" * 100_001}, "body"),

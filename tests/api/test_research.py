@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from kx.errors import Invalid
 from tests.api.conftest import assert_json_error
 from tests.api.test_practices import (  # noqa: F401  (people_fixture: the "people" fixture)
     RFC3339_UTC,
@@ -155,6 +156,7 @@ def test_a_doi_clash_on_patch_is_409_and_an_empty_doi_means_none(client, people)
     "fields, bad",
     [
         ({"doi": "not a doi"}, "doi"),
+        ({"title": "   "}, "title"),
         ({"doi": "11.1234/abc"}, "doi"),
         ({"year": 1899}, "year"),
         ({"year": 3000}, "year"),
@@ -414,14 +416,11 @@ def test_patch_delete_and_revisions_by_author_others_and_moderators(client, peop
     assert_json_error(client.get(url.format(published), headers=people.moderator.headers), 404)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: ResearchInputSchema runs validate.Length on the None that DoiField "
-    "makes of an empty DOI (TypeError). The API's own schema avoids it; remove this marker "
-    "once kx/research/schemas.py is fixed.",
-)
 def test_core_research_input_schema_accepts_an_empty_doi():
     from kx.research.schemas import ResearchInputSchema
     from kx.schemas import load
 
     assert load(ResearchInputSchema, {"doi": ""}) == {"doi": None}
+    with pytest.raises(Invalid) as raised:
+        load(ResearchInputSchema, {"doi": "10.1234/" + "a" * 250})
+    assert "255" in str(raised.value.fields["doi"])

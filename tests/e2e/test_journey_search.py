@@ -98,10 +98,9 @@ MEMBERS_ONLY = {
 
 
 def option(label: str, count: int) -> re.Pattern:
-    """A facet checkbox's accessible name: its label and count, "(3 results)". Chromium
-    puts a space before the ")" (the "results" word is a visually hidden span); allow it."""
+    """A facet checkbox's accessible name, exactly: its label and count, "(3 results)"."""
     noun = "result" if count == 1 else "results"
-    return re.compile(rf"^{re.escape(label)} \({count} {noun}\s*\)$")
+    return re.compile(rf"^{re.escape(label)} \({count} {noun}\)$")
 
 
 def seed(app, moderator_id: int) -> dict[str, int]:

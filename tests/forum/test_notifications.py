@@ -171,6 +171,21 @@ def test_deleted_thread_is_not_named_in_notifications(forum, browser_for):
     assert "a thread you can no longer see" in page
 
 
+def test_unread_count_leaves_out_threads_you_can_no_longer_read(forum, browser_for):
+    gone, _ = forum.thread(by="author", title="Soon gone")
+    kept, _ = forum.thread(by="author", title="Still here")
+    forum.reply(gone, by="other")
+    forum.reply(kept, by="other")
+    author = browser_for("author")
+    assert header_count(author) == 2
+    forum.moderate_thread(gone, "delete")
+    assert header_count(author) == 1
+    page = text(author.get("/notifications"))
+    assert "1 unread" in page
+    assert page.count("badge--unread") == 1
+    assert "Still here" in page and "a thread you can no longer see" in page
+
+
 def test_anonymous_visitors_have_no_notifications_link(browser_for):
     page = text(browser_for(None).get("/forum"))
     assert 'href="/notifications"' not in page

@@ -133,22 +133,33 @@ def test_unverified_member_is_told_why_they_cannot_post(forum, browser_for):
     assert "must be verified by a moderator before you can post" in text(response)
 
 
-def test_quote_prefills_the_reply_and_notifies_the_quoted_author(forum, browser_for, people):
+def test_quote_shows_the_quoted_post_and_notifies_its_author(forum, browser_for):
     thread_id, first = forum.thread(body="Line one\n\nLine two")
     client = browser_for("other")
     page = text(client.get(f"/forum/threads/{thread_id}?quote={first}"))
-    assert "&gt; **Alex Author** wrote:\n&gt;\n&gt; Line one\n&gt;\n&gt; Line two" in page
+    # the quoted words are shown above the box, not copied into it
+    assert re.search(r'<textarea[^>]*name="body"[^>]*>\s*</textarea>', page)
+    assert "<blockquote>Line one Line two</blockquote>" in page
     assert re.search(rf'<input id="quote_of" name="quote_of" type="hidden" value="{first}">', page)
     response = send(
-        client,
-        f"/forum/threads/{thread_id}/reply",
-        {"body": "> **Alex Author** wrote:\n> Line one\n\nI agree.", "quote_of": str(first)},
+        client, f"/forum/threads/{thread_id}/reply", {"body": "I agree.", "quote_of": str(first)}
     )
     assert response.status_code == 302
+    reply = int(response.headers["Location"].rsplit("#post-", 1)[1])
+    assert forum.post(reply).body == "I agree."
     thread_page = text(client.get(response.headers["Location"]))
-    assert "<blockquote>" in thread_page
-    assert "In reply to" in thread_page and "Alex Author\u2019s post" in thread_page
+    assert f'In reply to <a href="/forum/posts/{first}">Alex Author\u2019s post</a>' in thread_page
+    assert thread_page.count("<blockquote>Line one Line two</blockquote>") == 1
     assert forum.unread("author") == 1  # one notification (a quote), not two
+
+
+def test_quote_of_a_hidden_post_is_not_offered(forum, browser_for):
+    thread_id, _ = forum.thread()
+    reply = forum.reply(thread_id, by="other", body="Soon hidden")
+    forum.report(reply, by="author", reason="illegal-material")
+    page = text(browser_for("academic").get(f"/forum/threads/{thread_id}?quote={reply}"))
+    assert 'name="quote_of" type="hidden" value=""' in page
+    assert "Soon hidden" not in page
 
 
 def test_quote_of_a_post_from_another_thread_is_ignored(forum, browser_for):

@@ -2,6 +2,9 @@
 but for moderators; the moderators' queue, its actions and the audit log; edit history for
 moderators only; category visibility."""
 
+import html
+import re
+
 import pytest
 
 from kx.audit import AuditEvent
@@ -63,6 +66,46 @@ def test_illegal_material_report_hides_the_post_at_once_everywhere(reported, for
     assert SECRET_WORD in page
     assert "Hidden: only moderators see this post" in page
     assert forum.post(reply).hidden
+
+
+def quote_in_browser(client, thread_id: int, post_id: int, answer: str) -> None:
+    """Quote ``post_id`` as a browser does: send what the reply box holds, plus ``answer``."""
+    page = text(client.get(f"/forum/threads/{thread_id}?quote={post_id}"))
+    box = re.search(r'<textarea[^>]*name="body"[^>]*>(?:\r\n)?(.*?)</textarea>', page, re.S)
+    quote_of = re.search(r'name="quote_of" type="hidden" value="(\d*)"', page)
+    body = html.unescape(box.group(1)) + answer
+    response = send(
+        client, f"/forum/threads/{thread_id}/reply", {"body": body, "quote_of": quote_of.group(1)}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("gone_by", ["illegal-material", "hidden", "deleted"])
+def test_a_hidden_or_deleted_posts_words_go_from_replies_quoting_it(
+    gone_by, reported, forum, browser_for
+):
+    thread_id, _, reply = reported
+    quote_in_browser(browser_for("academic"), thread_id, reply, "I agree with this.")
+    page = text(browser_for(None).get(f"/forum/threads/{thread_id}"))
+    assert page.count(SECRET_WORD) == 2  # the post, and the quote of it in the answer
+
+    if gone_by == "illegal-material":
+        forum.report(reply, by="author", reason="illegal-material")
+    elif gone_by == "hidden":
+        send(browser_for("moderator"), f"/forum/posts/{reply}/moderate", {"action": "hide"})
+    else:
+        send(browser_for("other"), f"/forum/posts/{reply}/delete")
+
+    for viewer in (None, "author", "other", "academic"):
+        page = text(browser_for(viewer).get(f"/forum/threads/{thread_id}"))
+        assert SECRET_WORD not in page, viewer
+        assert "I agree with this." in page
+        assert "The quoted post is no longer available." in page
+        assert not found(forum, viewer), viewer
+    # moderators still read the post where it stands (a deleted one in its edit history),
+    # but not again in the quote
+    staff_page = text(browser_for("moderator").get(f"/forum/threads/{thread_id}"))
+    assert staff_page.count(SECRET_WORD) == 1
 
 
 def test_the_reporter_gets_guidance_on_illegal_material(reported, browser_for):
@@ -174,6 +217,63 @@ def test_hide_or_delete_from_the_queue(resolution, reported, forum, browser_for)
     if resolution == "delete":
         assert "Post deleted by a moderator." in page
     assert f"report.{resolution}" in audit_actions(forum)
+
+
+def open_report_ids(forum) -> list[int]:
+    with forum.app.app_context():
+        from kx.forum.models import Report
+
+        return list(db.session.scalars(db.select(Report.id).where(Report.resolved_at.is_(None))))
+
+
+def audited_reports(forum, action: str) -> list[int]:
+    with forum.app.app_context():
+        return list(
+            db.session.scalars(
+                db.select(AuditEvent.target_id)
+                .where(AuditEvent.action == action, AuditEvent.target_type == "report")
+                .order_by(AuditEvent.target_id)
+            )
+        )
+
+
+@pytest.mark.parametrize("resolution", ["dismiss", "hide", "delete"])
+def test_resolving_a_report_closes_every_open_report_on_the_post(
+    resolution, reported, forum, browser_for
+):
+    _, first, reply = reported
+    spam = forum.report(reply, by="author", reason="spam")
+    abusive = forum.report(reply, by="academic", reason="abusive", note="Rude")
+    elsewhere = forum.report(first, by="other", reason="off-topic")
+    staff = browser_for("moderator")
+    page = text(staff.get("/forum/moderation"))
+    assert page.count("This post has 1 other open report") == 2
+
+    response = send(staff, f"/forum/reports/{abusive}/resolve", {"resolution": resolution})
+    assert response.status_code == 302
+    assert open_report_ids(forum) == [elsewhere]
+    assert audited_reports(forum, f"report.{resolution}") == [spam, abusive]
+    page = text(staff.get(response.headers["Location"]))
+    assert "1 other report on it closed too." in page
+    assert "Open reports (1)" in page and "Rude" not in page
+    # the other report is closed: acting on it again changes nothing
+    send(staff, f"/forum/reports/{spam}/resolve", {"resolution": "delete"})
+    assert forum.post(reply).deleted == (resolution == "delete")
+
+
+def test_dismissing_another_report_keeps_a_post_hidden_for_illegal_material(
+    reported, forum, browser_for
+):
+    thread_id, _, reply = reported
+    spam = forum.report(reply, by="author", reason="spam")
+    forum.report(reply, by="academic", reason="illegal-material")
+    staff = browser_for("moderator")
+    # the spam report's card does not offer the text of a post reported as illegal either
+    assert SECRET_WORD not in text(staff.get("/forum/moderation"))
+    send(staff, f"/forum/reports/{spam}/resolve", {"resolution": "dismiss"})
+    assert open_report_ids(forum) == []
+    assert forum.post(reply).hidden
+    assert SECRET_WORD not in text(browser_for("academic").get(f"/forum/threads/{thread_id}"))
 
 
 def test_moderator_actions_are_audited(reported, forum, browser_for):

@@ -7,7 +7,7 @@ import re
 from kx.extensions import db
 from kx.forum.models import Post
 
-from .helpers import send, text
+from .helpers import send, text, vote_cast_meanwhile
 
 
 def need(forum, title="Do warning messages reduce searches?", category="prevention", by="other"):
@@ -35,6 +35,19 @@ def test_duplicate_vote_is_refused_idempotently(forum, browser_for):
     client = browser_for("author")
     send(client, f"/forum/threads/{thread_id}/vote")
     response = send(client, f"/forum/threads/{thread_id}/vote")
+    assert response.status_code == 302
+    assert "You have already voted for this research need; it counts once." in text(
+        client.get(response.headers["Location"])
+    )
+    assert forum.thread_state(thread_id).votes == 1
+
+
+def test_a_vote_cast_twice_at_the_same_moment_counts_once(forum, browser_for, people):
+    thread_id = need(forum)
+    client = browser_for("author")
+    with vote_cast_meanwhile(forum.app, thread_id, people.author.id) as cast:
+        response = send(client, f"/forum/threads/{thread_id}/vote")
+    assert cast, "the competing vote was not cast"
     assert response.status_code == 302
     assert "You have already voted for this research need; it counts once." in text(
         client.get(response.headers["Location"])

@@ -10,14 +10,14 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from kx.accounts.models import User
 from kx.extensions import db
 from kx.practice.models import Practice
 from kx.records.models import Revision
 from kx.research.models import EvidenceLink
-from tests.conftest import submit
+from tests.conftest import breadcrumb, submit
 
 # --------------------------------------------------------------------------- helpers
 
@@ -444,6 +444,99 @@ def test_the_list_is_paginated(app, people):
     assert beyond.status == 200 and ">Item" not in beyond.html
 
 
+def evidence_on_list(client, query: str = "") -> dict[str, str]:
+    """Each row's title -> the evidence level the list shows for it."""
+    html = Html(client.get("/practices" + query)).html
+    rows = re.findall(r'<article aria-labelledby="practice-\d+-title">(.*?)</article>', html, re.S)
+    found = {}
+    for row_html in rows:
+        title = Html(re.search(r"<h3 [^>]*>(.*?)</h3>", row_html, re.S).group(1)).text
+        facts = re.search(r"<dt>Evidence</dt><dd>(.*?)</dd>", row_html, re.S).group(1)
+        found[title] = Html(facts).text
+    return found
+
+
+def statements_run(app, client, url: str) -> int:
+    """How many SQL statements serving ``url`` to ``client`` runs."""
+    with app.app_context():
+        engine = db.engine
+    count = 0
+
+    def counted(*_args):
+        nonlocal count
+        count += 1
+
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    assert response.status_code == 200
+    return count
+
+
+def test_each_row_shows_its_own_evidence_level(app, people):
+    mod = people.moderator
+
+    def practice(title):
+        return add_practice(app, mod, title=title, submit=True)
+
+    def research(design, **fields):
+        return add_research(app, mod, title=f"A {design} study", study_design=design, **fields)
+
+    trial = practice("Backed by a trial")
+    _link(app, mod, trial, research("case-study"), "evaluates")
+    _link(app, mod, trial, research("rct"), "supports")
+    case = practice("Backed by a case study")
+    _link(app, mod, case, research("case-study"), "evaluates")
+    informed = practice("Only informed")
+    _link(app, mod, informed, research("systematic-review"), "informs")
+    members = practice("Backed by members-only research")
+    _link(app, mod, members, research("systematic-review", visibility="members"), "evaluates")
+    draft = practice("Backed by a draft")
+    _link(app, people.author, draft, add_research(app, people.author, submit=False), "supports")
+    practice("Not linked")
+
+    expected = {
+        "Backed by a trial": "Randomised controlled trial",
+        "Backed by a case study": "Case study",
+        "Only informed": "No linked evidence",
+        "Backed by members-only research": "No linked evidence",
+        "Backed by a draft": "No linked evidence",
+        "Not linked": "No linked evidence",
+    }
+    assert evidence_on_list(people.anonymous_client) == expected
+    members_view = {**expected, "Backed by members-only research": "Systematic review"}
+    assert evidence_on_list(people.other_client) == members_view
+    assert evidence_on_list(people.author_client) == members_view
+    assert evidence_on_list(people.anonymous_client, "?evidence=rct") == {
+        "Backed by a trial": "Randomised controlled trial"
+    }
+    for practice_id, title in ((trial, "Backed by a trial"), (draft, "Backed by a draft")):
+        detail = Html(people.author_client.get(f"/practices/{practice_id}"))
+        assert f"Evidence level: {members_view[title]}" in detail.text_of("evidence")
+
+
+def test_a_list_page_costs_the_same_queries_for_2_or_12_items(app, people):
+    def add_linked(n):
+        practice_id = add_practice(app, people.moderator, title=f"Item {n:02d}", submit=True)
+        research_id = add_research(app, people.moderator, title=f"Study {n:02d}")
+        _link(app, people.moderator, practice_id, research_id, "evaluates")
+
+    client = people.other_client
+    for n in range(2):
+        add_linked(n)
+    client.get("/practices")  # warm up: the first request of a client may do one-off work
+    with_two = statements_run(app, client, "/practices")
+    for n in range(2, 12):
+        add_linked(n)
+    with_twelve = statements_run(app, client, "/practices")
+
+    assert set(evidence_on_list(client).values()) == {"Quasi-experimental"}
+    assert len(evidence_on_list(client)) == 12
+    assert with_twelve == with_two, (with_two, with_twelve)
+
+
 # --------------------------------------------------------------------------- the detail page
 
 
@@ -482,6 +575,18 @@ def test_the_detail_page_shows_every_field(app, people):
     # no owner tools for a visitor
     assert f"/practices/{practice_id}/edit" not in page.links()
     assert not any("/delete" in action for action in page.forms())
+
+
+def test_the_detail_page_has_a_breadcrumb_back_to_the_list(app, people):
+    practice_id = add_practice(app, people.moderator, title="Triage <fast> & fair", submit=True)
+
+    page = Html(people.anonymous_client.get(f"/practices/{practice_id}"))
+
+    assert breadcrumb(page.html) == [
+        ("Practice examples", "/practices", False),
+        ("Triage <fast> & fair", f"/practices/{practice_id}", True),
+    ]
+    assert page.html.index('aria-label="Breadcrumb"') < page.html.index("<h1")
 
 
 def test_a_missing_practice_is_404(people):

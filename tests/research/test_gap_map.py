@@ -7,6 +7,7 @@ author; members-only items count for verified members only; restricted items onl
 verified members of the listed sectors (and moderators).
 """
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -261,8 +262,13 @@ def test_cells_link_to_the_filtered_list_which_shows_the_same_number(client, wor
 
 def test_practices_without_evidence_link_to_the_practice_list(client, world):
     page = client.get("/gap-map").get_data(as_text=True)
-    assert 'href="/practices?domain=policing&amp;evidence_level=none"' in page
-    assert 'href="/practices?domain=prevention&amp;evidence_level=none"' not in page  # zero
+    assert 'href="/practices?domain=policing&amp;evidence=none"' in page
+    assert 'href="/practices?domain=prevention&amp;evidence=none"' not in page  # zero
+
+    listing = client.get("/practices?domain=policing&evidence=none").get_data(as_text=True)
+    listed = set(re.findall(r'href="/practices/\d+">([^<]+)</a>', listing))
+    cell = re.search(r'evidence=none" aria-label="(\d+) Policing', page)
+    assert len(listed) == int(cell.group(1))
 
 
 def test_the_table_is_accessible(client, world):

@@ -12,7 +12,7 @@ from kx.practice import services as practice_services
 from kx.records import services as records
 from kx.research import services
 from kx.research.models import EvidenceLink, Research
-from tests.conftest import submit
+from tests.conftest import breadcrumb, submit
 
 BABCHISHIN_DOI = "10.1007/s10508-014-0270-x"
 
@@ -278,6 +278,18 @@ def test_detail_shows_the_structured_fields(app, client, people):
     assert "<script>alert(1)</script>" not in page
     for fmt in ("bibtex", "ris", "csl-json"):
         assert f'href="/research/{item_id}/cite?format={fmt}"' in page
+
+
+def test_detail_has_a_breadcrumb_back_to_the_list(app, client, people):
+    item_id = add_research(app, people["author"], "Deterrence <messages> & help-seeking")
+
+    page = client.get(f"/research/{item_id}").get_data(as_text=True)
+
+    assert breadcrumb(page) == [
+        ("Research summaries", "/research", False),
+        ("Deterrence <messages> & help-seeking", f"/research/{item_id}", True),
+    ]
+    assert page.index('aria-label="Breadcrumb"') < page.index("<h1")
 
 
 def test_detail_lists_linked_visible_practices(app, client, people, login):

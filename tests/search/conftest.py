@@ -10,10 +10,8 @@ plus ``"author"`` (a verified law-enforcement member who writes the items).
 from dataclasses import dataclass
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from kx.accounts import passwords
 from kx.accounts.models import User
 from kx.extensions import db
 from kx.practice.models import Practice
@@ -27,14 +25,6 @@ from kx.search.backend import Query
 from kx.search.models import SearchOutbox
 
 VIEWERS = (None, "unverified", "le", "academic", "moderator")
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch):
-    """argon2id at production cost takes ~0.5 s a hash; these tests are not about the hash."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", hasher)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", hasher.hash("not a real password"))
 
 
 @dataclass

@@ -9,6 +9,7 @@ import shutil
 import threading
 
 import pytest
+from whoosh import index
 from whoosh.multiproc import MpWriter
 
 from kx import create_app
@@ -384,3 +385,78 @@ def test_writes_after_a_reindex_reach_the_new_index(kx, varied):
 
     assert f"practice:{item}" in kx.keys("rebuild", None)
     assert no_drift(kx.drift())
+
+
+def test_small_segments_merge_in_the_background(kx, monkeypatch):
+    """Writes commit without merging (a user never waits for a merge); a crowded tier of
+    small segments is merged afterwards by a background thread, losing nothing."""
+    monkeypatch.setattr(whoosh_backend, "MERGE_FACTOR", 3)
+    items = [kx.practice(f"Kestrel {n}", TEXT) for n in range(7)]
+    kx.edit_practice(items[0], title="Kestrel renamed")  # leaves a segment with no live docs
+    with kx.app.app_context():
+        backend = indexing.backend()
+        if backend._merging is not None:
+            backend._merging.join(timeout=30)
+        segments = index.open_dir(str(backend.path))._segments()
+
+    assert len(segments) < 8  # one segment per write without merging
+    assert all(segment.doc_count() for segment in segments)
+    assert kx.search("kestrel", None).total == 7
+    assert kx.keys("renamed", None) == {f"practice:{items[0]}"}
+    assert no_drift(kx.drift())
+
+
+def test_an_index_without_a_word_list_gets_one_on_its_next_write(kx):
+    """An index built before "did you mean" read its candidates from a word list (the file
+    beside the index) offers suggestions again after the next write, for old documents too.
+    """
+    kx.practice("Quillwort project", TEXT)
+    with kx.app.app_context():
+        words = indexing.backend().path.resolve() / whoosh_backend._WORDS_FILE
+    words.unlink()
+    assert kx.search("quilwort", None).suggestion is None
+
+    kx.practice("Kestrel project", TEXT)
+
+    assert kx.search("quilwort", None).suggestion == "quillwort"
+    assert kx.search("kestrl", None).suggestion == "kestrel"
+
+
+def test_only_changes_that_concern_the_index_reach_the_outbox(kx, monkeypatch):
+    """Drafts and pending items are never indexed, so saving them writes no outbox row
+    (they were most of all writes); publishing, unpublishing and deleting a published item
+    do."""
+    monkeypatch.setattr(indexing, "apply_outbox", lambda timeout=None: 0)
+    draft = kx.practice("Heron draft", TEXT, by="author", submit=False)
+    kx.edit_practice(draft, by="author", title="Heron draft renamed")
+    pending = kx.practice("Heron pending", TEXT, by="author")
+    research_draft = kx.research("Heron study", TEXT, by="author", submit=False)
+    assert kx.outbox() == set()
+
+    kx.review("practice", pending, "approve")
+    kx.archive("practice", pending)  # published, then not: both concern the index
+    published = kx.research("Heron review", TEXT)
+    kx.delete("research", published)
+    kx.delete("research", research_draft)
+
+    assert kx.outbox() == {f"practice:{pending}", f"research:{published}"}
+    monkeypatch.undo()
+    assert kx.keys("heron", "moderator") == set()
+    assert no_drift(kx.drift())
+
+
+def test_a_rebuilds_external_sort_returns_every_posting_in_order(tmp_path, monkeypatch):
+    """Rebuilds spill postings to run files, which kx pickles in chunks: whatever the runs
+    and chunks, every posting comes back once, in order, and the run files are removed."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.writing import PostingPool
+
+    monkeypatch.setattr(whoosh_backend, "_RUN_CHUNK", 7)
+    pool = PostingPool(FileStorage(str(tmp_path)), segment=None, limitmb=0)  # spill always
+    postings = [("text", f"w{n % 37:02d}".encode(), n, 1.0, None) for n in range(300)]
+    for posting in reversed(postings):
+        pool.add(posting)
+
+    assert len(pool.runs) > 4
+    assert list(pool.items(maxfiles=4)) == sorted(postings)  # merges runs of runs too
+    assert list(tmp_path.iterdir()) == []

@@ -418,3 +418,51 @@ def test_every_viewer_gets_well_formed_hits(kx, items, faceted):
             assert isinstance(hit.id, int) and hit.title
             assert isinstance(hit.domains, list) and isinstance(hit.countries, list)
             assert "_" not in hit.domains and "_" not in hit.countries
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"positions": True, "chars": True},
+        {"mode": "query"},
+        {"positions": True, "removestops": False},
+        {"tokenize": False},
+        {"tokenize": False, "removestops": False},
+        {"positions": True, "chars": True, "removestops": False, "keeporiginal": True},
+        {"positions": True, "chars": True, "start_pos": 5, "start_char": 7},
+    ],
+)
+def test_the_one_pass_analyzer_equals_the_whoosh_chain(options):
+    """The backend analyzes text in one pass; it must give exactly the tokens (text,
+    positions, offsets, stop marks) of the Whoosh filter chain it stands for."""
+    from whoosh.analysis import RegexTokenizer, StemFilter, StopFilter
+
+    from kx.search.whoosh_backend import _ANALYZER, _english_stem, _Fold
+
+    chain = RegexTokenizer() | _Fold() | StopFilter() | StemFilter(_english_stem, cachesize=None)
+    samples = [
+        TEXT,
+        "Évaluation of the Straße: naïve, a I x 3.141 big-time under_score it's DON'T THE",
+        "the cat the dog and the offenders' evaluations",
+        "",
+        "   ",
+        "a",
+        "Helpline",
+        "e\u0301valuation \ufb01nding \uff26\uff35\uff2c\uff2c",
+    ]
+
+    def tokens(analyzer, text):
+        return [
+            (
+                t.text,
+                getattr(t, "pos", None),
+                getattr(t, "startchar", None),
+                getattr(t, "endchar", None),
+                t.stopped,
+                getattr(t, "original", None) if options.get("keeporiginal") else None,
+            )
+            for t in analyzer(text, **options)
+        ]
+
+    for text in samples:
+        assert tokens(_ANALYZER, text) == tokens(chain, text), text
