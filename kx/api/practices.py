@@ -32,15 +32,10 @@ NO_EVIDENCE = "none"
 # --------------------------------------------------------------------------- shared helpers
 
 
-def may_edit(item, viewer) -> bool:
-    """Author or moderator (``records.can_edit`` for any caller, anonymous included)."""
-    return viewer is not None and records.can_edit(item, viewer)
-
-
 def private_fields(item, viewer) -> dict:
     """Fields only the author and moderators read: anonymisation findings and the
     moderator's reason for a rejection."""
-    if may_edit(item, viewer):
+    if records.can_edit(item, viewer):
         return {
             "identifier_warnings": list(item.identifier_warnings or []),
             "review_note": item.review_note or "",
@@ -112,7 +107,7 @@ class RevisionSchema(Schema):
 def revision_page(item, viewer, page: int, per_page: int) -> dict:
     """The item's revisions, oldest first; only its author and moderators may read them
     (a revision can hold text removed on purpose, such as an identifier)."""
-    if not may_edit(item, viewer):
+    if not records.can_edit(item, viewer):
         raise Forbidden("Only the author or a moderator may read the revisions.")
     statement = (
         select(Revision)
