@@ -11,6 +11,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 PYTEST_ARGS ?=
+# pytest-xdist workers: one per core; each gets its own database (tests/conftest.py)
+PYTEST_WORKERS ?= auto
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -25,12 +27,15 @@ run: $(VENV)/.installed
 
 ## test: install with the test extras, check for Debian's Chromium, run the whole suite
 test: $(VENV)/.installed-test browser
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
-## bench: the search benchmark on 20,000 synthetic items in a temporary folder (takes a
-## while; BENCH_ARGS="--items 2000" for a quick run, --help for the options)
+## bench: the search benchmark on 20,000 synthetic items in a temporary folder with, on the
+## same items, the security review's list filters, 26-prefix search and Markdown save
+## (bench/security.py), then the 100 KB pathological Markdown saves (bench/markdown.py)
+## (takes a while; BENCH_ARGS="--items 2000" for a quick run, --help for the options)
 bench: $(VENV)/.installed
 	$(BIN)/python bench/search.py $(BENCH_ARGS)
+	$(BIN)/python bench/markdown.py
 
 ## lint: ruff's checks and its formatter, in check mode
 lint: $(VENV)/.installed-test

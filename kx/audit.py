@@ -1,4 +1,5 @@
-"""The audit log of staff actions (verifications, roles, reviews, moderation)."""
+"""The audit log: staff actions (verifications, roles, reviews, moderation) and changes members
+make to their own account (profile, sector change requests)."""
 
 from datetime import datetime
 

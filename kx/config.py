@@ -1,9 +1,15 @@
 """Defaults for every setting; ``KX_*`` environment variables override them."""
 
+import logging
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 def database_url(url: str) -> str:
@@ -28,10 +34,54 @@ def _flag(name: str, default: bool = False) -> bool:
     return default if value is None else value.lower() in {"1", "true", "yes", "on"}
 
 
+def _base_url() -> str:
+    """``KX_BASE_URL`` without a trailing slash; refuses to start on anything but an
+    absolute http(s) URL, since links in e-mails and feeds are built on it."""
+    url = (os.environ.get("KX_BASE_URL") or DEFAULT_BASE_URL).strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RuntimeError(
+            f"KX_BASE_URL must be an absolute http:// or https:// URL, such as "
+            f"https://kx.example.org; it is {url!r}."
+        )
+    return url
+
+
+def _https(base: str) -> bool:
+    """HTTPS behaviour is on with an ``https`` base URL or ``KX_HTTPS``; a ``KX_HTTPS``
+    that contradicts the base URL is logged, since one of the two is a mistake."""
+    secure_base = urlsplit(base).scheme == "https"
+    if "KX_HTTPS" in os.environ and _flag("KX_HTTPS") != secure_base:
+        log.warning(
+            "KX_HTTPS=%s disagrees with KX_BASE_URL=%s; serving with HTTPS behaviour "
+            "(Secure cookies, HSTS, https links). Set the two consistently.",
+            os.environ["KX_HTTPS"],
+            base,
+        )
+    return secure_base or _flag("KX_HTTPS")
+
+
+def _rate_limit_storage() -> str:
+    return os.environ.get("KX_RATELIMIT_STORAGE_URI") or "memory://"
+
+
+def refuse_unshared_rate_limits(workers: int) -> None:
+    """Refuse to serve with several worker processes that would each count rate limits
+    alone (``memory://``), multiplying every limit by the number of workers."""
+    storage = _rate_limit_storage()
+    if workers > 1 and storage.startswith("memory://"):
+        raise RuntimeError(
+            f"KX_RATELIMIT_STORAGE_URI is {storage}, so each of the {workers} worker "
+            "processes would count rate limits on its own. Point KX_RATELIMIT_STORAGE_URI "
+            "at a shared store (e.g. redis://127.0.0.1:6379) or run a single worker."
+        )
+
+
 def load(instance_path: Path) -> dict:
     """Settings for an app whose instance folder is ``instance_path``."""
     instance_path.mkdir(parents=True, exist_ok=True)
-    https = _flag("KX_HTTPS")
+    base = _base_url()
+    https_on = _https(base)
     return {
         "SECRET_KEY": os.environ.get("KX_SECRET_KEY") or _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(
@@ -40,16 +90,17 @@ def load(instance_path: Path) -> dict:
         "SEARCH_BACKEND": os.environ.get("KX_SEARCH_BACKEND", "whoosh"),
         "SEARCH_INDEX_DIR": os.environ.get("KX_SEARCH_INDEX_DIR")
         or str(instance_path / "search-index"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("KX_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": _rate_limit_storage(),
         "RATELIMIT_HEADERS_ENABLED": True,
         # a sliding window: a fixed one lets a burst straddling its edge spend twice the budget
         "RATELIMIT_STRATEGY": "moving-window",
-        "HTTPS": https,
-        "PREFERRED_URL_SCHEME": "https" if https else "http",
-        "SESSION_COOKIE_SECURE": https,
+        "BASE_URL": base,
+        "HTTPS": https_on,
+        "PREFERRED_URL_SCHEME": "https" if https_on else "http",
+        "SESSION_COOKIE_SECURE": https_on,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https_on,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": timedelta(days=14),
@@ -59,6 +110,13 @@ def load(instance_path: Path) -> dict:
         "API_TOKEN_LIFETIME": timedelta(days=30),
         "WTF_CSRF_TIME_LIMIT": None,  # the session idle timeout bounds a token's life instead
         "LOGIN_LIMITS": os.environ.get("KX_LOGIN_LIMITS", "10 per minute;50 per hour"),
+        # failed sign-ins per account (or per account on a browser that signed in to it)
+        "ACCOUNT_LOGIN_LIMITS": "5 per minute;20 per hour",
+        "DEVICE_COOKIE_DURATION": timedelta(days=180),
         "REGISTER_LIMITS": os.environ.get("KX_REGISTER_LIMITS", "5 per hour"),
+        # per address, shared by the search page, the API and feeds
+        "SEARCH_LIMITS": os.environ.get("KX_SEARCH_LIMITS", "60 per minute"),
+        # seconds a search may take before it answers with what it found so far
+        "SEARCH_TIME_BUDGET": float(os.environ.get("KX_SEARCH_TIME_BUDGET", "1.5")),
         "SITE_NAME": "kx",
     }

@@ -46,6 +46,11 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
+def in_write_transaction() -> bool:
+    """Whether the caller runs inside ``transaction()`` (holding the write lock)."""
+    return _writing.get()
+
+
 @contextmanager
 def transaction() -> Iterator[None]:
     """Run the block as one write transaction: committed at the end, rolled back on error.

@@ -16,6 +16,12 @@ class Invalid(ServiceError):
     status = 422
 
 
+class RateLimited(Invalid):
+    """Too many writes in a short time; a form shows it above its fields, the API says 429."""
+
+    status = 429
+
+
 class Forbidden(ServiceError):
     status = 403
 

@@ -1,6 +1,6 @@
 """Every model, imported in one place so the metadata (and Alembic) sees every table."""
 
-from kx.accounts.models import ApiToken, User
+from kx.accounts.models import ApiToken, User, UserSession
 from kx.audit import AuditEvent
 from kx.forum.models import (
     CategorySetting,
@@ -37,5 +37,6 @@ __all__ = [
     "Thread",
     "ThreadLink",
     "User",
+    "UserSession",
     "Vote",
 ]

@@ -3,13 +3,15 @@
 import re
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'"
 )
+API_PREFIX = "/api/"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -33,7 +35,20 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def _keep_private(response: Response) -> None:
+    """Keep what a signed-in user or a bearer token sees out of every cache: a shared one
+    would serve it to others, the browser's own to the next person at the keyboard."""
+    if request.path.startswith(API_PREFIX):
+        response.vary.add("Authorization")
+    if request.endpoint == "static":
+        return
+    if "Authorization" in request.headers or current_user.is_authenticated:
+        response.headers["Cache-Control"] = "private, no-store"
+        response.vary.add("Cookie")
+
+
 def _set_headers(response: Response) -> Response:
+    _keep_private(response)
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -60,10 +75,12 @@ class DatabaseIdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
     app.after_request(_set_headers)
-    if app.config["HTTPS"]:
-        # ``HTTPS`` may come from ``create_app(config)`` rather than ``KX_HTTPS``; either way
-        # cookies must then never travel over plain HTTP, and links use https.
+    if app.config["HTTPS"] or urlsplit(app.config["BASE_URL"]).scheme == "https":
+        # ``HTTPS`` or ``BASE_URL`` may come from ``create_app(config)`` rather than the
+        # environment; either way cookies must then never travel over plain HTTP, and links
+        # use https.
         app.config.update(
+            HTTPS=True,
             SESSION_COOKIE_SECURE=True,
             REMEMBER_COOKIE_SECURE=True,
             PREFERRED_URL_SCHEME="https",

@@ -6,6 +6,19 @@ from flask_wtf import FlaskForm
 from kx.errors import ServiceError
 from kx.security import safe_next
 
+#: The last page number a list serves: a larger one shows this (empty) page. Offsets stay
+#: numbers every database takes (page 9223372036854775807 overflowed SQLite's integers).
+MAX_PAGE = 1000
+
+
+def page_number() -> int:
+    """The ``page`` query argument, clamped to 1..MAX_PAGE; 1 when it is not a number."""
+    try:
+        number = int(request.args.get("page", ""))
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
 
 def apply_errors(form: FlaskForm, exc: ServiceError) -> None:
     """Show a service's field errors beside the form's fields (others above the form)."""

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from argon2 import PasswordHasher
 from flask_migrate import upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from kx import create_app
 from kx.accounts import passwords
@@ -32,10 +32,12 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    """A migrated, empty database for the whole run."""
-    url = os.environ.get("KX_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'kx-test.db'}"
-    )
+    """A migrated, empty database for the whole run (one per pytest-xdist worker)."""
+    url = os.environ.get("KX_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker:
+        url = _fresh_worker_database(url, worker)
+    url = url or f"sqlite:///{tmp_path_factory.mktemp('db') / 'kx-test.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": _driver(url), "SECRET_KEY": "test"})
     with app.app_context():
         upgrade()
@@ -45,6 +47,21 @@ def database_url(tmp_path_factory):
         db.session.remove()
         db.engine.dispose()
     return url
+
+
+def _fresh_worker_database(url: str, worker: str) -> str:
+    """``url`` with ``_<worker>`` appended to its database name, created empty: parallel
+    workers must not clear each other's rows."""
+    server = make_url(_driver(url))
+    name = f"{server.database}_{worker}"
+    engine = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
 
 
 def _driver(url: str) -> str:

@@ -14,7 +14,7 @@ except ImportError:  # pragma: no cover - WTForms before 3.3
         return (value, label)
 
 
-def _select(label: str, placeholder: str, vocabulary: str) -> SelectField:
+def _select(label: str, placeholder: str, vocabulary: str, description: str = "") -> SelectField:
     # validate_choice=False: the service checks the value and says what to do about it,
     # beside the field, together with the other fields' messages.
     return SelectField(
@@ -22,6 +22,7 @@ def _select(label: str, placeholder: str, vocabulary: str) -> SelectField:
         choices=[SelectChoice("", placeholder)]
         + [SelectChoice(slug, name) for slug, name in taxonomy.choices(vocabulary)],
         validate_choice=False,
+        description=description,
     )
 
 
@@ -66,7 +67,17 @@ class LoginForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
-    sector = _sector_field()
+    sector = _select(
+        "Sector",
+        "Choose your sector",
+        "sectors",
+        "What you may read depends on your sector, so a moderator checks a change first.",
+    )
+    sector_reason = TextAreaField(
+        "Why your sector changes (for the moderator)",
+        validators=[Length(max=500)],
+        description="Only when you change your sector: your new role or organisation, say.",
+    )
     country = _country_field()
     organisation = StringField("Organisation", validators=[Length(max=200)])
     bio = TextAreaField("Short bio", validators=[Length(max=1000)])
@@ -86,4 +97,12 @@ class DeleteAccountForm(FlaskForm):
     confirm = BooleanField(
         "I understand that my personal data will be erased and cannot be restored.",
         validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+
+
+class DeclineSectorForm(FlaskForm):
+    note = TextAreaField(
+        "Reason for declining",
+        validators=[Length(max=1000)],
+        description="Shown to the member.",
     )

@@ -10,7 +10,12 @@ class UserSummarySchema(Schema):
 
     id = fields.Int(required=True)
     display_name = fields.Str(attribute="public_name", required=True)
-    sector = fields.Str(required=True)
+    sector = fields.Str(
+        attribute="public_sector",
+        required=True,
+        allow_none=True,
+        metadata={"description": "null for a former member (a deleted account)"},
+    )
 
 
 class TokenRequestSchema(Schema):

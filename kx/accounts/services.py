@@ -3,14 +3,16 @@
 import hashlib
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from kx import taxonomy
-from kx.accounts.models import ApiToken, User
+from kx.accounts.models import ApiToken, SectorChangeRequest, User, UserSession
 from kx.accounts.passwords import hash_password, password_problems, verify_password
 from kx.audit import AuditEvent, audit_events, record_audit  # noqa: F401  (audit_events: views)
 from kx.database import transaction, utcnow
@@ -129,27 +131,191 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def end_sessions(user: User) -> None:
-    """Invalidate every session cookie, remember-me cookie and API token of ``user``."""
+    """Invalidate every browser session (and its cookies) and API token of ``user``."""
     with transaction():
         user.session_version += 1
+        db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+
+
+PROFILE_FIELDS = ("display_name", "organisation", "bio", "country")
+SECTOR_REASON_MAX = 500
+DECISION_NOTE_MAX = 1000
 
 
 def update_profile(
-    user: User, *, display_name: str, organisation: str, bio: str, sector: str, country: str
-) -> User:
-    """Change what other members see of ``user``."""
+    user: User,
+    *,
+    display_name: str,
+    organisation: str,
+    bio: str,
+    sector: str,
+    country: str,
+    sector_reason: str = "",
+) -> SectorChangeRequest | None:
+    """Change what other members see of ``user``; audited by field name.
+
+    A verified member's new sector is only a request until a moderator approves it (their
+    verified sector keeps deciding what they may read); an unverified account, which reads
+    nothing restricted, sets it at once and is verified with it. Returns the pending
+    request, if any, after the save."""
     errors = _check_profile(sector, country)
     if not display_name.strip():
         errors["display_name"] = ["Enter the name other members will see."]
+    sector_reason = sector_reason.strip()
+    if len(sector_reason) > SECTOR_REASON_MAX:
+        errors["sector_reason"] = [f"Use at most {SECTOR_REASON_MAX} characters."]
     if errors:
         raise Invalid("Please correct the marked fields.", errors)
+    wanted = {
+        "display_name": display_name.strip(),
+        "organisation": organisation.strip(),
+        "bio": bio.strip(),
+        "country": country,
+    }
+    changed = [name for name in PROFILE_FIELDS if getattr(user, name) != wanted[name]]
+    pending = pending_sector_request(user)
     with transaction():
-        user.display_name = display_name.strip()
-        user.organisation = organisation.strip()
-        user.bio = bio.strip()
-        user.sector = sector
-        user.country = country
-    return user
+        for name in changed:
+            setattr(user, name, wanted[name])
+        if user.verified_at is None:
+            if sector != user.sector:
+                changed.append("sector")
+                user.sector = sector
+        elif pending is not None and sector == pending.sector:
+            if sector_reason and sector_reason != pending.reason:
+                pending.reason = sector_reason
+        elif pending is not None or sector != user.sector:
+            pending = _request_sector(user, pending, sector, sector_reason)
+        if changed:
+            record_audit(user, "user.profile", "user", user.id, fields=changed)
+    return pending
+
+
+def _request_sector(
+    user: User, pending: SectorChangeRequest | None, sector: str, reason: str
+) -> SectorChangeRequest | None:
+    """Replace ``pending`` with a request for ``sector`` (none when it is the current one)."""
+    if pending is not None:
+        pending.status = "withdrawn"
+        record_audit(user, "user.sector_withdraw", "user", user.id, request=pending.id)
+        db.session.flush()  # the one-pending-request index sees the old one go first
+    if sector == user.sector:
+        return None
+    request = SectorChangeRequest(user_id=user.id, sector=sector, reason=reason)
+    db.session.add(request)
+    db.session.flush()
+    record_audit(
+        user,
+        "user.sector_request",
+        "user",
+        user.id,
+        old=user.sector,
+        new=sector,
+        request=request.id,
+    )
+    return request
+
+
+def pending_sector_request(user: User) -> SectorChangeRequest | None:
+    """``user``'s sector change waiting for a moderator, if any."""
+    return db.session.scalar(
+        select(SectorChangeRequest).where(
+            SectorChangeRequest.user_id == user.id, SectorChangeRequest.status == "pending"
+        )
+    )
+
+
+def withdraw_sector_request(user: User) -> None:
+    """Take back ``user``'s pending sector change; their sector stays as it is."""
+    pending = pending_sector_request(user)
+    if pending is None:
+        raise NotFound("You have no sector change waiting.")
+    with transaction():
+        _request_sector(user, pending, user.sector, "")
+
+
+def pending_sector_requests() -> list[SectorChangeRequest]:
+    """Every sector change waiting for a moderator, oldest first."""
+    return list(
+        db.session.scalars(
+            select(SectorChangeRequest)
+            .where(SectorChangeRequest.status == "pending")
+            .order_by(SectorChangeRequest.created_at, SectorChangeRequest.id)
+        )
+    )
+
+
+def get_sector_request(request_id: int) -> SectorChangeRequest:
+    request = db.session.get(SectorChangeRequest, request_id)
+    if request is None:
+        raise NotFound("No such sector change request.")
+    return request
+
+
+def decide_sector_request(
+    actor: User, request: SectorChangeRequest, decision: str, note: str = ""
+) -> None:
+    """Approve (the sector changes and every session of the member ends) or decline (with a
+    reason for the member) a pending sector change; moderators, never on their own."""
+    _require_staff(actor)
+    if request.user_id == actor.id:
+        raise Forbidden("Another moderator must decide on your own sector change.")
+    if decision not in ("approve", "decline"):
+        raise Invalid("Choose approve or decline.", {"decision": ["Choose approve or decline."]})
+    note = note.strip()
+    if decision == "decline" and not note:
+        raise Invalid(
+            "Please correct the marked fields.",
+            {"note": ["Say why, so the member knows what to do."]},
+        )
+    if len(note) > DECISION_NOTE_MAX:
+        raise Invalid(
+            "Please correct the marked fields.",
+            {"note": [f"Use at most {DECISION_NOTE_MAX} characters."]},
+        )
+    if request.status != "pending":
+        raise Invalid("This request was already decided or withdrawn.")
+    user = request.user
+    if not user.is_active:
+        raise Invalid("The account is deactivated or deleted.")
+    with transaction():
+        request.status = "approved" if decision == "approve" else "declined"
+        request.decided_by_id = actor.id
+        request.decided_at = utcnow()
+        request.decision_note = note
+        record_audit(
+            actor,
+            f"user.sector_{decision}",
+            "user",
+            user.id,
+            old=user.sector,
+            new=request.sector,
+            request=request.id,
+            **({"reason": note} if note else {}),
+        )
+        if decision == "approve":
+            user.sector = request.sector
+            user.session_version += 1
+
+
+def take_sector_outcomes(user: User) -> list[SectorChangeRequest]:
+    """Decisions on ``user``'s sector changes they have not been shown yet; marks them shown."""
+    decided = list(
+        db.session.scalars(
+            select(SectorChangeRequest)
+            .where(
+                SectorChangeRequest.user_id == user.id,
+                SectorChangeRequest.status.in_(("approved", "declined")),
+                SectorChangeRequest.outcome_seen_at.is_(None),
+            )
+            .order_by(SectorChangeRequest.id)
+        )
+    )
+    if decided:
+        with transaction():
+            for request in decided:
+                request.outcome_seen_at = utcnow()
+    return decided
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -181,13 +347,22 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def verify_user(actor: User, user: User) -> None:
-    """Mark ``user`` as a verified member; moderators and admins only."""
+def verify_user(actor: User, user: User, seen_sector: str | None = None) -> None:
+    """Mark ``user`` as a verified member; moderators and admins only.
+
+    ``seen_sector``: the sector the moderator was shown; refused when the member has
+    changed it since (their sector decides what they may read once verified)."""
     _require_staff(actor)
     if user.is_verified:
         return
     if not user.is_active:
         raise Invalid("A deactivated or deleted account cannot be verified.")
+    if seen_sector is not None and seen_sector != user.sector:
+        raise Invalid(
+            f"{user.display_name} changed their sector to "
+            f"“{taxonomy.label('sectors', user.sector)}” after you opened the queue: "
+            "check it, then verify again."
+        )
     with transaction():
         user.verified_at = utcnow()
         user.verified_by_id = actor.id
@@ -206,6 +381,7 @@ def change_role(actor: User, user: User, role: str) -> None:
     with transaction():
         record_audit(actor, "user.role", "user", user.id, old=user.role, new=role)
         user.role = role
+        user.session_version += 1  # what the account may do changed: sign in again
         if role != "member" and user.verified_at is None:
             user.verified_at = utcnow()
             user.verified_by_id = actor.id
@@ -238,12 +414,36 @@ def delete_account(user: User, password: str) -> None:
         user.organisation = ""
         user.bio = ""
         user.password_hash = ""
+        user.sector = user.country = None
+        user.role = "member"
+        user.created_at = user.last_login_at = user.verified_at = None
+        user.verified_by_id = None
         user.deleted_at = utcnow()
         user.active = False
         user.session_version += 1
         db.session.execute(db.delete(ApiToken).where(ApiToken.user_id == user.id))
+        db.session.execute(
+            db.delete(SectorChangeRequest).where(SectorChangeRequest.user_id == user.id)
+        )
+        _erase_audited_values(user)
         for eraser in ERASERS:
             eraser(user)
+
+
+# Audit details that hold the member's own sector; the events stay, the values go.
+_ERASED_DETAILS = ("old", "new", "reason")
+
+
+def _erase_audited_values(user: User) -> None:
+    events = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.target_type == "user",
+            AuditEvent.target_id == user.id,
+            AuditEvent.action.like("user.sector_%"),
+        )
+    )
+    for event in events:
+        event.details = {k: v for k, v in event.details.items() if k not in _ERASED_DETAILS}
 
 
 def _other_admins(user: User) -> int:
@@ -278,6 +478,21 @@ def export_user_data(user: User) -> dict:
                 "revoked": t.revoked_at is not None,
             }
             for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))
+        ],
+        "sector_change_requests": [
+            {
+                "sector": r.sector,
+                "reason": r.reason,
+                "status": r.status,
+                "created_at": r.created_at.isoformat() + "Z",
+                "decided_at": r.decided_at.isoformat() + "Z" if r.decided_at else None,
+                "decision_note": r.decision_note,
+            }
+            for r in db.session.scalars(
+                select(SectorChangeRequest)
+                .where(SectorChangeRequest.user_id == user.id)
+                .order_by(SectorChangeRequest.id)
+            )
         ],
         "staff_actions": [
             {
@@ -383,3 +598,60 @@ def revoke_token(user: User, token_id: int) -> None:
         raise NotFound("No such token.")
     with transaction():
         token.revoked_at = utcnow()
+
+
+# Browser sessions
+
+
+def _session_record_lifetime() -> timedelta:
+    """How long a browser session may go unseen: the longest life of any of its cookies."""
+    config = current_app.config
+    return max(config["PERMANENT_SESSION_LIFETIME"], config["REMEMBER_COOKIE_DURATION"])
+
+
+def start_browser_session(user: User) -> str:
+    """Record a newly signed-in browser of ``user``; returns the raw id its cookies carry.
+
+    Also deletes the records of sessions that ended without a logout: ``user``'s from
+    before a session-version bump, and anyone's left unseen longer than a cookie lives.
+    """
+    raw = secrets.token_urlsafe(32)
+    with transaction():
+        db.session.execute(
+            delete(UserSession).where(
+                or_(
+                    UserSession.last_seen_at < utcnow() - _session_record_lifetime(),
+                    (UserSession.user_id == user.id)
+                    & (UserSession.session_version != user.session_version),
+                )
+            )
+        )
+        db.session.add(
+            UserSession(user=user, digest=_digest(raw), session_version=user.session_version)
+        )
+    return raw
+
+
+def browser_session(raw: str) -> UserSession | None:
+    """The live session whose cookies carry ``raw``, or None; notes the visit (at most once
+    a minute, to spare a write per request)."""
+    row = db.session.scalar(
+        select(UserSession)
+        .where(UserSession.digest == _digest(raw))
+        .options(joinedload(UserSession.user))
+    )
+    now = utcnow()
+    if row is None or not row.is_valid():
+        return None
+    if now - row.last_seen_at > _session_record_lifetime():
+        return None
+    if (now - row.last_seen_at).total_seconds() >= 60:
+        with transaction():
+            row.last_seen_at = now
+    return row
+
+
+def end_browser_session(raw: str) -> None:
+    """End one browser's session: its cookies stop working, also copies held elsewhere."""
+    with transaction():
+        db.session.execute(delete(UserSession).where(UserSession.digest == _digest(raw)))

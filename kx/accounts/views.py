@@ -18,8 +18,10 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
+from kx import taxonomy
 from kx.accounts import services, sessions
 from kx.accounts.forms import (
+    DeclineSectorForm,
     DeleteAccountForm,
     LoginForm,
     PasswordForm,
@@ -122,14 +124,12 @@ def register():
 
 
 @accounts.route("/login", methods=["GET", "POST"])
-@limiter.limit(_limits("LOGIN_LIMITS"), methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    "5 per minute;20 per hour", methods=["POST"], key_func=_submitted_email, deduct_when=_failed
-)
+@sessions.address_budget
+@sessions.account_budget
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = sessions.authenticate(form.email.data, form.password.data)
         if user is not None:
             sessions.start_session(user, remember=form.remember.data)
             return redirect_next(url_for("home.index"))
@@ -141,7 +141,7 @@ def login():
 @accounts.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
-        sessions.end_session(current_user._get_current_object())
+        sessions.end_session()
     flash("You are signed out.", "info")
     return redirect(url_for("home.index"))
 
@@ -149,23 +149,53 @@ def logout():
 @accounts.route("/account", methods=["GET", "POST"])
 @login_required
 def profile():
-    form = ProfileForm(obj=current_user)
+    user = current_user._get_current_object()
+    pending = services.pending_sector_request(user)
+    form = ProfileForm(obj=user)
+    if not form.is_submitted() and pending is not None:
+        form.sector.data = pending.sector  # the form shows the sector the member wants
+        form.sector_reason.data = pending.reason
     if form.validate_on_submit():
         try:
-            services.update_profile(
-                current_user,
+            pending = services.update_profile(
+                user,
                 display_name=form.display_name.data,
                 organisation=form.organisation.data or "",
                 bio=form.bio.data or "",
                 sector=form.sector.data,
                 country=form.country.data,
+                sector_reason=form.sector_reason.data or "",
             )
         except Invalid as exc:
             apply_errors(form, exc)
         else:
             flash("Your profile is saved.", "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form), 422 if form.errors else 200
+    elif not form.is_submitted():
+        for outcome in services.take_sector_outcomes(user):
+            _flash_sector_outcome(outcome)
+    return render_template(
+        "accounts/profile.html", form=form, pending=pending
+    ), 422 if form.errors else 200
+
+
+def _flash_sector_outcome(request) -> None:
+    sector = taxonomy.label("sectors", request.sector)
+    if request.status == "approved":
+        flash(f"A moderator approved your sector change: your sector is now {sector}.", "success")
+    else:
+        flash(
+            f"A moderator declined your sector change to {sector}: {request.decision_note}",
+            "info",
+        )
+
+
+@accounts.route("/account/sector-request/withdraw", methods=["POST"])
+@login_required
+def withdraw_sector_request():
+    services.withdraw_sector_request(current_user._get_current_object())
+    flash("Your sector change is withdrawn; your sector stays as it was.", "info")
+    return redirect(url_for("accounts.profile"))
 
 
 @accounts.route("/account/password", methods=["GET", "POST"])
@@ -190,7 +220,7 @@ def change_password():
 @accounts.route("/account/logout-everywhere", methods=["POST"])
 @login_required
 def logout_everywhere():
-    sessions.end_session(current_user._get_current_object())
+    sessions.end_every_session(current_user._get_current_object())
     flash("You are signed out on every device, and your API tokens are revoked.", "info")
     return redirect(url_for("accounts.login"))
 
@@ -222,7 +252,7 @@ def delete_account():
             g.wrong_password = "password" in exc.fields
             apply_errors(form, exc)
         else:
-            sessions.end_session(user)
+            sessions.end_every_session(user)
             flash("Your account is deleted and your personal data erased.", "info")
             return redirect(url_for("home.index"))
     return render_template("accounts/delete.html", form=form), 422 if form.errors else 200
@@ -246,18 +276,64 @@ def member(user_id: int):
 # Staff administration
 
 
+def _verification_page(decline_forms=None, status=200):
+    requests = services.pending_sector_requests()
+    decline_forms = decline_forms or {}
+    for request_ in requests:
+        decline_forms.setdefault(
+            request_.id, DeclineSectorForm(prefix=f"decline-{request_.id}", formdata=None)
+        )
+    return render_template(
+        "accounts/verification.html",
+        users=services.unverified_users(),
+        sector_requests=requests,
+        decline_forms=decline_forms,
+    ), status
+
+
 @admin.route("/verification")
 @staff_required
 def verification():
-    return render_template("accounts/verification.html", users=services.unverified_users())
+    return _verification_page()
 
 
 @admin.route("/users/<int:user_id>/verify", methods=["POST"])
 @staff_required
 def verify(user_id: int):
-    services.verify_user(current_user, services.get_user(user_id))
+    services.verify_user(
+        current_user, services.get_user(user_id), seen_sector=request.form.get("sector")
+    )
     flash("The account is verified.", "success")
     return redirect(url_for("admin.verification"))
+
+
+@admin.route("/sector-requests/<int:request_id>/approve", methods=["POST"])
+@staff_required
+def approve_sector(request_id: int):
+    services.decide_sector_request(current_user, services.get_sector_request(request_id), "approve")
+    flash("The sector is changed; the member is signed out everywhere.", "success")
+    return redirect(url_for("admin.verification"))
+
+
+@admin.route("/sector-requests/<int:request_id>/decline", methods=["POST"])
+@staff_required
+def decline_sector(request_id: int):
+    sector_request = services.get_sector_request(request_id)
+    form = DeclineSectorForm(prefix=f"decline-{request_id}")
+    if form.validate_on_submit():
+        try:
+            services.decide_sector_request(
+                current_user, sector_request, "decline", form.note.data or ""
+            )
+        except Invalid as exc:
+            if not exc.fields:  # decided or withdrawn meanwhile: its row has gone
+                flash(exc.message, "error")
+                return redirect(url_for("admin.verification"))
+            apply_errors(form, exc)
+        else:
+            flash("The sector change is declined; the member will be told why.", "info")
+            return redirect(url_for("admin.verification"))
+    return _verification_page({request_id: form}, 422)
 
 
 @admin.route("/users")

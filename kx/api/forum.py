@@ -46,6 +46,14 @@ ILLEGAL_MATERIAL_GUIDANCE = (
     "(find yours through INHOPE, https://www.inhope.org) or to the police, as your "
     "procedures say."
 )
+QUEUED_GUIDANCE = (
+    "The post stays visible until a moderator has looked at it: your illegal-material "
+    "reports have already hidden as many unconfirmed posts in the last day as one member's "
+    "reports can. Your report is at the top of the moderators' queue, marked urgent. Do not "
+    "copy, save or share the material; report it to your national hotline (INHOPE, "
+    "https://www.inhope.org) or to the police."
+)
+REPORTING_LIMIT = "10 per hour"
 
 
 # --------------------------------------------------------------------------- rate limit
@@ -64,6 +72,21 @@ posting_limit = limiter.shared_limit(
     key_func=_poster_key,
     methods=["POST"],
     # Only posts that went through count: a refused or invalid one uses up nothing.
+    deduct_when=lambda response: response.status_code == 201,
+)
+
+
+def _reporter_key() -> str:
+    """The member, with the same key as the HTML report form (kx.forum.views)."""
+    user = api_user()
+    return f"forum-report:user:{user.id}" if user is not None else get_remote_address()
+
+
+reporting_limit = limiter.shared_limit(
+    REPORTING_LIMIT,
+    scope="forum-report",
+    key_func=_reporter_key,
+    methods=["POST"],
     deduct_when=lambda response: response.status_code == 201,
 )
 
@@ -327,20 +350,24 @@ def delete_post(post_id: int):
 
 
 @api.post("/forum/posts/<int:post_id>/reports")
+@reporting_limit
 @operation(
     summary="Report a forum post",
     body=ReportCreateSchema,
     response=ReportSchema,
     status=201,
     auth=True,
-    errors=(403, 409),
+    errors=(403, 409, 429),
     tags=TAGS,
 )
 def report_post(post_id: int, body):
     """Verified members (403 otherwise), not on their own posts (403). `illegal-material`
     hides the post from everyone but the moderators at once, and `guidance` says what to do
-    next. The same open report again (same post, same reason) answers 409, and so does a
-    report on a deleted post or a status change."""
+    next; once a member's reports have hidden 3 posts in a day that no moderator has
+    confirmed, further ones leave the post visible and wait, `urgent`, at the top of the
+    moderators' queue. The same open report again (same post, same reason) answers 409, and
+    so does a report on a deleted post or a status change. At most 10 reports an hour, shared
+    with the HTML form (429)."""
     viewer = api_user()
     post = services.get_post(post_id, viewer)
     _require_verified(viewer)
@@ -358,7 +385,9 @@ def report_post(post_id: int, body):
     ):
         raise Conflict("You have already reported this post for this reason.")
     report = services.report_post(viewer, post, body["reason"], body["note"])
-    guidance = ILLEGAL_MATERIAL_GUIDANCE if report.reason == "illegal-material" else ""
+    guidance = ""
+    if report.reason == services.ILLEGAL:
+        guidance = QUEUED_GUIDANCE if report.urgent else ILLEGAL_MATERIAL_GUIDANCE
     return ReportSchema().dump(
         {
             "id": report.id,
@@ -367,6 +396,7 @@ def report_post(post_id: int, body):
             "note": report.note,
             "created_at": report.created_at,
             "post_hidden": post.hidden,
+            "urgent": report.urgent,
             "guidance": guidance,
         }
     ), 201

@@ -19,9 +19,14 @@ from kx.errors import Forbidden
 from kx.extensions import db
 from kx.practice import services
 from kx.practice.models import Practice
-from kx.practice.schemas import EvidenceSummarySchema, PracticeInputSchema, PracticeSchema
+from kx.practice.schemas import (
+    EvidenceSummarySchema,
+    PendingEditSchema,
+    PracticeInputSchema,
+    PracticeSchema,
+)
 from kx.records import services as records
-from kx.records.models import Revision
+from kx.records.models import APPLIED, Revision
 from kx.research import services as research_services
 
 TAGS = ("practices",)
@@ -43,11 +48,28 @@ def private_fields(item, viewer) -> dict:
     return {"identifier_warnings": [], "review_note": ""}
 
 
-def page_envelope(statement, page: int, per_page: int, dump) -> dict:
-    """The list envelope of one page of ``statement``, each row passed through ``dump``."""
+def pending_edit_field(item, viewer) -> dict | None:
+    """The edit of ``item`` waiting for review, for its author and moderators; else None
+    (nobody else learns of it, let alone reads it)."""
+    edit = records.pending_edit(item) if records.can_edit(item, viewer) else None
+    if edit is None:
+        return None
+    return PendingEditSchema().dump(
+        {
+            "submitted_at": edit.created_at,
+            "fields_changed": list(edit.fields_changed),
+            "values": edit.proposed_changes(),
+            "identifier_warnings": list(edit.identifier_warnings or []),
+        }
+    )
+
+
+def page_envelope(statement, page: int, per_page: int, dump, many: bool = False) -> dict:
+    """The list envelope of one page of ``statement``, each row passed through ``dump``
+    (``many``: the page's rows at once, so that what they share is fetched in one query)."""
     result = db.paginate(statement, page=page, per_page=per_page, error_out=False)
     return {
-        "items": [dump(item) for item in result.items],
+        "items": dump(result.items) if many else [dump(item) for item in result.items],
         "page": page,
         "per_page": per_page,
         "total": result.total or 0,
@@ -105,13 +127,18 @@ class RevisionSchema(Schema):
 
 
 def revision_page(item, viewer, page: int, per_page: int) -> dict:
-    """The item's revisions, oldest first; only its author and moderators may read them
-    (a revision can hold text removed on purpose, such as an identifier)."""
+    """The item's applied revisions, oldest first; only its author and moderators may
+    read them (a revision can hold text removed on purpose, such as an identifier). An edit
+    waiting for review is the item's ``pending_edit``."""
     if not records.can_edit(item, viewer):
         raise Forbidden("Only the author or a moderator may read the revisions.")
     statement = (
         select(Revision)
-        .where(Revision.item_type == item.item_type, Revision.item_id == item.id)
+        .where(
+            Revision.item_type == item.item_type,
+            Revision.item_id == item.id,
+            Revision.status == APPLIED,
+        )
         .order_by(Revision.id)
     )
     return page_envelope(statement, page, per_page, RevisionSchema().dump)
@@ -182,13 +209,18 @@ class PracticeCreateSchema(PracticeUpdateSchema):
 # --------------------------------------------------------------------------- output
 
 
-def practice_out(practice: Practice, viewer) -> dict:
-    """The item as ``PracticeSchema`` documents it, for ``viewer``."""
+def practice_out(practice: Practice, viewer, evidence: tuple | None = None) -> dict:
+    """The item as ``PracticeSchema`` documents it, for ``viewer``; ``evidence`` is its
+    ``(links, level)`` when a list fetched those of its whole page at once."""
     data = PracticeSchema(exclude=("evidence", "evidence_level", "url")).dump(practice)
     data.update(private_fields(practice, viewer))
-    links = research_services.evidence_for_practice(practice, viewer)
+    data["pending_edit"] = pending_edit_field(practice, viewer)
+    links, level = evidence or (
+        research_services.evidence_for_practice(practice, viewer),
+        research_services.evidence_level(practice, viewer),
+    )
     data["evidence"] = EvidenceSummarySchema(many=True).dump(links)
-    data["evidence_level"] = research_services.evidence_level(practice, viewer)
+    data["evidence_level"] = level
     data["url"] = url_for("practice.detail", practice_id=practice.id)
     return data
 
@@ -226,8 +258,19 @@ def list_practices(query):
             statement, viewer, query["evidence_level"]
         )
     return page_envelope(
-        statement, query["page"], query["per_page"], lambda item: practice_out(item, viewer)
+        statement,
+        query["page"],
+        query["per_page"],
+        lambda items: practices_out(items, viewer),
+        many=True,
     )
+
+
+def practices_out(items: list[Practice], viewer) -> list[dict]:
+    """``practice_out`` of a page of items, their evidence fetched in two queries."""
+    links = research_services.evidence_for_practices(items, viewer)
+    levels = research_services.evidence_levels(items, viewer)
+    return [practice_out(item, viewer, (links[item.id], levels[item.id])) for item in items]
 
 
 @api.post("/practices")
@@ -237,14 +280,16 @@ def list_practices(query):
     response=PracticeSchema,
     status=201,
     auth=True,
-    errors=(403,),
+    errors=(403, 429),
     tags=TAGS,
 )
 def create_practice(body):
     """`submit: false` (or left out) keeps a draft; `submit: true` sends it for review (a
     moderator's own item is published at once) and needs `anonymised_confirmed: true` and a
     verified account (403 otherwise). The response's `identifier_warnings` lists what the
-    anonymisation check found."""
+    anonymisation check found. An account awaiting verification keeps at most 20 practice
+    examples and research summaries in all (422) and saves at most 30 times an hour (429).
+    Text too complex to display answers 422 naming its field."""
     viewer = api_user()
     return practice_out(services.save_practice(viewer, body), viewer), 201
 
@@ -262,13 +307,14 @@ def get_practice(practice_id: int):
     body=PracticeUpdateSchema,
     response=PracticeSchema,
     auth=True,
-    errors=(403,),
+    errors=(403, 429),
     tags=TAGS,
 )
 def update_practice(practice_id: int, body):
-    """The author or a moderator; every change is stored as a revision. An edit of a
-    published item stays published unless it raises new identifier warnings (then it goes
-    back to review). 403 when you may see the item but not edit it."""
+    """The author or a moderator; every change is stored as a revision. The author's changes
+    to a published item wait for review while the published version stays (see
+    `pending_edit`); a narrower visibility applies at once, and so do a moderator's
+    changes. 403 when you may see the item but not edit it."""
     viewer = api_user()
     practice = services.get_practice(practice_id, viewer)
     return practice_out(services.save_practice(viewer, body, practice), viewer)

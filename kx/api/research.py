@@ -3,6 +3,7 @@
 import re
 
 from flask import Response, url_for
+from flask_limiter.util import get_remote_address
 from marshmallow import Schema, fields, validate
 
 from kx import schemas
@@ -14,11 +15,13 @@ from kx.api.practices import (
     StrictInt,
     country_codes,
     page_envelope,
+    pending_edit_field,
     private_fields,
     restricted_needs_sectors,
     revision_page,
 )
 from kx.api.schemas import page_of
+from kx.extensions import limiter
 from kx.records import services as records
 from kx.research import services
 from kx.research.citations import MIN_YEAR, max_year
@@ -90,7 +93,8 @@ class ResearchUpdateSchema(ResearchInputSchema):
         allow_none=True,
         metadata={
             "pattern": DOI_PATTERN,
-            "description": "Stored lower case without the resolver prefix; unique (409). "
+            "description": "Stored lower case without the resolver prefix. 409 when a summary "
+            "you may see (or wrote) has it; one you cannot see meets this one at review. "
             "Empty or null: none.",
         },
     )
@@ -123,7 +127,10 @@ class ImportSchema(Schema):
         required=True,
         # Within the 2 MB body limit even when every character is sent as a JSON escape.
         validate=validate.Length(min=1, max=150_000),
-        metadata={"description": "One or more BibTeX entries (up to 150,000 characters)."},
+        metadata={
+            "description": "One or more BibTeX entries (up to 150,000 characters and "
+            f"{services.MAX_IMPORT_ENTRIES} entries)."
+        },
     )
 
 
@@ -140,10 +147,12 @@ class ImportResultSchema(Schema):
 # --------------------------------------------------------------------------- output
 
 
-def research_out(research: Research, viewer) -> dict:
-    """The item as ``ResearchSchema`` documents it, for ``viewer``."""
+def research_out(research: Research, viewer, links: list | None = None) -> dict:
+    """The item as ``ResearchSchema`` documents it, for ``viewer``; ``links`` are its
+    links to practices when a list fetched those of its whole page at once."""
     data = ResearchSchema(exclude=COMPUTED).dump(research)
     data.update(private_fields(research, viewer))
+    data["pending_edit"] = pending_edit_field(research, viewer)
     data["reference"] = services.reference(research)
     data["practices"] = [
         {
@@ -155,7 +164,9 @@ def research_out(research: Research, viewer) -> dict:
             "created_by": link.created_by_id,
             "url": url_for("practice.detail", practice_id=link.practice_id),
         }
-        for link in services.practices_for_research(research, viewer)
+        for link in (
+            links if links is not None else services.practices_for_research(research, viewer)
+        )
     ]
     data["page_url"] = url_for("research.detail", item_id=research.id)
     return data
@@ -188,8 +199,18 @@ def list_research(query):
     if statuses:
         statement = statement.where(Research.status.in_(statuses))
     return page_envelope(
-        statement, query["page"], query["per_page"], lambda item: research_out(item, viewer)
+        statement,
+        query["page"],
+        query["per_page"],
+        lambda items: researches_out(items, viewer),
+        many=True,
     )
+
+
+def researches_out(items: list[Research], viewer) -> list[dict]:
+    """``research_out`` of a page of items, their links to practices fetched at once."""
+    links = services.practices_for_researches(items, viewer)
+    return [research_out(item, viewer, links[item.id]) for item in items]
 
 
 @api.post("/research")
@@ -199,29 +220,45 @@ def list_research(query):
     response=ResearchSchema,
     status=201,
     auth=True,
-    errors=(403, 409),
+    errors=(403, 409, 429),
     tags=TAGS,
 )
 def create_research(body):
-    """`submit` as for practice examples. A DOI another summary already has answers 409."""
+    """`submit` as for practice examples. A DOI of a summary you may see (or wrote) answers
+    409."""
     viewer = api_user()
     return research_out(services.save_research(viewer, body), viewer), 201
 
 
+def _importer_key() -> str:
+    """The member, with the same key as the import form (kx.research.views)."""
+    user = api_user()
+    return f"research-import:user:{user.id}" if user is not None else get_remote_address()
+
+
 @api.post("/research/import")
+@limiter.shared_limit(
+    services.IMPORT_LIMIT,
+    scope="research-import",
+    key_func=_importer_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 201,
+)
 @operation(
     summary="Import research summaries from BibTeX",
     body=ImportSchema,
     response=ImportResultSchema,
     status=201,
     auth=True,
-    errors=(403,),
+    errors=(403, 429),
     tags=TAGS,
 )
 def import_research(body):
     """Each good entry becomes a draft summary of yours (`created` lists their ids); every
     entry left out is in `skipped` with its reason (malformed, no title, a year out of
-    range, a bad DOI, a DOI already on kx...)."""
+    range, a bad DOI, a DOI of a summary you may see...). More than
+    100 entries: 422 and nothing imported. 10 imports an hour per account, with the
+    import form (429)."""
     created, skipped = services.import_bibtex(api_user(), body["bibtex"])
     return {"created": created, "skipped": skipped}, 201
 
@@ -239,12 +276,14 @@ def get_research(research_id: int):
     body=ResearchUpdateSchema,
     response=ResearchSchema,
     auth=True,
-    errors=(403, 409),
+    errors=(403, 409, 429),
     tags=TAGS,
 )
 def update_research(research_id: int, body):
-    """The author or a moderator; every change is stored as a revision. 403 when you may
-    see the item but not edit it; 409 for a DOI another summary has."""
+    """The author or a moderator; every change is stored as a revision. The author's changes
+    to a published summary wait for review (see `pending_edit`), except a narrower
+    visibility, which applies at once. 403 when you may see the item but not edit it; 409
+    for a DOI of another summary you may see."""
     viewer = api_user()
     research = services.get_research(research_id, viewer)
     return research_out(services.save_research(viewer, body, research), viewer)

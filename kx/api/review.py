@@ -1,4 +1,5 @@
-"""``/api/v1/review``: the moderators' queue of pending submissions, and their decisions."""
+"""``/api/v1/review``: the moderators' queue of pending submissions and pending edits of
+published items, and their decisions."""
 
 from flask import url_for
 from marshmallow import Schema, fields, validate
@@ -9,11 +10,11 @@ from kx.api import api
 from kx.api.core import PageQuerySchema, api_user, operation
 from kx.api.schemas import page_of
 from kx.errors import Forbidden
-from kx.extensions import db
 from kx.practice import services as practice_services
 from kx.practice.schemas import IdentifierWarningSchema
 from kx.records import services as records
 from kx.research import services as research_services
+from kx.review.queue import review_entries
 
 TAGS = ("review",)
 KINDS = {
@@ -39,8 +40,30 @@ class ReviewQuerySchema(PageQuerySchema):
     )
 
 
+class ReviewChangeSchema(Schema):
+    field = fields.Str(required=True)
+    before = fields.Raw(required=True, allow_none=True, metadata={"description": "Published."})
+    after = fields.Raw(required=True, allow_none=True, metadata={"description": "Proposed."})
+    diff = fields.List(fields.Str(), required=True, metadata={"description": "Unified diff lines."})
+
+
+class DoiClashSchema(Schema):
+    id = fields.Int(required=True)
+    title = fields.Str(required=True)
+    status = fields.Str(required=True)
+    url = fields.Str(required=True)
+
+
 class ReviewItemSchema(Schema):
     type = fields.Str(required=True, validate=validate.OneOf(list(KINDS)))
+    kind = fields.Str(
+        required=True,
+        validate=validate.OneOf(["submission", "edit"]),
+        metadata={
+            "description": "`submission`: a new item; `edit`: changes to a published item, "
+            "which stays as published until approved."
+        },
+    )
     id = fields.Int(required=True)
     title = fields.Str(required=True)
     author = fields.Nested(UserSummarySchema, required=True, allow_none=True)
@@ -50,7 +73,17 @@ class ReviewItemSchema(Schema):
     identifier_warnings = fields.List(
         fields.Nested(IdentifierWarningSchema),
         required=True,
-        metadata={"description": "What the anonymisation check found."},
+        metadata={"description": "What the anonymisation check found (in the edit, for one)."},
+    )
+    changes = fields.List(
+        fields.Nested(ReviewChangeSchema),
+        required=True,
+        metadata={"description": "An edit's changes against the published version."},
+    )
+    doi_clashes = fields.List(
+        fields.Nested(DoiClashSchema),
+        required=True,
+        metadata={"description": "Other summaries with the same DOI (research)."},
     )
     url = fields.Str(required=True, metadata={"description": "The HTML page."})
     api_url = fields.Str(required=True, metadata={"description": "The item in this API."})
@@ -68,7 +101,13 @@ class ReviewDecisionSchema(Schema):
 class ReviewResultSchema(Schema):
     type = fields.Str(required=True)
     id = fields.Int(required=True)
-    status = fields.Str(required=True, metadata={"description": "`published` or `rejected`."})
+    status = fields.Str(
+        required=True,
+        metadata={
+            "description": "`published` or `rejected`; a rejected edit leaves the item "
+            "`published` as it was, with the reason in `review_note`."
+        },
+    )
     review_note = fields.Str(required=True)
     url = fields.Str(required=True)
 
@@ -80,16 +119,36 @@ def _moderator():
     return viewer
 
 
-def _queue_entry(kind: str, item) -> dict:
+def _queue_entry(entry: dict) -> dict:
+    kind, item = entry["kind"], entry["item"]
     return {
         "type": kind,
+        "kind": "edit" if entry["edit"] is not None else "submission",
         "id": item.id,
         "title": item.title,
         "author": item.author,
         "visibility": item.visibility,
-        "submitted_at": item.submitted_at,
+        "submitted_at": entry["waiting_since"],
         "updated_at": item.updated_at,
-        "identifier_warnings": list(item.identifier_warnings or []),
+        "identifier_warnings": entry["identifier_warnings"],
+        "changes": [
+            {
+                "field": change["name"],
+                "before": change["before"],
+                "after": change["after"],
+                "diff": [marker + text for _class, marker, text in change["lines"]],
+            }
+            for change in entry["changes"]
+        ],
+        "doi_clashes": [
+            {
+                "id": other.id,
+                "title": other.title,
+                "status": other.status,
+                "url": KINDS["research"]["page"](other.id),
+            }
+            for other in entry["clashes"]
+        ],
         "url": KINDS[kind]["page"](item.id),
         "api_url": KINDS[kind]["api"].format(item.id),
     }
@@ -105,18 +164,15 @@ def _queue_entry(kind: str, item) -> dict:
     tags=TAGS,
 )
 def review_queue(query):
-    """Pending practice examples and research summaries, longest waiting first. Read each
-    in full at its `api_url`."""
+    """Pending practice examples and research summaries, and pending edits of published
+    ones (`kind`), longest waiting first. Read each in full at its `api_url` (an edit's
+    item as published; its `changes` hold the proposal)."""
     moderator = _moderator()
-    entries = []
-    for kind in query.get("type") or list(KINDS):
-        statement = KINDS[kind]["query"](moderator, {"status": "pending"})
-        entries.extend((kind, item) for item in db.session.scalars(statement))
-    entries.sort(key=lambda entry: (entry[1].submitted_at or entry[1].created_at, entry[1].id))
+    entries = review_entries(moderator, query.get("type") or list(KINDS))
     start = (query["page"] - 1) * query["per_page"]
     shown = entries[start : start + query["per_page"]]
     return {
-        "items": ReviewItemSchema(many=True).dump([_queue_entry(k, i) for k, i in shown]),
+        "items": ReviewItemSchema(many=True).dump([_queue_entry(entry) for entry in shown]),
         "page": query["page"],
         "per_page": query["per_page"],
         "total": len(entries),
@@ -133,9 +189,10 @@ def review_queue(query):
     tags=TAGS,
 )
 def review_decision(kind: str, item_id: int, body):
-    """`kind` is `practice` or `research`. `approve` publishes the item; `reject` needs a
-    `reason`, which the author sees. Only pending items can be reviewed (422 otherwise).
-    Every decision is written to the audit log."""
+    """`kind` is `practice` or `research`. `approve` publishes the item (or applies its
+    pending edit); `reject` needs a `reason`, which the author sees. Only pending items and
+    pending edits can be reviewed (422 otherwise); approving a summary whose DOI another
+    published summary has is refused (422). Every decision is written to the audit log."""
     moderator = _moderator()
     item = KINDS[kind]["get"](item_id, moderator)
     records.review(item, moderator, body["decision"], body["reason"])

@@ -4,7 +4,9 @@ from marshmallow import Schema, fields, validate
 
 from kx.api import api
 from kx.api.core import PageQuerySchema, api_user, operation
+from kx.errors import Invalid
 from kx.search import saved, services
+from kx.search.views import search_limit
 
 
 def _one_of(vocabulary: str, what: str):
@@ -61,7 +63,15 @@ class SearchHitSchema(Schema):
         required=True,
         metadata={"description": "HTML: escaped text where only <mark> tags are markup"},
     )
-    score = fields.Float(required=True)
+    score = fields.Float(
+        required=True,
+        metadata={
+            "description": "Relevance (BM25F) for ordering, computed only from the items the "
+            "caller may see: word rarity and text lengths come from those items alone, so "
+            "the score says nothing about others. Compare scores within one answer only; "
+            "0 when sorted by date or without words."
+        },
+    )
     domains = fields.List(fields.Str(), required=True)
     countries = fields.List(fields.Str(), required=True)
     year = fields.Int(required=True, allow_none=True)
@@ -99,19 +109,31 @@ class SearchResultsSchema(Schema):
         allow_none=True,
         metadata={"description": "A respelt query that finds more, or null"},
     )
+    notices = fields.List(
+        fields.Str(),
+        required=True,
+        metadata={
+            "description": "What was left out of the query: words past the limit, a * after "
+            "fewer than 3 letters (searched as the whole word), a * standing for too many words"
+        },
+    )
 
 
 @api.get("/search")
+@search_limit
 @operation(
     summary="Search practice examples, research summaries and forum threads",
     query=SearchQuerySchema,
     response=SearchResultsSchema,
+    errors=(429,),
     tags=("search",),
 )
 def search(query):
     """Only items visible to the caller count anywhere in the answer: `items`, `total`,
     `facets` and `suggestion`. Anonymous callers see public, published items. Values within
-    one filter are alternatives (OR); different filters must all match (AND)."""
+    one filter are alternatives (OR); different filters must all match (AND). A search that
+    runs out of its time budget answers 422 rather than incomplete results; searches per
+    address are rate-limited (429), together with the search page and feeds."""
     criteria = {
         "q": query["q"].strip(),
         **{name: query[name] for name in saved.FILTERS},
@@ -121,6 +143,12 @@ def search(query):
     }
     search_query = saved.to_query(criteria, page=query["page"], per_page=query["per_page"])
     results = services.search(api_user(), search_query)
+    if results.partial:
+        raise Invalid(
+            "This search took too long and was stopped. Use fewer words, or more letters "
+            "before a *.",
+            {"q": ["Too costly to search in full; narrow it down."]},
+        )
     return {
         "query": query["q"],
         "total": results.total,
@@ -142,4 +170,5 @@ def search(query):
         ],
         "facets": {name: dict(results.facets.get(name, {})) for name in FACETS},
         "suggestion": results.suggestion,
+        "notices": results.notices,
     }

@@ -3,7 +3,7 @@ visibility is stored, so a missing row means the default, members-only."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kx import taxonomy
@@ -142,6 +142,8 @@ class Vote(db.Model):
 
 class Report(db.Model):
     __tablename__ = "forum_reports"
+    # a member's recent illegal-material reports are counted on every new one
+    __table_args__ = (Index("ix_forum_reports_reporter_created", "reporter_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"))
@@ -152,6 +154,10 @@ class Report(db.Model):
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     resolution: Mapped[str] = mapped_column(String(32), default="")
+    # an illegal-material report hides its post at once (hid_post) while its reporter has
+    # hidden fewer than a few unconfirmed posts that day; past that it waits, marked urgent
+    hid_post: Mapped[bool] = mapped_column(default=False, server_default=false())
+    urgent: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     post: Mapped[Post] = relationship()
     reporter = relationship("User", foreign_keys=[reporter_id])

@@ -177,6 +177,13 @@ class ReportSchema(Schema):
     post_hidden = fields.Bool(
         required=True, metadata={"description": "An illegal-material report hides the post."}
     )
+    urgent = fields.Bool(
+        required=True,
+        metadata={
+            "description": "An illegal-material report past the reporter's daily number of "
+            "hidden posts: the post stays visible and the report waits first in the queue."
+        },
+    )
     guidance = fields.Str(
         required=True, metadata={"description": "What to do next (illegal material), else empty."}
     )

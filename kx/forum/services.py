@@ -6,6 +6,8 @@ categories only and may not post. Authors edit and delete their own posts; moder
 hide, restore, lock, pin, move and delete, and every such action is audited.
 """
 
+from datetime import timedelta
+
 from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -35,10 +37,17 @@ from kx.forum.models import (
 from kx.practice.models import Practice
 from kx.records.models import can_view
 from kx.research.models import Research
-from kx.text import render_markdown
+from kx.text import render_fields
 
 MAX_POST = 20_000
 MAX_TITLE = 200
+ILLEGAL = "illegal-material"
+# One member's illegal-material reports hide at most this many posts a day before a
+# moderator confirms any: enough for someone who meets a real wave of abuse material (and
+# each confirmation frees one), too few to empty the forum out of spite.
+HIDES_PER_DAY = 3
+HIDING_WINDOW = timedelta(hours=24)
+CONFIRMING = ("hide", "delete")  # resolutions by which a moderator upholds a report
 LINKABLE = {"practice": Practice, "research": Research}
 
 
@@ -243,6 +252,7 @@ def create_thread(
     if errors:
         raise Invalid("Please correct the marked fields.", errors)
     resolved = _resolve_links(actor, links or [])
+    html = render_fields({"body": body})["body"]
     with transaction():
         thread = Thread(
             category=category,
@@ -251,7 +261,7 @@ def create_thread(
             author_id=actor.id,
             status="open" if kind == "research-need" else None,
         )
-        thread.posts.append(Post(author_id=actor.id, body=body, body_html=render_markdown(body)))
+        thread.posts.append(Post(author_id=actor.id, body=body, body_html=html))
         thread.links = [ThreadLink(item_type=t, item_id=i) for t, i in resolved]
         db.session.add(thread)
         db.session.flush()
@@ -271,12 +281,13 @@ def reply(actor, thread: Thread, body: str, quote_of: Post | None = None) -> Pos
     body = _check_body(body)
     if quote_of is not None and quote_of.thread_id != thread.id:
         raise Invalid("You can only quote a post from this thread.")
+    html = render_fields({"body": body})["body"]
     with transaction():
         post = Post(
             thread=thread,
             author_id=actor.id,
             body=body,
-            body_html=render_markdown(body),
+            body_html=html,
             quote_of_id=quote_of.id if quote_of else None,
         )
         db.session.add(post)
@@ -301,9 +312,10 @@ def edit_post(actor, post: Post, body: str) -> Post:
     body = _check_body(body)
     if body == post.body:
         return post
+    html = render_fields({"body": body})["body"]
     with transaction():
         post.revisions.append(PostRevision(editor_id=actor.id, body=post.body))
-        post.body, post.body_html, post.edited_at = body, render_markdown(body), utcnow()
+        post.body, post.body_html, post.edited_at = body, html, utcnow()
         if post.author_id != actor.id:
             record_audit(actor, "post.edit", "post", post.id)
     _announce(post.thread)
@@ -328,8 +340,28 @@ def delete_post(actor, post: Post) -> None:
     _announce(post.thread)
 
 
+def unconfirmed_hides(reporter) -> int:
+    """How many posts ``reporter``'s illegal-material reports hid in the last day that no
+    moderator has confirmed (by keeping the post hidden or deleting it)."""
+    return db.session.scalar(
+        select(func.count(Report.id)).where(
+            Report.reporter_id == reporter.id,
+            Report.hid_post.is_(True),
+            Report.created_at >= utcnow() - HIDING_WINDOW,
+            Report.resolution.not_in(CONFIRMING),
+        )
+    )
+
+
 def report_post(actor, post: Post, reason: str, note: str = "") -> Report:
-    """Report a post; "illegal-material" hides it at once and alerts every moderator."""
+    """Report a post; every moderator is alerted.
+
+    "illegal-material" hides the post at once (safeguarding comes first) while the
+    reporter's reports have hidden fewer than ``HIDES_PER_DAY`` posts in a day that no
+    moderator has confirmed. Past that one member cannot take posts down alone: the report
+    waits, marked urgent, at the top of the moderation queue, and moderators are alerted to
+    the burst.
+    """
     _require_member(actor)
     if post.author_id == actor.id:
         raise Invalid("You cannot report your own post.", {"reason": ["This is your own post."]})
@@ -347,17 +379,26 @@ def report_post(actor, post: Post, reason: str, note: str = "") -> Report:
     )
     if existing is not None:  # the same open report again: nothing new for moderators
         return existing
+    from kx.accounts.models import User
+
     with transaction():
+        # one reporter's reports are counted one at a time (a no-op lock on SQLite, whose
+        # write transactions already run one at a time)
+        db.session.get(User, actor.id, with_for_update=True)
         report = Report(
             post_id=post.id, reporter_id=actor.id, reason=reason, note=(note or "").strip()[:2000]
         )
+        if reason == ILLEGAL and not post.hidden:
+            if unconfirmed_hides(actor) < HIDES_PER_DAY:
+                report.hid_post = post.hidden = True
+            else:
+                report.urgent = True
         db.session.add(report)
-        if reason == "illegal-material":
-            post.hidden = True
         db.session.flush()
+        kind = "report-burst" if report.urgent else "report"
         for moderator_id in _moderator_ids():
-            _add_notification(moderator_id, "report", post.thread, post, actor)
-    if reason == "illegal-material":
+            _add_notification(moderator_id, kind, post.thread, post, actor)
+    if report.hid_post:
         _announce(post.thread)
     return report
 
@@ -421,7 +462,7 @@ def open_reports() -> list[Report]:
         db.session.scalars(
             select(Report)
             .where(Report.resolved_at.is_(None))
-            .order_by((Report.reason == "illegal-material").desc(), Report.id)
+            .order_by(Report.urgent.desc(), (Report.reason == ILLEGAL).desc(), Report.id)
         )
     )
 
@@ -706,3 +747,15 @@ def _export(user) -> dict:
 
 
 accounts.register_export("forum", _export)
+
+
+def _erase(user) -> None:
+    """Follows, notifications and the earlier texts of deleted posts go with the account;
+    published threads and posts stay, shown as by a former member."""
+    db.session.execute(db.delete(Follow).where(Follow.user_id == user.id))
+    db.session.execute(db.delete(Notification).where(Notification.user_id == user.id))
+    deleted_posts = select(Post.id).where(Post.author_id == user.id, Post.deleted_at.is_not(None))
+    db.session.execute(db.delete(PostRevision).where(PostRevision.post_id.in_(deleted_posts)))
+
+
+accounts.register_erasure(_erase)

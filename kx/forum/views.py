@@ -34,7 +34,7 @@ from kx.forum.models import (
 from kx.practice import services as practice_services
 from kx.research import services as research_services
 from kx.security import DatabaseIdConverter
-from kx.web import apply_errors, redirect_next
+from kx.web import apply_errors, page_number, redirect_next
 
 forum = Blueprint("forum", __name__, url_prefix="/forum")
 
@@ -45,12 +45,19 @@ TOO_FAST = (
     "You are posting too quickly: at most 10 posts a minute. Wait a minute, then send "
     "it again; your text is kept below."
 )
+REPORTING_LIMIT = "10 per hour"
+REPORTING_TOO_FAST = (
+    "You have sent 10 reports in the last hour, the most one member can. The moderators "
+    "have them all; if something else needs them now, wait a while and report it again."
+)
 NEED_SORTS = {"votes": "Most votes", "newest": "Newest first"}
 NOTIFICATION_TEXT = {
     "reply": "replied in",
     "quote": "quoted you in",
     "new-thread": "started a new thread:",
     "report": "reported a post in",
+    "report-burst": "sent more illegal-material reports than one member's may hide in a "
+    "day; the post stays visible and the report waits, urgent, in",
 }
 
 
@@ -83,10 +90,6 @@ def _int(value) -> int | None:
     return number if 1 <= number <= DatabaseIdConverter.MAX else None
 
 
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
 # Rate limit: new threads and replies share one budget per member; only posts that went
 # through count, so a refused or invalid submission does not use it up.
 
@@ -107,10 +110,37 @@ posting_limit = limiter.shared_limit(
 )
 
 
+# Reports have a budget of their own per member, shared with the API the same way.
+
+
+def _reporter_key() -> str:
+    if current_user.is_authenticated:
+        return f"forum-report:user:{current_user.id}"
+    return get_remote_address()
+
+
+reporting_limit = limiter.shared_limit(
+    REPORTING_LIMIT,
+    scope="forum-report",
+    key_func=_reporter_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 302,
+    error_message=REPORTING_TOO_FAST,
+)
+
+
 @forum.errorhandler(429)
 def _too_fast(_exc):
-    """Posting too fast: the form again, with the text kept and the reason above it."""
+    """Posting or reporting too fast: the form again, with the text kept and the reason
+    above it."""
     try:
+        if request.endpoint == "forum.report_post":
+            post = services.get_post(request.view_args["post_id"], _viewer())
+            form = ReportForm()
+            form.form_errors.append(REPORTING_TOO_FAST)
+            return render_template(
+                "forum/report.html", form=form, post=post, reasons=REPORT_REASONS
+            ), 429
         if request.endpoint == "forum.new_thread":
             viewer = _viewer()
             form = ThreadForm()
@@ -253,7 +283,7 @@ def category(category: str):
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
     pagination = db.paginate(
         services.thread_query(viewer, category=category, kind=kind),
-        page=_page(),
+        page=page_number(),
         per_page=THREADS_PER_PAGE,
         error_out=False,
     )
@@ -474,7 +504,7 @@ def _may_report(post: Post, viewer) -> bool:
 
 @forum.route("/threads/<int:thread_id>")
 def thread(thread_id: int):
-    return _render_thread(services.get_thread(thread_id, _viewer()), page=_page())
+    return _render_thread(services.get_thread(thread_id, _viewer()), page=page_number())
 
 
 @forum.route("/threads/<int:thread_id>/reply", methods=["POST"])
@@ -535,7 +565,7 @@ def need_status(thread_id: int):
         form = NeedStatusForm()
         form.status.choices = []
         apply_errors(form, exc)
-        return _render_thread(thread, page=_page(), status_form=form, status=422)
+        return _render_thread(thread, page=page_number(), status_form=form, status=422)
     flash(f"The research need is now marked {NEED_STATUSES[new_status].lower()}.", "success")
     return redirect(_post_url(thread.posts[-1], viewer))
 
@@ -614,6 +644,7 @@ def delete_post(post_id: int):
 
 
 @forum.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+@reporting_limit
 @login_required
 def report_post(post_id: int):
     viewer = _viewer()
@@ -628,8 +659,9 @@ def report_post(post_id: int):
         except Invalid as exc:
             apply_errors(form, exc)
         else:
-            if report.reason == "illegal-material":
-                return redirect(url_for("forum.report_guidance", thread=post.thread_id))
+            if report.reason == services.ILLEGAL:
+                queued = {"queued": 1} if report.urgent else {}
+                return redirect(url_for("forum.report_guidance", thread=post.thread_id, **queued))
             flash("Thank you. The moderators will look at this post.", "success")
             return redirect(_post_url(post, viewer))
     status = 422 if form.errors or form.form_errors else 200
@@ -648,7 +680,12 @@ def report_guidance():
             thread = services.get_thread(thread_id, _viewer())
         except NotFound:
             thread = None
-    return render_template("forum/report_guidance.html", thread=thread)
+    return render_template(
+        "forum/report_guidance.html",
+        thread=thread,
+        queued=bool(request.args.get("queued")),
+        hides_per_day=services.HIDES_PER_DAY,
+    )
 
 
 @forum.route("/posts/<int:post_id>/moderate", methods=["POST"])
@@ -682,7 +719,7 @@ def research_needs():
             status=need_status or None,
             sort=sort,
         ),
-        page=_page(),
+        page=page_number(),
         per_page=THREADS_PER_PAGE,
         error_out=False,
     )
@@ -738,6 +775,7 @@ def moderation():
     return render_template(
         "forum/moderation.html",
         reports=services.open_reports(),
+        hides_per_day=services.HIDES_PER_DAY,
         reasons=REPORT_REASONS,
         categories=[
             {"slug": slug, "name": name, "visibility": visibilities[slug]}

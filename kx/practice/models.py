@@ -1,6 +1,6 @@
 """Practice examples: anonymised accounts of how a service works and what it achieved."""
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kx.extensions import db
@@ -9,6 +9,12 @@ from kx.records.models import Record
 
 class Practice(Record, db.Model):
     __tablename__ = "practices"
+    # Lists show published items newest first: walked in this order, a page stops after 20.
+    # "My items": an author's items of one status, most recently changed first.
+    __table_args__ = (
+        Index("ix_practices_status_published", "status", "published_at", "created_at"),
+        Index("ix_practices_author_status", "author_id", "status", "updated_at"),
+    )
 
     item_type = "practice"
     markdown_fields = ("body", "outcomes", "implementation", "challenges")

@@ -40,6 +40,30 @@ class IdentifierWarningSchema(Schema):
     excerpt = fields.Str(required=True)
 
 
+class PendingEditSchema(Schema):
+    """An edit of a published item waiting for a moderator (its author and moderators)."""
+
+    submitted_at = schemas.UTCDateTime(required=True)
+    fields_changed = fields.List(fields.Str(), required=True)
+    values = fields.Dict(
+        keys=fields.Str(),
+        required=True,
+        metadata={"description": "The proposed value of each changed field."},
+    )
+    identifier_warnings = fields.List(fields.Nested(IdentifierWarningSchema), required=True)
+
+
+def pending_edit_field() -> fields.Nested:
+    return fields.Nested(
+        PendingEditSchema,
+        allow_none=True,
+        metadata={
+            "description": "Your changes waiting for review, to you and moderators; the rest "
+            "of the item is the published version. Null when there are none."
+        },
+    )
+
+
 class EvidenceSummarySchema(Schema):
     """A link as listed on a practice: the research it comes from and how it relates."""
 
@@ -97,6 +121,7 @@ class PracticeSchema(Schema):
         required=True,
         metadata={"description": "Anonymisation findings; empty unless you may edit the item."},
     )
+    pending_edit = pending_edit_field()
     evidence = fields.List(
         fields.Nested(EvidenceSummarySchema),
         required=True,

@@ -9,6 +9,7 @@ from kx.extensions import db
 from kx.practice.anonymisation import check_fields
 from kx.practice.models import Practice
 from kx.practice.schemas import PracticeInputSchema
+from kx.records import quota
 from kx.records import services as records
 from kx.records.models import can_view, has_term, owned_by, visible_to
 from kx.schemas import load
@@ -66,7 +67,7 @@ def save_practice(actor, data: dict, practice: Practice | None = None) -> Practi
 
     ``submit`` true sends it for review (moderators publish directly) and needs
     ``anonymised_confirmed``; false keeps or makes a draft. A published item stays
-    published when edited unless the edit raises new identifier warnings.
+    published: its author's changes wait for review beside it (moderators' apply at once).
     """
     if actor is None or not actor.is_authenticated:
         raise Forbidden("Sign in to write practice examples.")
@@ -75,7 +76,7 @@ def save_practice(actor, data: dict, practice: Practice | None = None) -> Practi
     data = load(PracticeInputSchema, data, partial=practice is not None)
     submit = data.pop("submit", None)
     confirmed = data.pop("anonymised_confirmed", False)
-    current = practice.snapshot() if practice else {}
+    current = records.editing_values(practice, actor) if practice else {}
     merged = {**current, **data}
     errors = {
         name: ["This field is required."]
@@ -84,15 +85,7 @@ def save_practice(actor, data: dict, practice: Practice | None = None) -> Practi
     }
     if merged.get("visibility") == "restricted" and not merged.get("restricted_sectors"):
         errors["restricted_sectors"] = ["Choose the sectors that may see a restricted item."]
-    warnings = identifier_warnings(merged)
-    status = records.submission_status(
-        practice or Practice(status="draft"),
-        actor,
-        submit,
-        new_warnings=any(
-            w not in (practice.identifier_warnings if practice else []) for w in warnings
-        ),
-    )
+    status = records.submission_status(practice or Practice(status="draft"), actor, submit)
     if submit and not confirmed:
         errors["anonymised_confirmed"] = [
             "Confirm that the example is anonymised before you submit it."
@@ -101,16 +94,22 @@ def save_practice(actor, data: dict, practice: Practice | None = None) -> Practi
         raise Forbidden("Your account must be verified before you can submit for review.")
     if errors:
         raise Invalid("Please correct the marked fields.", errors)
+    quota.check_unverified_write(actor, new_items=int(practice is None))
+    # the costly checks of the text, before the write lock; a refused render spares the rest
+    html = records.render_changes(practice or Practice, data)
+    warnings = identifier_warnings(merged)
     was_published = bool(practice and practice.is_published)
     with transaction():
-        if practice is None:
-            practice = Practice(author_id=actor.id, status="draft")
-        records.apply_changes(practice, data, actor)
-        practice.identifier_warnings = warnings
+        if records.edits_need_review(practice, actor):
+            records.save_edit(practice, merged, actor, warnings)
+        else:
+            if practice is None:
+                practice = Practice(author_id=actor.id, status="draft")
+            changed = records.apply_changes(practice, data, actor, html)
+            practice.identifier_warnings = warnings
+            records.audit_staff_edit(practice, actor, changed)
         if submit:
             practice.anonymised_confirmed = True
-        elif status == "pending" and practice.status == "published":
-            practice.anonymised_confirmed = False  # the new text was never confirmed
         records.set_status(practice, status)
     records.announce(practice, was_published)
     return practice
@@ -126,3 +125,4 @@ def _export(user) -> list[dict]:
 
 accounts.register_export("practice_examples", _export)
 records.IDENTIFIER_CHECKS["practice"] = identifier_warnings
+accounts.register_erasure(lambda user: records.erase_unpublished(Practice, user))

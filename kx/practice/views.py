@@ -2,6 +2,7 @@
 form (with the anonymisation check) and the author's and moderators' actions."""
 
 import hashlib
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -15,7 +16,7 @@ from kx.practice.anonymisation import KIND_LABELS, check_fields
 from kx.practice.forms import EvidenceLinkForm, PracticeForm
 from kx.records import services as records
 from kx.research import services as research_services
-from kx.web import apply_errors
+from kx.web import apply_errors, page_number
 
 practice = Blueprint("practice", __name__)
 
@@ -89,9 +90,8 @@ def index():
         statement = research_services.filter_by_evidence_level(
             statement, viewer, active["evidence"]
         )
-    page = request.args.get("page", 1, type=int)
     pagination = db.paginate(
-        statement, page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True
+        statement, page=page_number(), per_page=PER_PAGE, error_out=False, count=True
     )
     levels = research_services.evidence_levels(pagination.items, viewer)
     shown = [
@@ -176,6 +176,7 @@ def render_detail(practice_obj, link_form=None, review_form_errors=None, status:
         evidence_label=evidence_label,
         link_form=form,
         editable=editable,
+        pending_edit=records.pending_edit(practice_obj) if editable else None,
         kind_labels=KIND_LABELS,
         review_errors=review_form_errors or {},
     ), status
@@ -274,7 +275,8 @@ def _save(form: PracticeForm, practice_obj=None):
     except (Invalid, Conflict) as exc:
         apply_errors(form, _in_form_words(exc, data))
         return _render_form(form, practice_obj, findings, status=422)
-    flash(_saved_message(saved, was_published), "success")
+    waiting = was_published and records.pending_edit(saved) is not None
+    flash(_saved_message(saved, was_published, waiting), "success")
     return redirect(url_for("practice.detail", practice_id=saved.id))
 
 
@@ -286,15 +288,15 @@ def _in_form_words(exc: Invalid | Conflict, data: dict) -> Invalid | Conflict:
     return type(exc)(exc.message, {**exc.fields, "title": ["Give the example a title."]})
 
 
-def _saved_message(saved, was_published: bool) -> str:
+def _saved_message(saved, was_published: bool, waiting: bool) -> str:
+    if waiting:
+        return (
+            "Saved. A moderator will review your changes before they are shown; until then "
+            "everyone sees the published version."
+        )
     if saved.status == "published":
         return "Saved and published." if not was_published else "Your changes are published."
     if saved.status == "pending":
-        if was_published:
-            return (
-                "Saved. Your changes contain possible identifiers the example did not have "
-                "before, so a moderator will review it again before it is shown."
-            )
         return "Submitted for review. A moderator will check it before it is published."
     return "Draft saved. Only you and the moderators can see it."
 
@@ -321,7 +323,8 @@ def _editable(practice_id: int):
 @login_required
 def edit(practice_id: int):
     item = _editable(practice_id)
-    form = PracticeForm(obj=item)
+    # the author goes on with their changes waiting for review, if there are any
+    form = PracticeForm(obj=SimpleNamespace(**records.editing_values(item, _viewer())))
     if form.validate_on_submit():
         return _save(form, item)
     if form.is_submitted():

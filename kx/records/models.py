@@ -21,6 +21,8 @@ from kx.database import utcnow
 from kx.extensions import db
 
 PUBLISHED = "published"
+#: states of a revision: in force (or superseded), an edit waiting for review, refused
+APPLIED, PROPOSED, REFUSED = "applied", "pending", "rejected"
 MULTI_VALUED = {
     "domains": "domain",
     "countries": "country",
@@ -42,10 +44,17 @@ class ItemTerm(db.Model):
 
 
 class Revision(db.Model):
-    """A record's state after one change: who, when, which fields, and a full snapshot."""
+    """A record's state after one change: who, when, which fields, and a full snapshot.
+
+    An author's edit of a published item is a ``pending`` revision until a moderator
+    decides: the item's columns keep the approved version meanwhile.
+    """
 
     __tablename__ = "revisions"
-    __table_args__ = (Index("ix_revisions_item", "item_type", "item_id"),)
+    __table_args__ = (
+        Index("ix_revisions_item", "item_type", "item_id"),
+        Index("ix_revisions_status", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_type: Mapped[str] = mapped_column(String(16))
@@ -54,8 +63,17 @@ class Revision(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     fields_changed: Mapped[list] = mapped_column(JSON, default=list)
     snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=APPLIED, server_default=APPLIED)
+    #: a moderator's reason for refusing a proposed edit
+    review_note: Mapped[str] = mapped_column(String(2000), default="", server_default="")
+    #: anonymisation findings in a proposed edit (an applied one's are on the item)
+    identifier_warnings: Mapped[list | None] = mapped_column(JSON, default=list)
 
     author = relationship("User")
+
+    def proposed_changes(self) -> dict[str, Any]:
+        """The values a pending edit would set."""
+        return {name: self.snapshot.get(name) for name in self.fields_changed}
 
     def changes_from(self, earlier: "Revision | None") -> dict[str, tuple[Any, Any]]:
         """``field -> (old, new)`` between ``earlier`` and this revision."""
@@ -238,7 +256,10 @@ def visible_query(model, viewer):
 
 
 __all__ = [
+    "APPLIED",
+    "PROPOSED",
     "PUBLISHED",
+    "REFUSED",
     "ItemTerm",
     "Record",
     "Revision",

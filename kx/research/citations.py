@@ -444,6 +444,15 @@ def _entry_to_citation(
     )
 
 
+_ENTRY_START = re.compile(r"@\s*(?!(?:comment|preamble|string)\b)[A-Za-z]+\s*[{(]", re.I)
+
+
+def count_entries(text: str) -> int:
+    """How many entries ``text`` seems to hold (``@type{`` openings, macros and comments
+    aside), cheaply: an import over its cap is refused before the costly parse."""
+    return len(_ENTRY_START.findall(text))
+
+
 def parse_bibtex(
     text: str, *, require_year: bool = False, today: datetime.date | None = None
 ) -> tuple[list[Citation], list[Skipped]]:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kx.database import utcnow
@@ -13,6 +13,12 @@ from kx.records.models import Record
 
 class Research(Record, db.Model):
     __tablename__ = "research"
+    # Lists show published items newest first: walked in this order, a page stops after 20.
+    # "My items": an author's items of one status, most recently changed first.
+    __table_args__ = (
+        Index("ix_research_status_published", "status", "published_at", "created_at"),
+        Index("ix_research_author_status", "author_id", "status", "updated_at"),
+    )
 
     item_type = "research"
     markdown_fields = ("summary", "key_findings", "implications", "limitations")
@@ -47,8 +53,9 @@ class Research(Record, db.Model):
     pages: Mapped[str] = mapped_column(String(32), default="")
     # BibTeX-style kind of work: article, book, incollection, report, misc
     entry_type: Mapped[str] = mapped_column(String(16), default="article")
-    # Normalised (lower case, no resolver prefix); unique when present.
-    doi: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # Normalised (lower case, no resolver prefix). Not unique: a DOI is unique among what a
+    # member may see, so that hidden summaries do not betray their DOI; clashes meet at review.
+    doi: Mapped[str | None] = mapped_column(String(255), index=True)
     url: Mapped[str] = mapped_column(String(500), default="")
     study_design: Mapped[str] = mapped_column(String(24), default="other")
     sample_size: Mapped[int | None]
@@ -73,7 +80,13 @@ class EvidenceLink(db.Model):
     """Research that evaluates, supports, informs or contradicts a practice."""
 
     __tablename__ = "evidence_links"
-    __table_args__ = (UniqueConstraint("research_id", "practice_id"),)
+    # Covering indexes for evidence levels: a page's practices (practice_id first) and every
+    # practice's best design at once (research_id first, kx.research.services.best_evidence).
+    __table_args__ = (
+        UniqueConstraint("research_id", "practice_id"),
+        Index("ix_evidence_links_practice_relation", "practice_id", "relation", "research_id"),
+        Index("ix_evidence_links_research_relation", "research_id", "relation", "practice_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     research_id: Mapped[int] = mapped_column(

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from kx import schemas
 from kx.accounts.schemas import UserSummarySchema
-from kx.practice.schemas import IdentifierWarningSchema
+from kx.practice.schemas import IdentifierWarningSchema, pending_edit_field
 from kx.research.citations import ENTRY_TYPES, MIN_YEAR, clean_doi
 from kx.security import DatabaseIdConverter
 
@@ -124,6 +124,7 @@ class ResearchSchema(Schema):
         required=True,
         metadata={"description": "Anonymisation findings; empty unless you may edit the item."},
     )
+    pending_edit = pending_edit_field()
     reference = fields.Str(required=True, metadata={"description": "APA-style reference."})
     practices = fields.List(
         fields.Nested(LinkedPracticeSchema),

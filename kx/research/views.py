@@ -4,6 +4,8 @@ Thin: input -> ``kx.research.services`` -> render or redirect. Every list, expor
 count comes from a service that applies the viewer's visibility in the query.
 """
 
+from types import SimpleNamespace
+
 from flask import (
     Blueprint,
     Response,
@@ -15,12 +17,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
 from kx import taxonomy
 from kx.errors import Conflict, Forbidden, Invalid, ServiceError
-from kx.extensions import db
+from kx.extensions import db, limiter
 from kx.practice import services as practices
 from kx.practice.anonymisation import KIND_LABELS
 from kx.records import services as records
@@ -34,7 +37,7 @@ from kx.research.forms import (
     ResearchForm,
 )
 from kx.research.models import Research
-from kx.web import apply_errors
+from kx.web import apply_errors, page_number
 
 research = Blueprint("research", __name__)
 
@@ -102,7 +105,7 @@ def index():
     form = _filter_form()
     filters, args = _list_filters(form)
     statement = services.research_query(_viewer(), filters, args.get("sort", "newest"))
-    page = db.paginate(statement, page=_page(), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(statement, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render_template(
         "research/list.html",
         form=form,
@@ -136,11 +139,6 @@ def short_reference(item: Research) -> dict:
         "year": str(item.year) if item.year else "n.d.",
         "venue": item.venue,
     }
-
-
-def _page() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and int(page) > 0 else 1
 
 
 def _download(text: str, fmt: str, filename: str) -> Response:
@@ -203,6 +201,7 @@ def _detail(item: Research, link_form: EvidenceLinkForm | None = None, status: i
     return render_template(
         "research/detail.html",
         item=item,
+        pending_edit=records.pending_edit(item) if can_edit else None,
         reference=services.reference(item),
         links=services.practices_for_research(item, viewer),
         can_edit=can_edit,
@@ -236,6 +235,7 @@ def _save(form: ResearchForm, item: Research | None):
     data = form.to_data()
     if action in ("draft", "submit"):
         data["submit"] = action == "submit"
+    was_published = bool(item and item.is_published)
     try:
         saved = services.save_research(_viewer(), data, item)
     except (Invalid, Conflict) as exc:
@@ -244,6 +244,9 @@ def _save(form: ResearchForm, item: Research | None):
     except Forbidden as exc:  # an unverified member submitting: keep what was typed
         form.form_errors.append(exc.message)
         return None, exc.status
+    if was_published and records.pending_edit(saved) is not None:
+        flash(PENDING_EDIT_SAVED, "success")
+        return redirect(url_for("research.detail", item_id=saved.id)), 302
     flash(_saved_message(saved), "success")
     if saved.identifier_warnings:
         flash(
@@ -252,6 +255,12 @@ def _save(form: ResearchForm, item: Research | None):
             "warning",
         )
     return redirect(url_for("research.detail", item_id=saved.id)), 302
+
+
+PENDING_EDIT_SAVED = (
+    "Saved. A moderator will review your changes before they are shown; until then "
+    "everyone sees the published version."
+)
 
 
 def _saved_message(item: Research) -> str:
@@ -287,13 +296,15 @@ def _editable(item_id: int) -> Research:
 @login_required
 def edit(item_id: int):
     item = _editable(item_id)
-    form = ResearchForm(obj=item)
+    # the author goes on with their edit waiting for review, if there is one
+    values = SimpleNamespace(**records.editing_values(item, _viewer()))
+    form = ResearchForm(obj=values)
     if request.method == "GET":
-        form.authors.data = "\n".join(item.authors or [])
-        form.countries.data = item.countries
-        form.domains.data = item.domains
-        form.restricted_sectors.data = item.restricted_sectors
-        form.doi.data = item.doi or ""
+        form.authors.data = "\n".join(values.authors or [])
+        form.countries.data = values.countries
+        form.domains.data = values.domains
+        form.restricted_sectors.data = values.restricted_sectors
+        form.doi.data = values.doi or ""
     status = 200
     if form.validate_on_submit():
         response, status = _save(form, item)
@@ -338,14 +349,32 @@ def delete(item_id: int):
     return redirect(url_for("research.index"))
 
 
+def _importer_key() -> str:
+    """The member, with the same key as the API (kx.api.research): one budget each."""
+    if current_user.is_authenticated:
+        return f"research-import:user:{current_user.id}"
+    return get_remote_address()
+
+
 @research.route("/research/import", methods=["GET", "POST"])
 @login_required
+@limiter.shared_limit(
+    services.IMPORT_LIMIT,
+    scope="research-import",
+    key_func=_importer_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 200,
+)
 def import_bibtex():
     form = ImportForm()
     created, skipped = None, None
     if form.validate_on_submit():
-        ids, skipped = services.import_bibtex(_viewer(), form.bibtex.data)
-        created = [db.session.get(Research, item_id) for item_id in ids]
+        try:
+            ids, skipped = services.import_bibtex(_viewer(), form.bibtex.data)
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            created = [db.session.get(Research, item_id) for item_id in ids]
     status = 422 if form.errors else 200
     return render_template(
         "research/import.html", form=form, created=created, skipped=skipped

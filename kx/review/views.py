@@ -1,10 +1,9 @@
 """Review queue (moderators), "my items" (authors) and the revision pages of both record
 types (``/practices/<id>/revisions`` and ``/research/<id>/revisions``)."""
 
-import re
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import func
 
 from kx.accounts.views import staff_required
 from kx.errors import Invalid
@@ -12,8 +11,8 @@ from kx.extensions import db
 from kx.practice import services as practice_services
 from kx.practice.anonymisation import KIND_LABELS
 from kx.records import services as records
-from kx.records.models import text_diff
 from kx.research import services as research_services
+from kx.review.queue import diff_lines, field_label, review_entries
 from kx.security import safe_next
 
 review = Blueprint("review", __name__)
@@ -35,37 +34,9 @@ KINDS = {
 }
 SEGMENTS = {info["segment"]: kind for kind, info in KINDS.items()}
 STATUS_ORDER = ("draft", "pending", "rejected", "published", "archived")
-FIELD_LABELS = {
-    "title": "Title",
-    "summary": "Summary",
-    "body": "What was done",
-    "outcomes": "Outcomes",
-    "implementation": "Implementation",
-    "challenges": "Challenges",
-    "domains": "Domains",
-    "countries": "Countries",
-    "organisation": "Organisation",
-    "prevention_level": "Prevention level",
-    "stages": "Offending-timeline stages",
-    "target_population": "Target population",
-    "evaluation_status": "Evaluation",
-    "visibility": "Visibility",
-    "restricted_sectors": "Restricted to sectors",
-    "authors": "Authors",
-    "year": "Year",
-    "venue": "Venue",
-    "volume": "Volume",
-    "issue": "Issue",
-    "pages": "Pages",
-    "entry_type": "Kind of publication",
-    "doi": "DOI",
-    "url": "Web address",
-    "study_design": "Study design",
-    "sample_size": "Sample size",
-    "key_findings": "Key findings",
-    "implications": "Implications for practice",
-    "limitations": "Limitations",
-}
+#: items of each kind shown per status on "my items", most recently changed first (a
+#: prolific author's page stays one bounded, indexed query per group; the API lists all)
+MY_ITEMS_SHOWN = 100
 
 
 def _viewer():
@@ -78,23 +49,12 @@ def item_url(item) -> str:
     return f"/research/{item.id}"
 
 
-def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
-
-
 @review.app_context_processor
 def _helpers():
     return {"item_url": item_url, "field_label": field_label, "kind_labels": KIND_LABELS}
 
 
 # Review queue
-
-
-def _pending(moderator) -> list:
-    items = []
-    for info in KINDS.values():
-        items.extend(db.session.scalars(info["query"](moderator, {"status": "pending"})))
-    return sorted(items, key=lambda item: (item.submitted_at or item.created_at, item.id))
 
 
 def _render_queue(
@@ -105,7 +65,7 @@ def _render_queue(
 ):
     return render_template(
         "review/queue.html",
-        items=_pending(_viewer()),
+        entries=review_entries(_viewer()),
         kinds=KINDS,
         errors=errors or {},
         reasons=reasons or {},
@@ -126,6 +86,7 @@ def decide(kind: str, item_id: int):
     item = KINDS[kind]["get"](item_id, moderator)
     decision = request.form.get("decision", "")
     reason = request.form.get("reason", "")
+    is_edit = item.is_published
     try:
         records.review(item, moderator, decision, reason)
     except Invalid as exc:
@@ -134,7 +95,12 @@ def decide(kind: str, item_id: int):
         alert = f"“{item.title}” was not reviewed: {exc.message}"
         return _render_queue({key: messages}, {key: reason}, alert, status=422)
     if decision == "approve":
-        flash(f"Published: “{item.title}”.", "success")
+        flash(f"Published: “{item.title}”{' with the changes' if is_edit else ''}.", "success")
+    elif is_edit:
+        flash(
+            f"Changes rejected: “{item.title}” stays as published. The author sees your reason.",
+            "info",
+        )
     else:
         flash(f"Rejected: “{item.title}”. The author sees your reason.", "info")
     return redirect(safe_next(request.form.get("next"), url_for("review.queue")))
@@ -148,12 +114,29 @@ def decide(kind: str, item_id: int):
 def my_items():
     viewer = _viewer()
     groups = {status: [] for status in STATUS_ORDER}
+    totals = dict.fromkeys(STATUS_ORDER, 0)
+    waiting = set()
     for kind, info in KINDS.items():
-        for item in db.session.scalars(info["query"](viewer, {"author": "me"})):
-            groups.setdefault(item.status, []).append((kind, item))
+        mine = info["query"](viewer, {"author": "me"}).order_by(None)
+        model = mine.column_descriptions[0]["entity"]
+        counts = db.session.execute(
+            mine.with_only_columns(model.status, func.count()).group_by(model.status)
+        )
+        for status, count in counts:
+            totals[status] = totals.get(status, 0) + count
+            latest = mine.where(model.status == status).order_by(model.updated_at.desc())
+            for item in db.session.scalars(latest.limit(MY_ITEMS_SHOWN)):
+                groups.setdefault(status, []).append((kind, item))
+        waiting |= {(kind, edit.item_id) for edit in records.pending_edits(kind, viewer.id)}
     for entries in groups.values():
         entries.sort(key=lambda entry: entry[1].updated_at, reverse=True)
-    return render_template("review/my_items.html", groups=groups, kinds=KINDS)
+    return render_template(
+        "review/my_items.html",
+        groups=groups,
+        totals=totals,
+        kinds=KINDS,
+        edits_waiting=waiting,
+    )
 
 
 # Revisions (both record types)
@@ -182,27 +165,6 @@ def revisions(segment: str, item_id: int):
         revisions=list(reversed(list(enumerate(history, start=1)))),
         latest_id=history[-1].id if history else None,
     )
-
-
-_HUNK_START = re.compile(r"@@ -(\d+)")
-
-
-def diff_lines(old, new) -> list[tuple[str, str, str]]:
-    """``(css class, marker, text)`` per line of the diff, without the header lines."""
-    lines = []
-    for line in text_diff(old, new):
-        if line.startswith(("---", "+++")):
-            continue
-        if line.startswith("@@"):
-            if lines or _HUNK_START.match(line).group(1) not in ("0", "1"):
-                lines.append(("diff-hunk", " ", "…"))  # unchanged lines left out
-        elif line.startswith("+"):
-            lines.append(("diff-add", "+", line[1:]))
-        elif line.startswith("-"):
-            lines.append(("diff-del", "-", line[1:]))
-        else:
-            lines.append(("diff-same", " ", line[1:]))
-    return lines
 
 
 @review.route("/<any(practices, research):segment>/<int:item_id>/revisions/<int:revision_id>")

@@ -46,13 +46,18 @@ class Results:
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
+    #: What the engine changed in the query or left out, for the viewer to read.
+    notices: list[str] = field(default_factory=list)
+    #: The time budget ran out: ``hits``, ``total`` and ``facets`` are incomplete.
+    partial: bool = False
 
 
 class SearchBackend(Protocol):
     def index(self, documents: list[dict], deleted_keys: list[str]) -> None:
         """Add or replace ``documents`` and remove ``deleted_keys`` in one commit."""
 
-    def search(self, query: Query, audience: Audience) -> Results: ...
+    def search(self, query: Query, audience: Audience, deadline: float | None = None) -> Results:
+        """``deadline`` (``time.monotonic()``) ends the work early with partial results."""
 
     def related(self, key: str, audience: Audience, limit: int = 5) -> list[Hit]: ...
 

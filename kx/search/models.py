@@ -26,7 +26,9 @@ class SavedSearch(db.Model):
 
     ``query`` holds the criteria in the shape of ``kx.search.saved.clean_criteria``. Only the
     SHA-256 digest of the feed token is stored: the feed address is shown once, and issuing
-    a new one (revoking) makes the old address answer 404.
+    a new one (revoking) makes the old address answer 404. The address also stops working
+    when the owner's ``session_version`` moves on (sign out everywhere, password, role or
+    sector change, deactivation), like their sessions and API tokens.
     """
 
     __tablename__ = "saved_searches"
@@ -36,7 +38,15 @@ class SavedSearch(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     query: Mapped[dict] = mapped_column(JSON)
     feed_token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the owner's session_version when the feed address was issued
+    feed_session_version: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
+
+    @property
+    def feed_revoked(self) -> bool:
+        """Whether the feed address ended with the owner's sessions (sign out everywhere, a
+        new password, a role or sector change, deactivation): a new one must be issued."""
+        return self.feed_session_version != self.user.session_version

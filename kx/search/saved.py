@@ -4,7 +4,8 @@ services ("my themes" and their private Atom feeds): the only code that writes
 
 A saved search is always run *as its owner, now*: its count of new matches and its feed
 show only what the owner may see at the moment they are read, and a deactivated or
-deleted owner's feed is gone.
+deleted owner's feed is gone. A feed address ends with the owner's sessions and API tokens
+(the ``session_version`` it was issued under).
 """
 
 import hashlib
@@ -243,7 +244,11 @@ def save(user: User, name: str, values: Mapping) -> tuple[SavedSearch, str]:
     raw, digest = _new_token()
     with transaction():
         saved = SavedSearch(
-            user_id=user.id, name=name, query=clean_criteria(values), feed_token_digest=digest
+            user_id=user.id,
+            name=name,
+            query=clean_criteria(values),
+            feed_token_digest=digest,
+            feed_session_version=user.session_version,
         )
         db.session.add(saved)
     return saved, raw
@@ -292,6 +297,7 @@ def new_feed_token(user: User, saved_id: int) -> str:
     raw, digest = _new_token()
     with transaction():
         saved.feed_token_digest = digest
+        saved.feed_session_version = user.session_version
     return raw
 
 
@@ -328,13 +334,14 @@ def new_matches(saved: SavedSearch, since: datetime | None = None) -> int:
 
 def feed_owner_search(raw_token: str) -> SavedSearch:
     """The saved search whose feed token is ``raw_token``; NotFound for an unknown or
-    revoked token, or when the owner's account is deactivated or deleted."""
+    revoked token, one issued before the owner's sessions last ended, or when the owner's
+    account is deactivated or deleted."""
     if not raw_token or len(raw_token) > 128:
         raise NotFound("No such feed.")
     saved = db.session.scalar(
         select(SavedSearch).where(SavedSearch.feed_token_digest == _digest(raw_token))
     )
-    if saved is None or saved.user is None or not saved.user.is_active:
+    if saved is None or saved.user is None or not saved.user.is_active or saved.feed_revoked:
         raise NotFound("No such feed.")
     return saved
 

@@ -1,5 +1,7 @@
 """Searching as a given viewer: the only entry point views and the API use."""
 
+import time
+
 from flask import current_app
 
 from kx.search import indexing
@@ -34,10 +36,16 @@ def _heal() -> None:
             current_app.logger.exception("applying the search outbox failed; rows kept")
 
 
-def search(viewer, query: Query) -> Results:
-    """Published items matching ``query`` that ``viewer`` may see, with facets."""
+def deadline() -> float:
+    """When a search started now must stop (``SEARCH_TIME_BUDGET`` seconds from now)."""
+    return time.monotonic() + current_app.config["SEARCH_TIME_BUDGET"]
+
+
+def search(viewer, query: Query, until: float | None = None) -> Results:
+    """Published items matching ``query`` that ``viewer`` may see, with facets; partial
+    (``Results.partial``) when the time budget, or ``until``, runs out first."""
     _heal()
-    return indexing.backend().search(query, audience_of(viewer))
+    return indexing.backend().search(query, audience_of(viewer), until or deadline())
 
 
 def related(item, viewer, limit: int = 5) -> list[Hit]:

@@ -6,6 +6,7 @@ viewer (or, for a feed, as the theme's owner), so nothing here decides visibilit
 """
 
 import math
+import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
@@ -20,6 +21,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -28,6 +30,7 @@ from wtforms.validators import DataRequired, Length
 from kx.accounts.views import verified_required
 from kx.database import utcnow
 from kx.errors import Invalid, NotFound
+from kx.extensions import limiter
 from kx.search import saved, services
 from kx.web import apply_errors
 
@@ -35,8 +38,9 @@ search_pages = Blueprint("search_pages", __name__)
 
 PER_PAGE = 20
 MAX_PAGE = 500
-#: In the zero-result state, how many "without this filter" searches to run at most.
-MAX_ALTERNATIVES = 8
+#: In the zero-result state, how many "without this filter" options to try at most (each
+#: one or two searches, all within the page's time budget).
+MAX_ALTERNATIVES = 3
 #: The facet sidebar's order.
 FACET_ORDER = ("type", "domain", "prevention_level", "study_design", "country")
 _FEED_SESSION_KEY = "kx_new_feed"
@@ -44,6 +48,13 @@ _FEED_SESSION_KEY = "kx_new_feed"
 
 def _viewer():
     return current_user._get_current_object()
+
+
+#: One budget per address for everything that runs a search: this page (and the header's
+#: search box), themes, feeds and ``GET /api/v1/search``.
+search_limit = limiter.shared_limit(
+    lambda: current_app.config["SEARCH_LIMITS"], scope="search", key_func=get_remote_address
+)
 
 
 class ThemeNameForm(FlaskForm):
@@ -121,24 +132,27 @@ def _facets(criteria: dict, results) -> list[dict]:
     return groups
 
 
-def _alternatives(viewer, criteria: dict, chips: list[dict]) -> list[dict]:
-    """For the zero-result state: what dropping each filter (or the words) would find."""
+def _alternatives(viewer, criteria: dict, chips: list[dict], until: float) -> list[dict]:
+    """For the zero-result state: what dropping each filter (or the words) would find,
+    as far as the time left until ``until`` allows."""
     options = []
     if criteria["q"] and chips:
         rest = _without(criteria, "q")
         options.append({"text": f"Remove the words “{criteria['q']}”", "rest": rest})
-    options += [{"text": f"Remove {c['label']}: {c['value']}", "rest": c["rest"]} for c in chips]
-    if len(chips) > 1:
+    if len(chips) > 1:  # before single filters: only the first few options are tried
         rest = {**criteria, **{n: [] for n in saved.FILTERS}, "year_from": None, "year_to": None}
         options.append({"text": "Remove all filters", "rest": rest})
+    options += [{"text": f"Remove {c['label']}: {c['value']}", "rest": c["rest"]} for c in chips]
     useful = []
     for option in options[:MAX_ALTERNATIVES]:
-        found = services.search(viewer, saved.to_query(option["rest"], per_page=1))
-        if not found.total and found.suggestion:  # widened *and* respelt
+        if time.monotonic() >= until:
+            break
+        found = services.search(viewer, saved.to_query(option["rest"], per_page=1), until)
+        if not found.total and found.suggestion and time.monotonic() < until:
             option["rest"] = {**option["rest"], "q": found.suggestion}
             option["text"] += f" and search for “{found.suggestion}”"
-            found = services.search(viewer, saved.to_query(option["rest"], per_page=1))
-        if found.total:
+            found = services.search(viewer, saved.to_query(option["rest"], per_page=1), until)
+        if found.total and not found.partial:
             useful.append({**option, "total": found.total, "url": _url(option["rest"])})
     return useful
 
@@ -153,7 +167,9 @@ def hit_view(hit) -> dict:
 
 def render_search(criteria: dict, page: int = 1, form: ThemeNameForm | None = None, status=200):
     viewer = _viewer()
-    results = services.search(viewer, saved.to_query(criteria, page=page, per_page=PER_PAGE))
+    until = services.deadline()
+    query = saved.to_query(criteria, page=page, per_page=PER_PAGE)
+    results = services.search(viewer, query, until)
     pages = max(math.ceil(results.total / PER_PAGE), 1)
     chips = _chips(criteria)
     can_save = viewer.is_authenticated and viewer.is_verified
@@ -172,7 +188,11 @@ def render_search(criteria: dict, page: int = 1, form: ThemeNameForm | None = No
         chips=chips,
         clear_url=_url(criteria, **{n: [] for n in saved.FILTERS}, year_from=None, year_to=None),
         suggestion_url=_url(criteria, q=results.suggestion) if results.suggestion else None,
-        alternatives=_alternatives(viewer, criteria, chips) if not results.total else [],
+        alternatives=(
+            _alternatives(viewer, criteria, chips, until)
+            if not results.total and not results.partial
+            else []
+        ),
         searched=saved.has_criteria(criteria),
         types=saved.TYPES,
         sorts=saved.SORTS,
@@ -190,6 +210,7 @@ def _default_name(criteria: dict) -> str:
 
 
 @search_pages.route("/search")
+@search_limit
 def search():
     return render_search(saved.clean_criteria(request.args), _page())
 
@@ -198,6 +219,7 @@ def search():
 
 
 @search_pages.route("/themes")
+@search_limit
 @verified_required
 def themes():
     viewer = _viewer()
@@ -243,6 +265,7 @@ def _since() -> datetime | None:
 
 
 @search_pages.route("/themes/<int:saved_id>")
+@search_limit
 @verified_required
 def theme(saved_id: int):
     """A theme's matches, newest first, marking those new since the last visit."""
@@ -380,6 +403,7 @@ def atom_feed(theme, entries: list[dict]) -> bytes:
 
 
 @search_pages.route("/feeds/<token>.atom")
+@search_limit
 def feed(token: str):
     """A theme's newest matches as its owner may see them now. The address is the only key,
     so it is unguessable, revocable and never cached by others."""

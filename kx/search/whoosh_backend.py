@@ -29,16 +29,17 @@ from collections import Counter
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from whoosh import collectors, index, matching, qparser, sorting
+from whoosh import collectors, index, matching, qparser, scoring, sorting
 from whoosh.analysis import Filter, Token, Tokenizer
 from whoosh.analysis.filters import STOP_WORDS
-from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.lang import stemmer_for_language
-from whoosh.query import And, AndNot, Not, NumericRange, Or, Phrase, Prefix, Term
+from whoosh.query import And, AndNot, Not, NullQuery, NumericRange, Or, Phrase, Prefix, Term
 from whoosh.reading import SegmentReader
 from whoosh.support.charset import accent_map
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool
 
 from kx.search.backend import Audience, Hit, Query, Results
@@ -200,6 +201,17 @@ _TEXT_FIELDS = ("title", "text")
 PARALLEL_REBUILD_FROM = 5_000
 #: Longer queries are cut here: parsing costs grow with the words (5,000 took 2 s).
 MAX_QUERY_CHARS = 400
+#: Words (terms, phrase words, prefix*) a query may hold; later ones are left out.
+MAX_TERMS = 20
+#: Letters a prefix* needs; a shorter one is searched as the plain word (``a*`` read every
+#: word of the index: 26 one-letter prefixes took 4 s at 20,000 items).
+MIN_PREFIX = 3
+#: Words one prefix* may stand for (in one field), and all of a query's prefixes together;
+#: the first ones in alphabetical order are searched and the viewer is told.
+MAX_PREFIX_WORDS = 64
+MAX_EXPANDED_WORDS = 256
+#: Documents a candidate spelling is looked for in (its stem's visible documents).
+MAX_SPELLING_CHECKS = 50
 _LIST_FIELDS = ("domains", "countries", "sectors", "stages")
 FACETS = {
     "type": "type",
@@ -247,10 +259,11 @@ class _TopAndAll(collectors.TopCollector):
     """The best ``limit`` matches by score, remembering every match on the way: totals and
     facets need them all, and ``Results.docs()`` would run the query a second time."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, deadline: float | None = None):
         # No block skipping and no replacing the matcher by one that drops low scores:
         # every match must be seen.
         super().__init__(limit=limit, usequality=False, replace=0)
+        self.deadline = deadline
 
     def prepare(self, top_searcher, q, context):
         super().prepare(top_searcher, q, context)
@@ -258,18 +271,43 @@ class _TopAndAll(collectors.TopCollector):
 
     def _collect(self, global_docnum, score):
         self.matched.add(global_docnum)
-        return super()._collect(global_docnum, score)
+        result = super()._collect(global_docnum, score)
+        if len(self.matched) % 64 == 1 and _past(self.deadline):
+            raise _OutOfTime
+        return result
+
+
+class _OutOfTime(Exception):
+    """The search's time budget ran out; what was collected so far is the answer."""
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
 
 
 class _Prefix(Prefix):
     """``prefix*`` as one list of documents with a constant score. Whoosh ORs a matcher per
     word the prefix expands to and steps through them together (``comp*``: 40 words,
-    ~480 ms here); reading their postings into one sorted list takes a few ms."""
+    ~480 ms here); reading their postings into one sorted list takes a few ms.
+
+    ``words`` holds the expansion that ``_bound`` chose for the whole index (a matcher
+    runs once per segment); unplanned, a prefix stands for at most ``MAX_PREFIX_WORDS``."""
+
+    words: list[bytes] | None = None
+    deadline: float | None = None
+
+    def _btexts(self, ixreader):
+        # Whoosh expands a prefix here for estimates and term lists too, not only to match.
+        if self.words is None:
+            return itertools.islice(super()._btexts(ixreader), MAX_PREFIX_WORDS)
+        return (word for word in self.words if (self.fieldname, word) in ixreader)
 
     def matcher(self, searcher, context=None):
         reader = searcher.reader()
         docs: set[int] = set()
-        for word in self._btexts(reader):
+        for number, word in enumerate(self._btexts(reader)):
+            if not number % 8 and _past(self.deadline):
+                raise _OutOfTime
             docs.update(reader.postings(self.fieldname, word).all_ids())
         if not docs:
             return matching.NullMatcher()
@@ -281,6 +319,102 @@ class _PrefixPlugin(qparser.PrefixPlugin):
         qclass = _Prefix
 
     nodetype = PrefixNode
+
+
+def _bound(reader, parsed, notices: list[str], deadline: float | None = None):
+    """``parsed`` with every prefix* expanded once, within ``MIN_PREFIX``,
+    ``MAX_PREFIX_WORDS`` and ``MAX_EXPANDED_WORDS``, reading their documents only until
+    ``deadline``; what was cut is told in ``notices``."""
+    left = [MAX_EXPANDED_WORDS]
+    short: list[str] = []
+    capped: list[str] = []
+
+    def bounded(query):
+        if not isinstance(query, _Prefix):
+            return query
+        if len(query.text) < MIN_PREFIX:
+            if query.text not in short:
+                short.append(query.text)
+            stem = _stem(query.text)
+            return Term(query.fieldname, stem, boost=query.boost) if stem else NullQuery
+        limit = min(MAX_PREFIX_WORDS, left[0])
+        words = list(itertools.islice(reader.expand_prefix(query.fieldname, query.text), limit + 1))
+        if len(words) > limit and query.text not in capped:
+            capped.append(query.text)
+        planned = _Prefix(query.fieldname, query.text, boost=query.boost)
+        planned.words = words[:limit]
+        planned.deadline = deadline
+        left[0] -= len(planned.words)
+        return planned
+
+    parsed = parsed.accept(bounded).normalize()
+    if short:
+        listed = ", ".join(f"“{text}*”" for text in short)
+        notices.append(
+            f"A word ending in * needs at least {MIN_PREFIX} letters before the *: "
+            f"{listed} was searched as a whole word."
+        )
+    if capped:
+        listed = ", ".join(f"“{text}*”" for text in capped)
+        notices.append(
+            f"{listed} stands for too many words: only the first of them were searched. "
+            "Type more letters before the * to find the others."
+        )
+    return parsed
+
+
+#: Field lengths are stored as one byte each; the length each byte stands for.
+_LENGTHS = [byte_to_length(byte) for byte in range(256)]
+
+
+class _AudienceBM25F(scoring.BM25F):
+    """BM25F with its collection statistics (document count, document frequencies,
+    average field lengths) taken from the documents one audience may see: Whoosh's own
+    come from the whole index, so a visible hit's score, and the order of hits, would
+    change with the words of documents the viewer may not read."""
+
+    def __init__(self, reader, base: set[int], lengths: dict[str, list[int]]):
+        super().__init__()
+        self.reader = reader
+        self.base = base
+        self.count = max(len(base), 1)
+        self.avgfl = {
+            field: (sum(values[d] for d in base) / self.count) or 1.0
+            for field, values in lengths.items()
+        }
+        self._df: dict[tuple[str, bytes | str], int] = {}
+
+    def doc_frequency(self, fieldname: str, text) -> int:
+        """How many of the audience's documents hold ``text``."""
+        key = (fieldname, text)
+        if key not in self._df:
+            if len(self._df) > 4096:
+                self._df.clear()
+            found = 0
+            if (fieldname, text) in self.reader:
+                ids = self.reader.postings(fieldname, text).all_ids()
+                found = sum(1 for docnum in ids if docnum in self.base)
+            self._df[key] = found
+        return self._df[key]
+
+    def idf(self, searcher, fieldname, text):
+        return math.log(self.count / (self.doc_frequency(fieldname, text) + 1)) + 1
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        idf = self.idf(searcher, fieldname, text)
+        avgfl = self.avgfl.get(fieldname, 1.0)
+        return _AudienceScorer(searcher, fieldname, text, idf, avgfl, self.B, self.K1)
+
+
+class _AudienceScorer(scoring.WeightLengthScorer):
+    def __init__(self, searcher, fieldname, text, idf, avgfl, B, K1):
+        self.idf, self.avgfl, self.B, self.K1 = idf, avgfl, B, K1
+        self.setup(searcher, fieldname, text)
+
+    def _score(self, weight, length):
+        return scoring.bm25(self.idf, weight, length, self.avgfl, self.B, self.K1)
 
 
 #: Segments merge in tiers of similar size, this many to a tier (log-structured, as in
@@ -588,29 +722,77 @@ class WhooshBackend:
     def _live(self, searcher) -> set[int]:
         return self._cached(("live",), lambda: set(self._by_newest(searcher)))
 
-    def search(self, query: Query, audience: Audience) -> Results:
+    def _lengths(self, searcher) -> dict[str, list[int]]:
+        """Every document's length in each text field, once per searcher."""
+
+        def compute():
+            # Each segment's length column read whole: a call per document costs ~15 µs.
+            lengths: dict[str, list[int]] = {field: [] for field in _TEXT_FIELDS}
+            for leaf, _offset in searcher.reader().leaf_readers():
+                perdoc = getattr(leaf, "_perdoc", None)
+                count = leaf.doc_count_all()
+                for field in _TEXT_FIELDS:
+                    column = _lenfield(field)
+                    if perdoc is None or not perdoc.has_column(column):
+                        lengths[field] += [0] * count
+                        continue
+                    values = perdoc.column_reader(column, LENGTHS_COLUMN)
+                    # one byte per document, read at once; missing trailing ones are 0
+                    raw = values._dbfile.get(values._basepos, values._count)
+                    lengths[field] += [_LENGTHS[byte] for byte in raw]
+                    lengths[field] += [0] * (count - len(raw))
+            return lengths
+
+        return self._cached(("lengths",), compute)
+
+    def _weighting(self, searcher, audience: Audience) -> _AudienceBM25F:
+        """The scoring model of ``audience``: statistics from what it may see, no more."""
+
+        def compute():
+            base = self._allowed(searcher, Query(), audience)
+            if base is None:
+                base = set(searcher.reader().all_doc_ids())
+            return _AudienceBM25F(searcher.reader(), base, self._lengths(searcher))
+
+        return self._cached(("weighting", audience), compute)
+
+    def search(self, query: Query, audience: Audience, deadline: float | None = None) -> Results:
         searcher = self._searcher()
-        parsed = self._parse(searcher, query.text)
+        notices: list[str] = []
+        parsed = self._parse(searcher, query.text, notices, deadline)
         allowed = self._allowed(searcher, query, audience)
         if allowed is not None and not allowed:
-            return Results(total=0, hits=[], facets={name: {} for name in FACETS})
+            facets = {name: {} for name in FACETS}
+            return Results(total=0, hits=[], facets=facets, notices=notices)
         page, per_page = max(query.page, 1), query.per_page
         start = (page - 1) * per_page
+        partial = False
         if parsed is None or query.sort == "newest":
             # Newest first needs no scores: walk a per-searcher list sorted by date (Whoosh
             # would compute and sort a key for every match on every query).
             if parsed is None:
                 matched = allowed if allowed is not None else self._live(searcher)
             else:
-                matched = set(searcher.docs_for_query(parsed))
+                matched = set()
+                try:
+                    for docnum in searcher.docs_for_query(parsed):
+                        if not len(matched) % 1024 and _past(deadline):
+                            raise _OutOfTime
+                        matched.add(docnum)
+                except _OutOfTime:
+                    partial = True
                 if allowed is not None:
                     matched &= allowed
             newest = (d for d in self._by_newest(searcher) if d in matched)
             page_docs = [(d, 0.0) for d in itertools.islice(newest, start, start + per_page)]
         else:
-            top = _TopAndAll(limit=page * per_page)
+            top = _TopAndAll(limit=page * per_page, deadline=deadline)
             wrapped = top if allowed is None else collectors.FilterCollector(top, allow=allowed)
-            searcher.search_with_collector(parsed, wrapped)
+            context = searcher.context(weighting=self._weighting(searcher, audience))
+            try:
+                searcher.search_with_collector(parsed, wrapped, context=context)
+            except _OutOfTime:
+                partial = True
             results = wrapped.results()
             page_docs = [(hit.docnum, hit.score) for hit in results[start : start + per_page]]
             matched = top.matched
@@ -625,9 +807,16 @@ class WhooshBackend:
             facets[name] = {value: n for value, n in counts.items() if n}
         total = len(matched)
         suggestion = None
-        if parsed is not None and total < 3:
-            suggestion = self._suggest(searcher, parsed, query.text, allowed, total)
-        return Results(total=total, hits=hits, facets=facets, suggestion=suggestion)
+        if parsed is not None and total < 3 and not partial:
+            suggestion = self._suggest(searcher, parsed, query.text, allowed, total, deadline)
+        return Results(
+            total=total,
+            hits=hits,
+            facets=facets,
+            suggestion=suggestion,
+            notices=notices,
+            partial=partial,
+        )
 
     def related(self, key: str, audience: Audience, limit: int = 5) -> list[Hit]:
         searcher = self._searcher()
@@ -647,7 +836,11 @@ class WhooshBackend:
         if not shared:
             return []
         query = Or([Term("text", term) for term in shared])
-        similar = searcher.search(query, limit=limit + 1, filter=allowed)
+        top = collectors.TopCollector(limit=limit + 1)
+        wrapped = top if allowed is None else collectors.FilterCollector(top, allow=allowed)
+        context = searcher.context(weighting=self._weighting(searcher, audience))
+        searcher.search_with_collector(query, wrapped, context=context)
+        similar = wrapped.results()
         hits = [_hit(hit.fields(), hit.score) for hit in similar if hit["key"] != key]
         return hits[:limit]
 
@@ -663,17 +856,26 @@ class WhooshBackend:
         parser.add_plugin(_PrefixPlugin())
         return parser
 
-    def _parse(self, searcher, text: str):
-        text = _normal((text or "")[:MAX_QUERY_CHARS]).strip()
+    def _parse(
+        self, searcher, text: str, notices: list[str] | None = None, deadline: float | None = None
+    ):
+        """``text`` as a bounded query (see ``_bound``); what was cut goes to ``notices``."""
+        notices = [] if notices is None else notices
+        text = _query_text(text, notices)
         if not text:
             return None
         try:
-            return self._parser(searcher).parse(text)
+            parsed = self._parser(searcher).parse(text)
         except Exception:  # malformed syntax: fall back to the plain words
             words = "".join(c if c.isalnum() else " " for c in text)
-            return self._parser(searcher).parse(words) if words.strip() else None
+            parsed = self._parser(searcher).parse(words) if words.strip() else None
+        if parsed is None:
+            return None
+        return _bound(searcher.reader(), parsed, notices, deadline)
 
-    def _suggest(self, searcher, parsed, text: str, allowed, found: int) -> str | None:
+    def _suggest(
+        self, searcher, parsed, text: str, allowed, found: int, deadline: float | None = None
+    ) -> str | None:
         """A respelling of ``text`` that finds more of what *this* viewer may see, or None.
 
         Whoosh's own ``correct_query`` draws on every document and only respells words
@@ -681,9 +883,11 @@ class WhooshBackend:
         reveal words of documents the viewer may not read ("helpilne OR secrte" would
         become "helpline OR secret"). Here a word counts as known, and a spelling as a
         candidate, only when it occurs in a document among ``allowed`` (what the viewer may
-        see within the filters; None: everything).
+        see within the filters; None: everything): a candidate's stem must occur there, and
+        the candidate itself as written (``_shown``), so that a word form only hidden or
+        deleted documents hold is never offered.
         """
-        text = _normal(text[:MAX_QUERY_CHARS]).strip()
+        text = _query_text(text, [])
         reader = searcher.reader()
         analyzer = searcher.schema["text"].analyzer
 
@@ -711,8 +915,10 @@ class WhooshBackend:
             word = text[span[0] : span[1]]
             if not word.isalpha() or seen(word):  # prefix* and known words stay
                 continue
+            if _past(deadline):
+                return None
             replacements[span] = self._respell(
-                searcher, word.casefold().translate(accent_map), seen
+                searcher, word.casefold().translate(accent_map), seen, allowed, deadline
             )
         changes = sorted((span, new) for span, new in replacements.items() if new)
         if not changes:
@@ -722,6 +928,28 @@ class WhooshBackend:
             corrected = corrected[:start] + new + corrected[end:]
         better = searcher.search(self._parse(searcher, corrected), limit=1, filter=allowed)
         return corrected if len(better) > found else None
+
+    def _shown(self, searcher, word: str, allowed) -> bool:
+        """Whether a document among ``allowed`` holds ``word`` as written (folded), looking
+        in at most ``MAX_SPELLING_CHECKS`` of the documents that hold its stem."""
+        stems = [token.text for token in _ANALYZER(word, mode="query")]
+        if not stems:
+            return False
+        reader = searcher.reader()
+        docs: set[int] = set()
+        for field in _TEXT_FIELDS:
+            if (field, stems[0]) in reader:
+                docs.update(reader.postings(field, stems[0]).all_ids())
+        if allowed is not None:
+            docs &= allowed
+        pattern = re.compile(rf"(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])")
+        for docnum in sorted(docs)[:MAX_SPELLING_CHECKS]:
+            fields = searcher.stored_fields(docnum)
+            for field in _TEXT_FIELDS:
+                folded = _normal(fields.get(field) or "").casefold().translate(accent_map)
+                if pattern.search(folded):
+                    return True
+        return False
 
     def _vocabulary(self, searcher) -> dict[tuple[str, int], list[str]]:
         """The index's words by first letter and length, once per searcher."""
@@ -734,7 +962,9 @@ class WhooshBackend:
 
         return self._cached(("vocabulary",), compute)
 
-    def _respell(self, searcher, word: str, seen) -> str | None:
+    def _respell(
+        self, searcher, word: str, seen, allowed, deadline: float | None = None
+    ) -> str | None:
         """The visible spelling nearest ``word`` (fewest edits, then most documents).
 
         Candidates share the first letter and are at most two letters longer or shorter,
@@ -749,9 +979,29 @@ class WhooshBackend:
                     by_distance[distance].append(candidate)
         for distance in (1, 2):
             ranked = sorted(((seen(c), c) for c in by_distance[distance]), reverse=True)
-            if ranked and ranked[0][0]:
-                return ranked[0][1]
+            for count, candidate in ranked:
+                if not count or _past(deadline):
+                    break
+                if self._shown(searcher, candidate, allowed):
+                    return candidate
         return None
+
+
+_QUERY_WORD = re.compile(r"\w+(?:\.?\w+)*\**")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+
+def _query_text(text: str, notices: list[str]) -> str:
+    """``text`` normalised and cut after ``MAX_QUERY_CHARS`` characters and ``MAX_TERMS`` words
+    (operators do not count); a cut is told in ``notices``."""
+    text = _normal((text or "")[:MAX_QUERY_CHARS]).strip()
+    words = [m for m in _QUERY_WORD.finditer(text) if m.group() not in _OPERATORS]
+    if len(words) > MAX_TERMS:
+        text = text[: words[MAX_TERMS - 1].end()].rstrip()
+        notices.append(
+            f"A search may hold {MAX_TERMS} words: only the first {MAX_TERMS} were searched."
+        )
+    return text
 
 
 def _edits(a: str, b: str, limit: int) -> int:

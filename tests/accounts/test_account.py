@@ -36,8 +36,14 @@ def test_editing_the_profile_saves_and_shows_it(app, client, member):
     assert "Your profile is saved." in page.text
     for name, value in PROFILE.items():
         assert page.value(name) == value
+    # the sector is only requested: the verified one applies until a moderator approves
+    assert "until a moderator approves the change to Academic" in page.text
     row = user_row(app, member.id)
-    assert (row.display_name, row.sector, row.country) == ("Renamed Person", "academic", "DE")
+    assert (row.display_name, row.sector, row.country) == (
+        "Renamed Person",
+        "law-enforcement",
+        "DE",
+    )
     assert row.email == member.email  # not editable here
 
 
@@ -284,4 +290,4 @@ def test_a_rejected_new_password_does_not_use_the_guessing_budget(client, member
 
 
 def test_the_export_is_not_cached(client, member):
-    assert client.get("/account/export").headers["Cache-Control"] == "no-store"
+    assert client.get("/account/export").headers["Cache-Control"] == "private, no-store"

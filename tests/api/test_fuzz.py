@@ -35,6 +35,7 @@ def _load_schema(app):
     # The per-address sign-in limit would otherwise answer 429 to nearly every generated
     # token request after the tenth; the per-account limit stays as configured.
     app.config["LOGIN_LIMITS"] = "10000 per minute"
+    app.config["SEARCH_LIMITS"] = "10000 per minute"  # likewise for searches per address
     loaded = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     # The API refuses NUL in any text with 422 (PostgreSQL cannot store it; see
     # test_text_no_database_can_store_gets_422), so a NUL is not "valid data" here.

@@ -43,6 +43,7 @@ PRACTICE_KEYS = {
     "updated_at",
     "published_at",
     "identifier_warnings",
+    "pending_edit",
     "evidence",
     "evidence_level",
     "url",
@@ -435,24 +436,19 @@ def test_the_author_changes_an_item_and_each_change_is_a_revision(client, people
     assert RFC3339_UTC.match(second["created_at"])
 
 
-def test_a_published_edit_with_new_identifiers_goes_back_to_review(client, people):
+def test_a_published_edit_waits_for_review_with_its_identifiers(client, people):
     item = publish(client, people)
-
-    plain = client.patch(
-        f"/api/v1/practices/{item['id']}",
-        json={"summary": "Updated."},
-        headers=people.author.headers,
-    ).get_json()
-    assert plain["status"] == "published"
 
     identifying = client.patch(
         f"/api/v1/practices/{item['id']}",
         json={"body": "Ask Mrs Jones at 12 Acacia Avenue."},
         headers=people.author.headers,
     ).get_json()
-    assert identifying["status"] == "pending"
-    assert identifying["identifier_warnings"]
-    assert_json_error(client.get(f"/api/v1/practices/{item['id']}"), 404)
+    assert identifying["status"] == "published"
+    assert identifying["body"] == item["body"]
+    assert identifying["pending_edit"]["identifier_warnings"]
+    public = client.get(f"/api/v1/practices/{item['id']}").get_json()
+    assert public["body"] == item["body"] and public["pending_edit"] is None
 
 
 def test_nobody_else_may_change_or_delete_it(client, people):

@@ -48,6 +48,7 @@ RESEARCH_KEYS = {
     "updated_at",
     "published_at",
     "identifier_warnings",
+    "pending_edit",
     "reference",
     "practices",
     "page_url",
@@ -123,7 +124,7 @@ def test_a_summary_is_written_with_its_doi_normalised(client, people):
     ["10.1234/ABC", "doi:10.1234/abc", "https://doi.org/10.1234/abc"],
 )
 def test_doi_forms_are_stored_alike_and_a_second_one_conflicts(client, people, doi):
-    new_research(client, people.author, doi="10.1234/abc")
+    publish(client, people, kind="research", doi="10.1234/abc")
 
     response = client.post(
         "/api/v1/research",
@@ -335,7 +336,9 @@ def test_citations_in_three_formats(client, people):
 
 
 def test_bibtex_import_creates_good_entries_and_reports_the_rest(client, people):
-    new_research(client, people.moderator, title="Already here", doi="10.1177/1079063210369013")
+    new_research(
+        client, people.moderator, title="Already here", doi="10.1177/1079063210369013", submit=True
+    )
 
     response = client.post(
         "/api/v1/research/import", json={"bibtex": BIBTEX}, headers=people.author.headers
@@ -385,6 +388,14 @@ def test_patch_delete_and_revisions_by_author_others_and_moderators(client, peop
         url.format(published), json={"year": 2019}, headers=people.author.headers
     )
     assert changed.status_code == 200 and changed.get_json()["status"] == "published"
+    assert changed.get_json()["year"] is None  # the change waits for review
+    assert changed.get_json()["pending_edit"]["values"] == {"year": 2019}
+    approved = client.post(
+        f"/api/v1/review/research/{published}",
+        json={"decision": "approve"},
+        headers=people.moderator.headers,
+    )
+    assert approved.status_code == 200
     history = client.get(url.format(published) + "/revisions", headers=people.author.headers)
     assert [r["fields_changed"] for r in history.get_json()["items"]][-1] == ["year"]
 

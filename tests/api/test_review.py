@@ -14,6 +14,7 @@ from tests.api.test_practices import (  # noqa: F401  (people_fixture: the "peop
 
 QUEUE_KEYS = {
     "type",
+    "kind",
     "id",
     "title",
     "author",
@@ -21,6 +22,8 @@ QUEUE_KEYS = {
     "submitted_at",
     "updated_at",
     "identifier_warnings",
+    "changes",
+    "doi_clashes",
     "url",
     "api_url",
 }
@@ -59,6 +62,11 @@ def test_moderators_see_the_pending_queue_with_the_anonymisation_findings(client
     assert practice["api_url"] == f"/api/v1/practices/{pending['practice']}"
     assert practice["author"]["id"] == people.author.id
     assert [w["kind"] for w in practice["identifier_warnings"]] == ["email"]
+    assert (practice["kind"], practice["changes"], practice["doi_clashes"]) == (
+        "submission",
+        [],
+        [],
+    )
     assert queue["items"][1]["url"] == f"/research/{pending['research']}"
 
     only = client.get("/api/v1/review?type=research", headers=people.moderator.headers).get_json()

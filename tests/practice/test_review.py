@@ -259,7 +259,7 @@ def test_a_moderators_own_submission_publishes_directly(app, people):
 # --------------------------------------------------------------------------- editing published
 
 
-def test_editing_a_published_item_keeps_it_published_and_stores_a_revision(app, people, published):
+def test_editing_a_published_item_waits_for_review_then_stores_a_revision(app, people, published):
     before = revision_count(app, published)
     form = Html(people.author_client.get(f"/practices/{published}/edit"))
     assert "save" in form.buttons() and "draft" not in form.buttons()
@@ -268,15 +268,23 @@ def test_editing_a_published_item_keeps_it_published_and_stores_a_revision(app, 
 
     assert response.status_code == 302
     stored = row(app, published)
-    assert stored.status == "published"
-    assert stored.outcomes == "Waiting times halved."
+    assert stored.status == "published" and stored.outcomes == FORM["outcomes"]
+    assert (
+        "A moderator will review your changes"
+        in Html(people.author_client.get(response.location)).text
+    )
+    assert (
+        "Waiting times halved."
+        not in Html(people.anonymous_client.get(f"/practices/{published}")).text
+    )
+    decide(people.moderator_client, "practice", published, "approve")
+    assert row(app, published).outcomes == "Waiting times halved."
     assert revision_count(app, published) == before + 1
     page = Html(people.anonymous_client.get(f"/practices/{published}"))
     assert "Waiting times halved." in page.text
-    assert "Your changes are published" in Html(people.author_client.get(response.location)).text
 
 
-def test_an_edit_that_adds_an_email_sends_it_back_to_review(app, people, published):
+def test_an_edit_that_adds_an_email_is_shown_to_the_moderator_only(app, people, published):
     response = edit(
         people.author_client,
         published,
@@ -285,24 +293,18 @@ def test_an_edit_that_adds_an_email_sends_it_back_to_review(app, people, publish
     )
 
     assert response.status_code == 302
-    assert row(app, published).status == "pending"
-    assert (
-        "a moderator will review it again" in Html(people.author_client.get(response.location)).text
-    )
-    assert FORM["title"] not in titles_on_list(people.anonymous_client)
+    assert row(app, published).status == "published"
+    assert FORM["title"] in titles_on_list(people.anonymous_client)
+    assert "sam.worker" not in Html(people.anonymous_client.get(f"/practices/{published}")).text
     queue = Html(people.moderator_client.get("/review"))
     assert "sam.worker@example.org" in queue.text
-
-
-def test_an_edit_that_adds_a_phone_number_sends_it_back_to_review(app, people, published):
-    edit(people.author_client, published, "save", summary="Call 020 7946 0958 for referrals.")
-    assert row(app, published).status == "pending"
 
 
 def test_a_moderators_edit_of_a_published_item_stays_published(app, people, published):
     response = edit(people.moderator_client, published, "save", outcomes="Checked by moderation.")
     assert response.status_code == 302
     assert row(app, published).status == "published"
+    assert row(app, published).outcomes == "Checked by moderation."
 
 
 # --------------------------------------------------------------------------- archive

@@ -48,7 +48,8 @@ def audit_actions(app) -> list[str]:
 
 @pytest.fixture
 def history(app, people):
-    """A published practice edited once by its author: revisions 1 and 2."""
+    """A published practice edited once by its author (the edit approved): revisions 1
+    and 2."""
     practice_id = add_practice(
         app,
         people.author,
@@ -66,6 +67,13 @@ def history(app, people):
         "save",
     )
     assert response.status_code == 302
+    approved = submit(
+        people.moderator_client,
+        f"/review/practice/{practice_id}",
+        {"decision": "approve"},
+        form_page="/review",
+    )
+    assert approved.status_code == 302
     first, second = revision_ids(app, "practice", practice_id)
     return practice_id, first, second
 

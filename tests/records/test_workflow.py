@@ -5,10 +5,10 @@ clashes, evidence links and the derived evidence level.
 
 draft --submit--> pending --approve--> published --archive--> archived
                           --reject--> rejected --submit--> pending
-A moderator's own submission publishes at once. An edit of a published item stays
-published (with a revision) unless it raises a new identifier warning, which sends it back
-to review. Each test runs inside one application context and calls the services directly,
-with the actor passed explicitly, as views and the API do.
+A moderator's own submission publishes at once. An author's edit of a published item
+waits for review beside the published version (tests/records/test_pending_edits.py); a
+moderator's applies at once. Each test runs inside one application context and calls the
+services directly, with the actor passed explicitly, as views and the API do.
 """
 
 from contextlib import ExitStack
@@ -85,6 +85,13 @@ def published(kind, author, moderator, **fields):
     if item.status == "pending":
         records.review(item, moderator, "approve")
     assert item.status == "published"
+    return item
+
+
+def approved_edit(kind, author, moderator, item, **fields):
+    """``author``'s edit of published ``item``, approved by ``moderator``."""
+    save(kind, author, item, **fields)
+    records.review(item, moderator, "approve")
     return item
 
 
@@ -349,13 +356,16 @@ def test_another_member_cannot_resubmit_someone_elses_rejected_item(people, kind
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_an_authors_edit_of_a_published_item_stays_published_with_a_revision(people, kind):
+def test_an_authors_approved_edit_of_a_published_item_stays_published_with_a_revision(people, kind):
     item = published(kind, people.author, people.moderator, title="Before")
     first_published = item.published_at
     before = len(revisions(item))
 
     save(kind, people.author, item, title="After", countries=["NL", "DE"])
+    assert item.title == "Before" and len(revisions(item)) == before
+    records.review(item, people.moderator, "approve")
 
+    assert item.title == "After"
     assert item.status == "published" and item.published_at == first_published
     history = revisions(item)
     assert len(history) == before + 1
@@ -375,17 +385,18 @@ def test_saving_without_changes_stores_no_revision(people, kind):
     assert len(revisions(item)) == 1
 
 
-def test_an_edit_that_adds_an_identifier_goes_back_to_review(people):
+def test_an_edit_that_adds_an_identifier_waits_with_its_warning(people):
     item = published("practice", people.author, people.moderator, body="A clean account.")
 
     practice_services.save_practice(
         people.author, {"body": "Contact the lead at lead.worker@example.org for details."}, item
     )
 
-    assert item.status == "pending"
-    assert [w["kind"] for w in item.identifier_warnings] == ["email"]
-    assert item.id not in visible_ids("practice", None)
-    assert item.id in visible_ids("practice", people.moderator)
+    assert item.status == "published" and item.body == "A clean account."
+    assert item.identifier_warnings == []
+    edit = records.pending_edit(item)
+    assert [w["kind"] for w in edit.identifier_warnings] == ["email"]
+    assert item.id in visible_ids("practice", None)
 
 
 def test_an_edit_that_keeps_an_already_reviewed_warning_stays_published(people):
@@ -409,7 +420,7 @@ def test_a_moderators_edit_with_an_identifier_stays_published(people):
     assert revisions(item)[-1].author_id == people.moderator.id
 
 
-def test_research_edits_never_go_back_to_review_for_identifiers(people):
+def test_research_edits_keep_the_summary_published_and_carry_their_warnings(people):
     item = published("research", people.author, people.moderator)
 
     research_services.save_research(
@@ -417,6 +428,8 @@ def test_research_edits_never_go_back_to_review_for_identifiers(people):
     )
 
     assert item.status == "published"
+    assert [w["kind"] for w in records.pending_edit(item).identifier_warnings] == ["email"]
+    records.review(item, people.moderator, "approve")
     assert [w["kind"] for w in item.identifier_warnings] == ["email"]
 
 
@@ -597,9 +610,10 @@ def test_my_items_lists_exactly_the_viewers_own_items_in_any_state(people):
 def test_a_moderator_reverts_to_an_earlier_revision(people, kind):
     item = published(kind, people.author, people.moderator, title="Good title", countries=["IE"])
     good = revisions(item)[-1]
-    save(
+    approved_edit(
         kind,
         people.author,
+        people.moderator,
         item,
         title="Worse title",
         countries=["FR", "BE"],
@@ -639,7 +653,7 @@ def test_after_a_revert_the_warnings_describe_the_restored_text(people):
         "practice", people.author, people.moderator, body="Mail desk.lead@example.org."
     )
     with_email = revisions(item)[-1]
-    save("practice", people.author, item, body="A clean body.")
+    approved_edit("practice", people.author, people.moderator, item, body="A clean body.")
     assert item.identifier_warnings == []
 
     records.revert(item, people.moderator, with_email.id)
@@ -693,9 +707,7 @@ def test_a_practice_and_a_study_with_the_same_id_do_not_share_revisions(people):
 
 
 def test_a_duplicate_doi_is_a_conflict_in_any_spelling(people):
-    first = research_services.save_research(
-        people.author, {"title": "First", "doi": "10.1234/ABC.5"}
-    )
+    first = published("research", people.author, people.moderator, doi="10.1234/ABC.5")
     assert first.doi == "10.1234/abc.5"
 
     for spelling in ("10.1234/abc.5", "https://doi.org/10.1234/ABC.5", "doi:10.1234/Abc.5"):

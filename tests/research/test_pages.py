@@ -452,7 +452,9 @@ def test_invalid_input_is_reported_by_the_field(
         assert db.session.query(Research).count() == 0
 
 
-def test_the_author_edits_and_a_published_summary_stays_published(app, client, people, login):
+def test_the_authors_edit_of_a_published_summary_waits_and_is_applied_on_approval(
+    app, client, people, login
+):
     item_id = add_research(
         app, people["author"], "Old title", doi=BABCHISHIN_DOI, url="https://example.org/a"
     )
@@ -466,6 +468,13 @@ def test_the_author_edits_and_a_published_summary_stays_published(app, client, p
         form_data(title="New title", doi=BABCHISHIN_DOI, url="", action="save"),
     )
     assert response.status_code == 302
+    assert research_row(app, item_id)["title"] == "Old title"  # until a moderator approves
+    with app.app_context():
+        records.review(
+            db.session.get(Research, item_id),
+            db.session.get(User, people["moderator"].id),
+            "approve",
+        )
     row = research_row(app, item_id)
     assert row["title"] == "New title" and row["status"] == "published"
     assert row["url"] == ""  # cleared

@@ -82,8 +82,17 @@ def corpus(kx):
 def test_response_has_exactly_the_documented_shape(client, kx, corpus):
     body = search(client, q="helpline")
 
-    assert set(body) == {"query", "total", "page", "per_page", "items", "facets", "suggestion"}
-    assert body["query"] == "helpline"
+    assert set(body) == {
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "items",
+        "facets",
+        "suggestion",
+        "notices",
+    }
+    assert body["query"] == "helpline" and body["notices"] == []
     assert (body["page"], body["per_page"]) == (1, 20)
     assert body["suggestion"] is None
     assert keys(body) == {f"practice:{corpus['public']}", f"research:{corpus['research']}"}

@@ -302,7 +302,7 @@ def test_feed_of_a_deactivated_or_deleted_owner_is_gone(client, kx, owner, make_
     assert reader.get(feed).status_code == 404
     with kx.app.app_context():
         accounts.set_active(db.session.get(User, admin.id), db.session.get(User, owner.id), True)
-    assert reader.get(feed).status_code == 200
+    assert reader.get(feed).status_code == 404  # deactivation ended it for good
     with kx.app.app_context():
         accounts.delete_account(db.session.get(User, owner.id), PASSWORD)
         # the saved queries are personal data: erased with the account
