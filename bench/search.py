@@ -14,7 +14,7 @@ N synthetic published items through the record services, then measures and print
 - then the security review's figures on the same corpus (bench/security.py): list filters,
   a 26-prefix search and a pathological Markdown save, each within 1 s or refused.
 
-Targets (issue 4, this 2-core machine, 20,000 items) are printed beside the figures. The
+Targets (this 2-core machine, 20,000 items) are printed beside the figures. The
 texts are ~300 words drawn from a fixed vocabulary by a seeded generator, so every run
 builds the same corpus.
 """

@@ -1,4 +1,4 @@
-"""The security review's figures (issue 9), run by ``make bench`` after the search figures
+"""The security review's figures, run by ``make bench`` after the search figures
 on the same corpus, or alone on a folder kept by ``bench/search.py --keep``:
 ``.venv/bin/python bench/security.py --reuse /tmp/kx-bench-…``.
 
@@ -276,7 +276,7 @@ def run(app, users: dict, seed: int) -> bool:
     all_ok = True
 
     print()
-    print(f"Security review (issue 9): each request <= {TARGET_S:.0f} s or a clear refusal")
+    print(f"Security review: each request <= {TARGET_S:.0f} s or a clear refusal")
     print(f"  corpus also has {links} evidence links and {threads} forum threads")
     print()
     print("List filters (in-process test client; slowest of each group and viewer)")

@@ -1,6 +1,6 @@
 """Demo content for ``flask --app kx demo load``: practice examples, research summaries and
-the evidence links between them (DESIGN.md "Demo content", issue 3 item 9), and forum
-threads across disciplines (issue 5 item 8; see ``DEMO_THREADS``).
+the evidence links between them, and forum threads across disciplines (see
+``DEMO_THREADS``).
 
 Practice examples are FICTIONAL, ANONYMISED composites written in the spirit of real kinds
 of programme (confidential helplines, deterrence messages, circles of support and
@@ -2345,7 +2345,7 @@ DEMO_LINKS: list[tuple[str, str, str, str, str]] = [
 
 
 # ---------------------------------------------------------------------------------------
-# Forum: fictional, anonymised cross-disciplinary threads (issue 5 item 8). Each post is
+# Forum: fictional, anonymised cross-disciplinary threads. Each post is
 # written by the demo account of its sector; ``quote`` is the index of the post it quotes
 # (0: the opening post); an entry with ``status`` is a research need's status change by
 # its ``author`` instead of a reply. ``links`` name demo practices and research by key.

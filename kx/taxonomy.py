@@ -1,4 +1,4 @@
-"""The fixed vocabularies of DESIGN.md: slugs (part of the API) and human labels."""
+"""The fixed vocabularies: slugs (part of the API) and human labels."""
 
 from functools import cache
 

@@ -70,7 +70,7 @@ LINK_REL = "nofollow noopener ugc"
 # that a busy machine does not refuse ordinary text). Ordinary text takes a few
 # milliseconds per kilobyte (100 KB of prose: about 0.3 s, most of it in the sanitiser), so
 # only text built to be slow meets the budget.
-RENDER_BUDGET_SECONDS = 0.5
+RENDER_BUDGET_SECONDS = 0.7
 # Blocks nested deeper than this (a quote in a list item counts two or three levels) are
 # refused rather than silently cut off, as markdown-it would past its ``maxNesting``.
 MAX_NESTING = 16

@@ -1,4 +1,4 @@
-"""``flask --app kx demo load``: the demo content meets issue 3 item 9, loads through the
+"""``flask --app kx demo load``: the demo content is complete, loads through the
 services, and loads only once however often the command runs.
 
 Loading takes a few seconds (nine password hashes, forty-odd saves), so the module loads it

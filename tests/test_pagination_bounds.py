@@ -1,4 +1,4 @@
-"""Page numbers out of range (security review F15): ``page=9223372036854775807`` answered
+"""Page numbers out of range: ``page=9223372036854775807`` answered
 500 on the practice and research lists and the forum (SQLite cannot hold the offset). Every
 paginated page and API list takes any ``page`` and ``per_page``: a page shows the last
 page it serves (empty) or the first for nonsense, the API answers 422 with its JSON error.

@@ -173,21 +173,34 @@ def update_profile(
         "country": country,
     }
     changed = [name for name in PROFILE_FIELDS if getattr(user, name) != wanted[name]]
+    try:
+        with transaction():
+            pending = _save_profile(user, wanted, changed, sector, sector_reason)
+    except IntegrityError as exc:  # a second save of the same request, a moment earlier
+        message = "Your profile was saved in another window at the same moment; check it."
+        raise Invalid(message, {"sector": [message]}) from exc
+    return pending
+
+
+def _save_profile(
+    user: User, wanted: dict, changed: list[str], sector: str, sector_reason: str
+) -> SectorChangeRequest | None:
+    # read inside the transaction: on SQLite it holds the write lock, so a concurrent save
+    # of the same profile sees this one's request instead of adding a second
     pending = pending_sector_request(user)
-    with transaction():
-        for name in changed:
-            setattr(user, name, wanted[name])
-        if user.verified_at is None:
-            if sector != user.sector:
-                changed.append("sector")
-                user.sector = sector
-        elif pending is not None and sector == pending.sector:
-            if sector_reason and sector_reason != pending.reason:
-                pending.reason = sector_reason
-        elif pending is not None or sector != user.sector:
-            pending = _request_sector(user, pending, sector, sector_reason)
-        if changed:
-            record_audit(user, "user.profile", "user", user.id, fields=changed)
+    for name in changed:
+        setattr(user, name, wanted[name])
+    if user.verified_at is None:
+        if sector != user.sector:
+            changed.append("sector")
+            user.sector = sector
+    elif pending is not None and sector == pending.sector:
+        if sector_reason and sector_reason != pending.reason:
+            pending.reason = sector_reason
+    elif pending is not None or sector != user.sector:
+        pending = _request_sector(user, pending, sector, sector_reason)
+    if changed:
+        record_audit(user, "user.profile", "user", user.id, fields=changed)
     return pending
 
 

@@ -1,4 +1,4 @@
-"""The ``/api/v1`` JSON API, built on the domain services and schemas (see API.md)."""
+"""The ``/api/v1`` JSON API, built on the domain services and schemas."""
 
 from flask import Blueprint, g, request
 from werkzeug.exceptions import RequestEntityTooLarge

@@ -73,7 +73,7 @@ def build_spec() -> APISpec:
         plugins=[MarshmallowPlugin()],
         info={
             "description": (
-                "Knowledge exchange JSON API; see API.md. Without a bearer token it answers "
+                "Knowledge exchange JSON API. Without a bearer token it answers "
                 "as for an anonymous visitor. Unknown body fields and query parameters, and "
                 "text with NUL characters or unpaired surrogates, are rejected with 422."
             )

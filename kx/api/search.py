@@ -1,4 +1,4 @@
-"""``GET /api/v1/search``: the search box, filters and facets as JSON (see API.md)."""
+"""``GET /api/v1/search``: the search box, filters and facets as JSON."""
 
 from marshmallow import Schema, fields, validate
 

@@ -1,8 +1,9 @@
 """Anonymisation check: find details in free text that could identify a person or a case.
 
-DESIGN.md principle 2 and issue 3 item 4. A pure module (no Flask, no database) so that
-forms, services, the API and the review queue can all call it, and so that it can be
-measured on its own against the labelled sentences in ``tests/practice``.
+Practice examples must be anonymised before they are published. A pure module (no
+Flask, no database) so that forms, services, the API and the review queue can all call
+it, and so that it can be measured on its own against the labelled sentences in
+``tests/practice``.
 
 The check warns; it never blocks or rewrites. Findings are shown to the author before
 submission and to the moderator during review, so it leans towards flagging: a moderator

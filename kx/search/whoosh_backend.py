@@ -408,6 +408,27 @@ class _AudienceBM25F(scoring.BM25F):
         return _AudienceScorer(searcher, fieldname, text, idf, avgfl, self.B, self.K1)
 
 
+def _characteristic_terms(
+    searcher, docnum: int, weighting: _AudienceBM25F, candidates: int = 40, keep: int = 15
+) -> list[str]:
+    """The words that characterise a document among what ``weighting``'s audience may see:
+    its most frequent words (read from the document alone), weighed by their rarity in that
+    audience and kept only when another document of the audience shares them.
+
+    Whoosh's ``key_terms`` weighs by the whole index, so hidden documents would steer which
+    items a reader is shown as related; its ``more_like`` prefers words nobody else has.
+    """
+    text = searcher.stored_fields(docnum).get("text", "")
+    counts = Counter(searcher.schema["text"].process_text(text, mode="index"))
+    weighted = []
+    for term, frequency in counts.most_common(candidates):
+        shared_by = weighting.doc_frequency("text", term)
+        if shared_by > 1:
+            weighted.append((frequency * weighting.idf(searcher, "text", term), term))
+    weighted.sort(reverse=True)
+    return [term for _weight, term in weighted[:keep]]
+
+
 class _AudienceScorer(scoring.WeightLengthScorer):
     def __init__(self, searcher, fieldname, text, idf, avgfl, B, K1):
         self.idf, self.avgfl, self.B, self.K1 = idf, avgfl, B, K1
@@ -826,19 +847,14 @@ class WhooshBackend:
         allowed = self._allowed(searcher, Query(), audience)
         if allowed is not None and not allowed:
             return []
-        # Whoosh's more_like picks the document's rarest terms, which on a small site are
-        # words no other document has; keep the characteristic terms that others share.
-        shared = [
-            term
-            for term, _weight in searcher.key_terms([docnum], "text", numterms=40)
-            if searcher.doc_frequency("text", term) > 1
-        ][:15]
+        weighting = self._weighting(searcher, audience)
+        shared = _characteristic_terms(searcher, docnum, weighting)
         if not shared:
             return []
         query = Or([Term("text", term) for term in shared])
         top = collectors.TopCollector(limit=limit + 1)
         wrapped = top if allowed is None else collectors.FilterCollector(top, allow=allowed)
-        context = searcher.context(weighting=self._weighting(searcher, audience))
+        context = searcher.context(weighting=weighting)
         searcher.search_with_collector(query, wrapped, context=context)
         similar = wrapped.results()
         hits = [_hit(hit.fields(), hit.score) for hit in similar if hit["key"] != key]

@@ -1,4 +1,4 @@
-"""sector change requests and erasure (security review F1, F14)
+"""sector change requests and erasure
 
 Revision ID: 5ec01a1d0001
 Revises: 7ad5f1913352

@@ -1,4 +1,4 @@
-"""browser sessions (security review F18)
+"""browser sessions
 
 Revision ID: 5ec01a1d0002
 Revises: 5ec01a1d0001

@@ -1,4 +1,4 @@
-"""pending edits of published items, DOI uniqueness (security review F6, F8)
+"""pending edits of published items, DOI uniqueness
 
 Revision ID: 5ec01a1d0003
 Revises: 5ec01a1d0002

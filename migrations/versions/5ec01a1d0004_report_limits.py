@@ -1,4 +1,4 @@
-"""report limits (security review F11)
+"""report limits
 
 Revision ID: 5ec01a1d0004
 Revises: 5ec01a1d0003

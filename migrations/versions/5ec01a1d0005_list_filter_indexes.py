@@ -1,4 +1,4 @@
-"""list filter indexes (security review F2)
+"""list filter indexes
 
 Revision ID: 5ec01a1d0005
 Revises: 5ec01a1d0004

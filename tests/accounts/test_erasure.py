@@ -1,5 +1,5 @@
 """Deleting an account erases its personal data and keeps only what published content needs,
-shown as by a "Former member" (security review F14)."""
+shown as by a "Former member"."""
 
 from sqlalchemy import func, select
 

@@ -1,5 +1,5 @@
 """A member's sector decides what restricted items they read, so changing it in the profile is
-a request a moderator decides (security review F1); profile changes are audited (F16)."""
+a request a moderator decides; profile changes are audited."""
 
 import pytest
 
@@ -318,7 +318,7 @@ def test_a_role_change_ends_every_session_of_the_user(app, client, make_user, lo
     assert client.get("/api/v1/practices", headers=token).status_code == 401
 
 
-# Profile audit (F16)
+# Profile audit
 
 
 def test_profile_changes_are_audited_by_field_without_the_text(app, client, charity, login):
@@ -376,3 +376,28 @@ def test_an_overlong_reason_is_refused_beside_the_field_and_nothing_is_saved(
     assert page.value("sector") == "law-enforcement"  # what was typed is kept
     assert pending_request_id(app, charity.id) is None
     assert not [e for e in audit_rows(app) if e.action.startswith("user.")]
+
+
+def test_a_second_request_saved_at_the_same_moment_is_a_message_not_an_error(
+    app, client, charity, login, monkeypatch
+):
+    """Two windows saving a new sector at once: the one-pending-request rule holds in the
+    database, and the later save comes back with a message and nothing half-written."""
+    from kx.accounts import services
+
+    login(client, charity)
+    request_law_enforcement(client)
+    first = pending_request_id(app, charity.id)
+    # the other window read the profile before this window's request was committed
+    monkeypatch.setattr(services, "pending_sector_request", lambda user: None)
+
+    response = submit(
+        client, "/account", {**PROFILE, "sector": "treatment", "display_name": "Renamed"}
+    )
+
+    assert response.status_code == 422
+    page = Page(response)
+    assert "saved in another window at the same moment" in page.text
+    assert page.value("display_name") == "Renamed"  # what they typed is still there
+    assert pending_request_id(app, charity.id) == first
+    assert user_row(app, charity.id).display_name == "Charity Worker"

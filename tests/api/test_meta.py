@@ -7,7 +7,7 @@ import schemathesis
 
 from kx import taxonomy
 
-# The vocabularies of DESIGN.md, slugs in the order the design gives them.
+# The vocabularies, slugs in the order kx/taxonomy.py gives them.
 DESIGN_VOCABULARIES = {
     "domains": [
         "policing",

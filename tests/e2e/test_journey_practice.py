@@ -1,4 +1,4 @@
-"""Issue 3's journey: a verified member writes a practice example with an e-mail address in
+"""The practice journey: a verified member writes a practice example with an e-mail address in
 it -> the anonymisation check shows the finding beside the field -> the member removes it,
 confirms the example is anonymised and submits it -> a moderator approves it from the
 review queue -> an anonymous visitor finds it on the practice list.

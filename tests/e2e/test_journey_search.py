@@ -1,4 +1,4 @@
-"""Issue 4's journey: an anonymous visitor searches from the header -> narrows the results
+"""The search journey: an anonymous visitor searches from the header -> narrows the results
 with a facet -> opens a result -> follows a related item.
 
 The records are written through the services (so they reach the index the way real

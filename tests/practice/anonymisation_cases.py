@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001 - typographic dashes and quotes are part of realistic text
-"""Labelled sentences for the anonymisation check (issue 3, item 4).
+"""Labelled sentences for the anonymisation check.
 
 Everything here is invented: names are fictional, e-mail domains are example.org, phone
 numbers come from the ranges reserved for drama and documentation (Ofcom 020 7946 0xxx,

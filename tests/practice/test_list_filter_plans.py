@@ -1,4 +1,4 @@
-"""List filters at scale (security review F2): every list and filter a visitor can ask for
+"""List filters at scale: every list and filter a visitor can ask for
 (practices, research, forum threads, "my items", the review queue, each evidence level) is
 a query whose work grows at most in proportion to the corpus, never with practices times
 research, and the evidence filters still count only published research the viewer may see.

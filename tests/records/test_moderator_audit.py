@@ -1,5 +1,5 @@
 """A moderator's change to someone else's practice or research is on the audit log, with the
-fields it changed, whether made through the form or the API (security review F16)."""
+fields it changed, whether made through the form or the API."""
 
 import pytest
 from sqlalchemy import select

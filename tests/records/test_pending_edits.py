@@ -1,4 +1,4 @@
-"""Edits of published items go to review (security review F8): the author's new text or
+"""Edits of published items go to review: the author's new text or
 wider audience waits beside the approved version, which everyone else keeps seeing (pages,
 API, search) until a moderator approves; a rejection keeps it and tells the author why.
 Narrowing who may see an item applies at once; moderators' edits apply directly."""

@@ -6,7 +6,7 @@ member of each sector, a deactivated member, the author, a moderator, an admin),
 per-object check ``can_view``, the detail look-up (``get_practice``/``get_research``,
 NotFound when invisible), the SQL condition ``visible_to`` used as a list, the services'
 list queries, and a COUNT query must give exactly the same answer, for practice examples
-and research summaries alike. A hand-written oracle of DESIGN.md principle 3 is checked
+and research summaries alike. A hand-written oracle of the visibility rule is checked
 too, so the implementations cannot agree on a wrong answer.
 
 Hypothesis draws the items; the viewers are created once per test and every example
@@ -77,7 +77,7 @@ def viewers(app, make_user, monkeypatch):
 
 
 def expected(item: dict, viewer_name: str, viewers: dict) -> bool:
-    """DESIGN.md principle 3, written out independently of the code under test."""
+    """The visibility rule, written out independently of the code under test."""
     viewer = viewers[viewer_name]
     if viewer_name == "moderator" or viewer_name == "admin":
         return True

@@ -1,7 +1,6 @@
 """A DOI is unique among the summaries the writer may see (plus their own), so that a
 restricted, draft or pending summary does not betray its DOI; duplicates meet at review,
-where the moderator sees the clash; imports are capped and rate-limited per account
-(security review F6)."""
+where the moderator sees the clash; imports are capped and rate-limited per account."""
 
 import pytest
 from sqlalchemy import func, select

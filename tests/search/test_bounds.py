@@ -1,5 +1,5 @@
 """What one search may cost: prefix* expansion, words per query, "widen the search"
-alternatives, a time budget and a per-address rate limit (security review F3).
+alternatives, a time budget and a per-address rate limit.
 
 Costs are counted where they arise: every word a prefix* stands for is read from the index
 by ``IndexReader.expand_prefix`` (26 one-letter prefixes read the whole vocabulary, ~4 s at

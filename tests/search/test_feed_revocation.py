@@ -1,4 +1,4 @@
-"""A theme's feed address ends with its owner's sessions and API tokens (security review F7):
+"""A theme's feed address ends with its owner's sessions and API tokens:
 signing out everywhere, a new password, a role or sector change and deactivation all end it,
 and the theme page then offers a fresh address."""
 

@@ -1,7 +1,7 @@
-"""Scores and ranking reveal nothing about documents the viewer may not see (security
-review F5): relevance statistics (how rare a word is, how long texts are) come from the
-viewer's audience alone, so two worlds that differ only in hidden documents answer a
-viewer identically, score for score."""
+"""Scores and ranking reveal nothing about documents the viewer may not see: relevance
+statistics (how rare a word is, how long texts are) come from the viewer's audience
+alone, so two worlds that differ only in hidden documents answer a viewer identically,
+score for score."""
 
 import pytest
 
@@ -98,3 +98,46 @@ def test_the_openapi_document_says_what_score_means(client):
 
     description = hit["properties"]["score"]["description"]
     assert "only from the items the caller may see" in description
+
+
+BIRDS = [
+    "kestrel",
+    "osprey",
+    "heron",
+    "falcon",
+    "merlin",
+    "plover",
+    "curlew",
+    "dunlin",
+    "godwit",
+    "avocet",
+    "bittern",
+    "egret",
+    "grebe",
+    "lapwing",
+    "linnet",
+    "ouzel",
+    "petrel",
+    "redpoll",
+    "shrike",
+    "siskin",
+]
+
+
+def test_hidden_documents_do_not_choose_the_related_items(kx):
+    """The "related items" are found through a document's characteristic words, weighed by how
+    rare they are among what the viewer may see: hidden documents that make some of those
+    words common must not push the visible items sharing them out of the box."""
+    # The first five words twice: the most characteristic of the subject.
+    subject = kx.practice("Bird panel", " ".join(BIRDS[:5] * 2 + BIRDS[5:]))
+    for bird in BIRDS:
+        kx.practice(f"{bird.title()} notes", f"Notes of the {bird} group.")
+    before = {viewer: kx.related("practice", subject, viewer, 25) for viewer in (None, "academic")}
+
+    restricted = {"visibility": "restricted", "restricted_sectors": ["law-enforcement"]}
+    for n in range(12):  # the first five words become common, but only in hidden items
+        kx.practice(f"Restricted {n}", " ".join(BIRDS[:5] * 3), **restricted)
+
+    for viewer, related in before.items():
+        assert len(related) == 15, related  # one item per characteristic word kept
+        assert kx.related("practice", subject, viewer, 25) == related, viewer

@@ -1,5 +1,5 @@
 """ "Did you mean" offers only word forms that a document the viewer may see holds as
-written (security review F9). Candidates used to be checked by stem only, so
+written. Candidates used to be checked by stem only, so
 "evaluations", written only in a restricted or deleted item, was offered to anyone who
 could see an item saying "evaluate" (both stem to "evalu")."""
 
