@@ -6,7 +6,7 @@ each of the inputs below through ``POST /api/v1/practices``. Prints per input th
 CPU time of the request and its answer (201 saved, 422 "too complex"), then how long
 another member's write takes while the slowest of them is being saved (the render runs
 before the write transaction, so it should not wait). Target: every save answered within
-1 s of CPU (a render gets 0.7 s; the anonymisation check reads the text once more).
+1 s of CPU (a render gets 0.5 s; the anonymisation check reads the text once more).
 """
 
 import shutil

@@ -16,6 +16,7 @@ every opener one walk crosses, so each position is walked once.
 """
 
 import itertools
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,7 +71,7 @@ LINK_REL = "nofollow noopener ugc"
 # that a busy machine does not refuse ordinary text). Ordinary text takes a few
 # milliseconds per kilobyte (100 KB of prose: about 0.3 s, most of it in the sanitiser), so
 # only text built to be slow meets the budget.
-RENDER_BUDGET_SECONDS = 0.7
+RENDER_BUDGET_SECONDS = 0.5
 # Blocks nested deeper than this (a quote in a list item counts two or three levels) are
 # refused rather than silently cut off, as markdown-it would past its ``maxNesting``.
 MAX_NESTING = 16
@@ -220,6 +221,26 @@ _cleaner = bleach.Cleaner(
 )
 
 
+_TABLE_DELIMITER = re.compile(r"^[ \t|:]*-[ \t|:-]*$")
+
+
+def _table_cells(source: str) -> int:
+    """How many cells the tables of ``source`` will have at least: a table's rule pads every
+    row to the delimiter row's columns in one uninterruptible step, so count them first."""
+    lines = source.splitlines()
+    next_blank, blank_from = [0] * (len(lines) + 1), len(lines)
+    for number in range(len(lines) - 1, -1, -1):
+        if not lines[number].strip():
+            blank_from = number
+        next_blank[number] = blank_from
+    next_blank[len(lines)] = len(lines)
+    cells = 0
+    for number, line in enumerate(lines):
+        if "|" in line and _TABLE_DELIMITER.match(line):
+            cells += len(re.findall(r"-+", line)) * (next_blank[number + 1] - number)
+    return cells
+
+
 def render_markdown(source: str | None) -> str:
     """Sanitised HTML for Markdown ``source`` (empty string for empty input).
 
@@ -230,6 +251,8 @@ def render_markdown(source: str | None) -> str:
     if in_write_transaction():
         # even bounded, rendering under the write lock would stall every other writer
         raise RuntimeError("Render Markdown before the write transaction opens.")
+    if 2 * _table_cells(source) > MAX_MARKUP:  # each cell is two tags
+        raise TooComplex(TOO_COMPLEX)
     with render_budget():
         html = _markdown.render(source)
         if html.count("<") + html.count("&") > MAX_MARKUP:

@@ -241,3 +241,16 @@ def test_the_practice_form_says_which_field_is_too_complex_and_keeps_the_text(
     assert "Tables everywhere" in page
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Practice.id))) == 0
+
+
+def test_a_table_with_too_many_cells_is_refused_before_it_is_rendered():
+    """markdown-it pads every row to the header's columns in one step the time budget
+    cannot interrupt, so such a table is counted and refused before rendering."""
+    wide = "|" + "a|" * 600 + "\n|" + "-|" * 600 + "\n" + "|b|\n" * 3000
+
+    started = time.thread_time()
+    with pytest.raises(TooComplex):
+        render_markdown(wide)
+    assert time.thread_time() - started < 0.1
+    table = render_markdown("| a | b |\n| - | :-: |\n| 1 | 2 |\n| 3 | 4 |\n\nAfter - it.")
+    assert table.count("<td") == 4 and "After - it." in table
