@@ -37,10 +37,12 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/search.py $(BENCH_ARGS)
 	$(BIN)/python bench/markdown.py
 
-## lint: ruff's checks and its formatter, in check mode
+## lint: ruff's checks and its formatter in check mode, then the import contracts
+## (pyproject.toml [tool.importlinter]: which layers may import which)
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

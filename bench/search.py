@@ -477,6 +477,34 @@ def measure_api(app, users: dict, queries: list[dict]) -> tuple[str, tuple[list,
     return label, (times, cpu), totals
 
 
+def raw_restriction(query, audience):
+    """The visibility rule and ``query``'s filters as a Whoosh query, as the raw engine
+    is given them (None: none)."""
+    from whoosh.query import And, NumericRange, Or, Term
+
+    from kx.search.whoosh.facets import FILTERS
+
+    parts = []
+    if not audience.everything:
+        allowed = [Term("visibility", "public")]
+        if audience.members:
+            allowed.append(Term("visibility", "members"))
+            if audience.sector:
+                allowed.append(
+                    And([Term("visibility", "restricted"), Term("sectors", audience.sector)])
+                )
+        parts.append(Or(allowed))
+    for attribute, field in FILTERS.items():
+        values = getattr(query, attribute)
+        if values:
+            parts.append(Or([Term(field, value) for value in values]))
+    if query.year_from is not None or query.year_to is not None:
+        parts.append(NumericRange("year", query.year_from, query.year_to))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
 def measure_raw(app, users: dict, queries: list[dict]) -> tuple[tuple[list, list], list]:
     """The same queries on one reused Whoosh searcher: search, facets and highlights."""
     from whoosh import highlight, sorting
@@ -484,7 +512,9 @@ def measure_raw(app, users: dict, queries: list[dict]) -> tuple[tuple[list, list
 
     from kx.search import indexing
     from kx.search.backend import Audience
-    from kx.search.whoosh_backend import FACETS, _facet, _restriction
+    from kx.search.whoosh.facets import FACETS
+    from kx.search.whoosh.query import parse
+    from kx.search.whoosh.schema import LIST_FIELDS
 
     audiences = {
         "anonymous": Audience(),
@@ -497,9 +527,14 @@ def measure_raw(app, users: dict, queries: list[dict]) -> tuple[tuple[list, list
         searcher = backend._searcher()
         for params in queries:
             query = to_query(params)
-            parsed = backend._parse(searcher, query.text)
-            restriction = _restriction(query, audiences[params["viewer"]])
-            groupedby = {name: _facet(field) for name, field in FACETS.items()}
+            parsed = parse(searcher, query.text)
+            restriction = raw_restriction(query, audiences[params["viewer"]])
+            groupedby = {
+                name: sorting.FieldFacet(
+                    field, allow_overlap=field in LIST_FIELDS, maptype=sorting.Count
+                )
+                for name, field in FACETS.items()
+            }
             kwargs = {"filter": restriction, "groupedby": groupedby}
             if query.sort == "newest" or parsed is None:
                 kwargs["sortedby"] = sorting.FieldFacet("published", reverse=True)

@@ -55,10 +55,11 @@ def link_and_discuss(app, seed: int) -> tuple[int, int]:
 
     from kx.accounts.models import User
     from kx.database import transaction
+    from kx.evidence.models import EvidenceLink
     from kx.extensions import db
     from kx.forum.models import Post, Thread
     from kx.practice.models import Practice
-    from kx.research.models import EvidenceLink, Research
+    from kx.research.models import Research
 
     rng = random.Random(seed + 3)  # noqa: S311 (a reproducible corpus)
     with app.app_context():

@@ -69,14 +69,28 @@ def register_templates(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from kx.accounts.views import accounts, admin
     from kx.api import api
+    from kx.evidence.views import evidence
     from kx.forum.views import forum
     from kx.home import home
+    from kx.notifications.views import notifications
     from kx.practice.views import practice
     from kx.research.views import research
     from kx.review.views import review
     from kx.search.views import search_pages
 
-    for blueprint in (home, accounts, admin, practice, research, review, forum, search_pages, api):
+    for blueprint in (
+        home,
+        accounts,
+        admin,
+        practice,
+        research,
+        evidence,
+        review,
+        forum,
+        notifications,
+        search_pages,
+        api,
+    ):
         app.register_blueprint(blueprint)
 
 

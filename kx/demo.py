@@ -1,7 +1,7 @@
 """``flask --app kx demo load``: fictional demo accounts and demo content; idempotent.
 
-The content itself (practice examples, research summaries, evidence links) lives in
-``kx.demo_content``.
+The content itself (practice examples, research summaries, evidence links, forum threads)
+is data in ``kx/demo_data/``, read and loaded by ``kx.demo_content``.
 """
 
 import click

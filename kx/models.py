@@ -2,10 +2,10 @@
 
 from kx.accounts.models import ApiToken, User, UserSession
 from kx.audit import AuditEvent
+from kx.evidence.models import EvidenceLink
 from kx.forum.models import (
     CategorySetting,
     Follow,
-    Notification,
     Post,
     PostRevision,
     Report,
@@ -13,9 +13,10 @@ from kx.forum.models import (
     ThreadLink,
     Vote,
 )
+from kx.notifications.models import Notification
 from kx.practice.models import Practice
 from kx.records.models import ItemTerm, Revision
-from kx.research.models import EvidenceLink, Research
+from kx.research.models import Research
 from kx.search.models import SavedSearch, SearchOutbox
 
 __all__ = [

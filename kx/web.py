@@ -4,7 +4,7 @@ from flask import redirect, request
 from flask_wtf import FlaskForm
 
 from kx.errors import ServiceError
-from kx.security import safe_next
+from kx.security import DatabaseIdConverter, safe_next
 
 #: The last page number a list serves: a larger one shows this (empty) page. Offsets stay
 #: numbers every database takes (page 9223372036854775807 overflowed SQLite's integers).
@@ -18,6 +18,15 @@ def page_number() -> int:
     except ValueError:
         return 1
     return min(max(number, 1), MAX_PAGE)
+
+
+def database_id(value) -> int | None:
+    """A database id from a form or query value, else None."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= DatabaseIdConverter.MAX else None
 
 
 def apply_errors(form: FlaskForm, exc: ServiceError) -> None:

@@ -7,27 +7,25 @@ requests. Helpers that touch the database push a context of their own.
 """
 
 import os
-import re
-from html import unescape
 from types import SimpleNamespace
 
 import pytest
 from argon2 import PasswordHasher
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, make_url, text
 
 from kx import create_app
 from kx.accounts import passwords
 from kx.accounts import services as accounts
 from kx.extensions import db
+from tests.support.accounts import PASSWORD
+from tests.support.browser import submit
+from tests.support.database import clear_tables, driver_url, fresh_worker_database
 
-PASSWORD = "a long test passphrase 4 u"
 # argon2id at its smallest cost: the production parameters take 0.2-0.5 s per hash on a
 # busy two-core machine and the suite signs in thousands of times. Tests that ask for
 # ``real_argon2`` keep the production hasher.
 _CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 _CHEAP_DUMMY = _CHEAP_HASHER.hash("not a real password")
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +34,9 @@ def database_url(tmp_path_factory):
     url = os.environ.get("KX_DATABASE_URL")
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if url and worker:
-        url = _fresh_worker_database(url, worker)
+        url = fresh_worker_database(url, worker)
     url = url or f"sqlite:///{tmp_path_factory.mktemp('db') / 'kx-test.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": _driver(url), "SECRET_KEY": "test"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": driver_url(url), "SECRET_KEY": "test"})
     with app.app_context():
         upgrade()
         for table in db.metadata.sorted_tables:
@@ -49,53 +47,25 @@ def database_url(tmp_path_factory):
     return url
 
 
-def _fresh_worker_database(url: str, worker: str) -> str:
-    """``url`` with ``_<worker>`` appended to its database name, created empty: parallel
-    workers must not clear each other's rows."""
-    server = make_url(_driver(url))
-    name = f"{server.database}_{worker}"
-    engine = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        engine.dispose()
-    return server.set(database=name).render_as_string(hide_password=False)
-
-
-def _driver(url: str) -> str:
-    from kx.config import database_url
-
-    return database_url(url)
-
-
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test secret key",
-            "SQLALCHEMY_DATABASE_URI": _driver(database_url),
+            "SQLALCHEMY_DATABASE_URI": driver_url(database_url),
             "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+            # A loaded test machine can take longer than the production budget; a search
+            # cut short by time would make assertions on its hits flaky (the budget has
+            # tests of its own, which set it).
+            "SEARCH_TIME_BUDGET": 30.0,
         }
     )
     yield app
     with app.app_context():
-        _clear(db)
+        clear_tables(db)
         db.session.remove()
         db.engine.dispose()
-
-
-def _clear(db) -> None:
-    tables = db.metadata.sorted_tables
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
-            db.session.execute(table.delete())
-    db.session.commit()
 
 
 @pytest.fixture(autouse=True)
@@ -122,20 +92,6 @@ def client(app):
     request's app context pushed until its next request: another client's request would
     then reuse that context and its ``g``, and be taken for the user signed in there."""
     return app.test_client()
-
-
-def csrf_token(client, url: str) -> str:
-    """The CSRF token a real browser would get from the form page at ``url``."""
-    page = client.get(url)
-    match = _CSRF.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token in {url} (status {page.status_code})"
-    return match.group(1)
-
-
-def submit(client, url: str, data: dict | None = None, form_page: str | None = None, **kwargs):
-    """POST ``data`` to ``url`` like a browser: with the token from ``form_page`` (or ``url``)."""
-    data = {"csrf_token": csrf_token(client, form_page or url), **(data or {})}
-    return client.post(url, data=data, **kwargs)
 
 
 @pytest.fixture
@@ -189,24 +145,3 @@ def api_token(client):
         return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
     return issue
-
-
-def table_names(app) -> set[str]:
-    with app.app_context():
-        return set(inspect(db.engine).get_table_names())
-
-
-def breadcrumb(html: str) -> list[tuple[str, str, bool]]:
-    """The page's breadcrumb as (text, href, is the current page), read from the one
-    ``<nav aria-label="Breadcrumb">`` (the assertion fails when there is none or several)."""
-    navs = re.findall(r'<nav [^>]*aria-label="Breadcrumb"[^>]*>(.*?)</nav>', html, re.S)
-    assert len(navs) == 1, f"{len(navs)} breadcrumb navs"
-    items = re.findall(r"<li>\s*<a ([^>]*)>(.*?)</a>\s*</li>", navs[0], re.S)
-    return [
-        (
-            unescape(" ".join(re.sub(r"<[^>]+>", "", text).split())),
-            unescape(re.search(r'href="([^"]*)"', attrs).group(1)),
-            'aria-current="page"' in attrs,
-        )
-        for attrs, text in items
-    ]

@@ -16,7 +16,7 @@ import pytest
 
 from kx import create_app
 from kx.extensions import db
-from tests.conftest import submit
+from tests.support.browser import submit
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"

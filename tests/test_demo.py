@@ -1,10 +1,12 @@
 """``flask --app kx demo load``: the demo content is complete, loads through the
-services, and loads only once however often the command runs.
+services, and loads only once however often the command runs; its data files are all read,
+and a bad one is named.
 
 Loading takes a few seconds (nine password hashes, forty-odd saves), so the module loads it
 once, twice over, into an app of its own and clears the database when the module is done.
 """
 
+import shutil
 from collections import Counter
 from types import SimpleNamespace
 
@@ -15,19 +17,32 @@ from sqlalchemy import func, select
 from kx import create_app, taxonomy
 from kx.accounts import passwords
 from kx.accounts import services as accounts
+from kx.accounts.models import AnonymousUser
+from kx.anonymisation import check_fields, find_identifiers
 from kx.audit import AuditEvent
-from kx.demo_content import DEMO_LINKS, DEMO_PRACTICES, DEMO_RESEARCH, DEMO_THREADS
+from kx.demo_content import (
+    DATA_DIR,
+    DEMO_LINKS,
+    DEMO_PRACTICES,
+    DEMO_RESEARCH,
+    DEMO_THREADS,
+    DemoDataError,
+    read_content,
+)
+from kx.evidence.models import EvidenceLink
+from kx.evidence.services import evidence_level
 from kx.extensions import db
 from kx.forum import services as forum
 from kx.forum.models import Post, Thread, Vote
-from kx.practice.anonymisation import check_fields, find_identifiers
 from kx.practice.models import Practice
 from kx.practice.services import CHECKED_FIELDS, practice_query
 from kx.records.models import visible_to
 from kx.research import citations
-from kx.research.models import EvidenceLink, Research
-from kx.research.services import evidence_level, reference, research_query
-from tests.conftest import _clear, _driver
+from kx.research.models import Research
+from kx.research.services import reference, research_query
+from tests.support.database import clear_tables, driver_url
+
+ANONYMOUS = AnonymousUser()
 
 
 def counts(app) -> dict[str, int]:
@@ -50,7 +65,7 @@ def demo(database_url, tmp_path_factory):
         {
             "TESTING": True,
             "SECRET_KEY": "test secret key",
-            "SQLALCHEMY_DATABASE_URI": _driver(database_url),
+            "SQLALCHEMY_DATABASE_URI": driver_url(database_url),
             # a path that does not exist yet: the search backend creates its index there
             "SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("demo-index") / "index"),
         }
@@ -68,7 +83,7 @@ def demo(database_url, tmp_path_factory):
         app=app, first=first, second=second, after_first=after_first, after_second=counts(app)
     )
     with app.app_context():
-        _clear(db)
+        clear_tables(db)
         db.session.remove()
         db.engine.dispose()
 
@@ -134,7 +149,11 @@ def test_visibility_mix_members_only_and_exactly_one_law_enforcement_item(app, l
         researcher = accounts.find_user_by_email("researcher@example.org")
         seen = {
             name: set(db.session.scalars(practice_query(viewer).with_only_columns(Practice.id)))
-            for name, viewer in (("anonymous", None), ("police", police), ("academic", researcher))
+            for name, viewer in (
+                ("anonymous", ANONYMOUS),
+                ("police", police),
+                ("academic", researcher),
+            )
         }
         public = {p.id for p in published if p.visibility == "public"}
         assert seen["anonymous"] == public
@@ -154,7 +173,7 @@ def test_a_review_queue_and_a_members_draft_are_left(app, loaded):
         draft = db.session.scalar(select(Practice).where(Practice.status == "draft"))
         assert not draft.author.is_moderator
         anonymous_ids = set(
-            db.session.scalars(select(Practice.id).where(visible_to(Practice, None)))
+            db.session.scalars(select(Practice.id).where(visible_to(Practice, ANONYMOUS)))
         )
         assert draft.id not in anonymous_ids
         author_ids = set(
@@ -193,7 +212,9 @@ def test_research_summaries_are_complete_with_valid_dois(app, loaded):
         assert {r.study_design for r in published} >= {"systematic-review", "rct", "cohort"}
         assert any(r.visibility == "members" for r in published)
 
-        anonymous = set(db.session.scalars(research_query(None).with_only_columns(Research.id)))
+        anonymous = set(
+            db.session.scalars(research_query(ANONYMOUS).with_only_columns(Research.id))
+        )
         assert {r.id for r in published if r.visibility == "public"} == anonymous
 
 
@@ -209,13 +230,13 @@ def test_evidence_links_connect_the_content(app, loaded):
             return db.session.scalar(select(Practice).where(Practice.title == title))
 
         # Dunkelfeld pilot supports the helpline; the re-analysis contradicts, not counted
-        assert evidence_level(practice("helpline"), None) == "quasi-experimental"
-        assert evidence_level(practice("splash"), None) == "rct"
-        assert evidence_level(practice("circles"), None) == "quasi-experimental"
-        assert evidence_level(practice("risk"), None) == "systematic-review"
+        assert evidence_level(practice("helpline"), ANONYMOUS) == "quasi-experimental"
+        assert evidence_level(practice("splash"), ANONYMOUS) == "rct"
+        assert evidence_level(practice("circles"), ANONYMOUS) == "quasi-experimental"
+        assert evidence_level(practice("risk"), ANONYMOUS) == "systematic-review"
         # informs-only and unlinked practices have no evidence level
-        assert evidence_level(practice("multi-agency"), None) is None
-        assert evidence_level(practice("prosecution"), None) is None
+        assert evidence_level(practice("multi-agency"), ANONYMOUS) is None
+        assert evidence_level(practice("prosecution"), ANONYMOUS) is None
 
 
 def test_demo_practices_raise_no_identifier_warnings(app, loaded):
@@ -266,7 +287,7 @@ def test_only_the_cross_disciplinary_category_is_public_and_set_once(app, loaded
         ).all()
         assert len(changes) == 1 and changes[0].actor.email == "moderator@example.org"
         # members-only threads stay out of an anonymous visitor's reach
-        anonymous = db.session.scalars(forum.thread_query(None)).all()
+        anonymous = db.session.scalars(forum.thread_query(ANONYMOUS)).all()
         assert anonymous and {t.category for t in anonymous} == {"cross-disciplinary"}
         member = accounts.find_user_by_email("police@example.org")
         assert len(db.session.scalars(forum.thread_query(member)).all()) == len(DEMO_THREADS)
@@ -314,7 +335,7 @@ def test_threads_link_published_demo_practices_and_research(app, loaded):
         helpline = db.session.scalar(
             select(Practice).where(Practice.title.like("Confidential helpline%"))
         )
-        assert forum.threads_about(helpline, None)
+        assert forum.threads_about(helpline, ANONYMOUS)
 
 
 def test_demo_threads_raise_no_identifier_warnings(app, loaded):
@@ -360,3 +381,52 @@ def test_demo_threads_are_searchable_by_category_visibility(app, loaded):
     public = {e["title"] for e in DEMO_THREADS if e["category"] == "cross-disciplinary"}
     assert titles and titles <= public
     assert "Following up helpline contacts: how do you learn what happened next?" in titles
+
+
+# --------------------------------------------------------------------------- data files
+
+
+def test_every_demo_data_file_is_read():
+    content = read_content(DATA_DIR)
+    files = [path for path in DATA_DIR.rglob("*") if path.is_file() and path.name != "README.md"]
+    assert len(files) == 1 + len(content.practices) + len(content.research) + len(content.threads)
+    assert len(content.links) == len(DEMO_LINKS)
+    for entries in (content.practices, content.research, content.threads):
+        assert len({entry["key"] for entry in entries}) == len(entries)
+    assert all(entry["citation_check"] for entry in content.research)
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [
+        ("practices/01-helpline.toml", "title = ", "title: ", "line"),
+        ("practices/17-employers.toml", 'state = "draft"', 'state = "done"', "state 'done'"),
+        ("research/01-babchishin-2015.toml", "citation_check = ", "checked = ", "citation_check"),
+        ("threads/01-after-arrest.toml", 'author = "police@example.org"\n', "", "missing author"),
+        ("links.toml", 'practice = "helpline"', 'practice = "hotline"', "'hotline'"),
+        ("threads/04-deterrence-need.toml", '"prichard-2022"]', '"prichard-2021"]', "2021"),
+    ],
+    ids=["syntax", "state", "citation-check", "author", "link", "thread-link"],
+)
+def test_a_bad_demo_data_file_is_named(tmp_path, name, old, new, message):
+    folder = tmp_path / "demo_data"
+    shutil.copytree(DATA_DIR, folder)
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    with pytest.raises(DemoDataError) as raised:
+        read_content(folder)
+    assert str(raised.value).startswith(f"{path}: ")
+    assert message in str(raised.value)
+
+
+def test_a_demo_data_file_without_its_order_is_named(tmp_path):
+    folder = tmp_path / "demo_data"
+    shutil.copytree(DATA_DIR, folder)
+    path = (folder / "threads/01-after-arrest.toml").rename(folder / "threads/after-arrest.toml")
+
+    with pytest.raises(DemoDataError) as raised:
+        read_content(folder)
+    assert str(raised.value) == f"{path}: the name is not NN-key.toml"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import submit
+from tests.support.browser import submit
 
 SIGNED_IN_PAGES = [
     "/",

@@ -1,4 +1,4 @@
-from tests.conftest import submit
+from tests.support.browser import submit
 
 
 def test_home_page_serves_with_security_headers(client):

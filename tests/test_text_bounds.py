@@ -10,6 +10,7 @@ import pytest
 from kx import text
 from kx.database import transaction
 from kx.text import TooComplex, render_markdown
+from tests.support.browser import submit
 
 N = 100_000  # the longest Markdown field a practice example or research summary takes
 
@@ -133,7 +134,6 @@ def test_a_pathological_forum_post_is_answered_at_once_beside_the_field(
 ):
     from kx.forum import services as forum
     from kx.forum.models import Post
-    from tests.conftest import submit
 
     member = make_user()
     login(client, member)
@@ -222,7 +222,6 @@ def test_the_practice_form_says_which_field_is_too_complex_and_keeps_the_text(
 
     from kx.extensions import db
     from kx.practice.models import Practice
-    from tests.conftest import submit
 
     login(client, make_user())
     form = {

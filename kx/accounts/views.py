@@ -19,7 +19,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from kx import taxonomy
-from kx.accounts import services, sessions
+from kx.accounts import profiles, services, sessions
 from kx.accounts.forms import (
     DeclineSectorForm,
     DeleteAccountForm,
@@ -150,14 +150,14 @@ def logout():
 @login_required
 def profile():
     user = current_user._get_current_object()
-    pending = services.pending_sector_request(user)
+    pending = profiles.pending_sector_request(user)
     form = ProfileForm(obj=user)
     if not form.is_submitted() and pending is not None:
         form.sector.data = pending.sector  # the form shows the sector the member wants
         form.sector_reason.data = pending.reason
     if form.validate_on_submit():
         try:
-            pending = services.update_profile(
+            pending = profiles.update_profile(
                 user,
                 display_name=form.display_name.data,
                 organisation=form.organisation.data or "",
@@ -172,7 +172,7 @@ def profile():
             flash("Your profile is saved.", "success")
             return redirect(url_for("accounts.profile"))
     elif not form.is_submitted():
-        for outcome in services.take_sector_outcomes(user):
+        for outcome in profiles.take_sector_outcomes(user):
             _flash_sector_outcome(outcome)
     return render_template(
         "accounts/profile.html", form=form, pending=pending
@@ -193,7 +193,7 @@ def _flash_sector_outcome(request) -> None:
 @accounts.route("/account/sector-request/withdraw", methods=["POST"])
 @login_required
 def withdraw_sector_request():
-    services.withdraw_sector_request(current_user._get_current_object())
+    profiles.withdraw_sector_request(current_user._get_current_object())
     flash("Your sector change is withdrawn; your sector stays as it was.", "info")
     return redirect(url_for("accounts.profile"))
 
@@ -277,7 +277,7 @@ def member(user_id: int):
 
 
 def _verification_page(decline_forms=None, status=200):
-    requests = services.pending_sector_requests()
+    requests = profiles.pending_sector_requests()
     decline_forms = decline_forms or {}
     for request_ in requests:
         decline_forms.setdefault(
@@ -310,7 +310,7 @@ def verify(user_id: int):
 @admin.route("/sector-requests/<int:request_id>/approve", methods=["POST"])
 @staff_required
 def approve_sector(request_id: int):
-    services.decide_sector_request(current_user, services.get_sector_request(request_id), "approve")
+    profiles.decide_sector_request(current_user, profiles.get_sector_request(request_id), "approve")
     flash("The sector is changed; the member is signed out everywhere.", "success")
     return redirect(url_for("admin.verification"))
 
@@ -318,11 +318,11 @@ def approve_sector(request_id: int):
 @admin.route("/sector-requests/<int:request_id>/decline", methods=["POST"])
 @staff_required
 def decline_sector(request_id: int):
-    sector_request = services.get_sector_request(request_id)
+    sector_request = profiles.get_sector_request(request_id)
     form = DeclineSectorForm(prefix=f"decline-{request_id}")
     if form.validate_on_submit():
         try:
-            services.decide_sector_request(
+            profiles.decide_sector_request(
                 current_user, sector_request, "decline", form.note.data or ""
             )
         except Invalid as exc:

@@ -12,6 +12,7 @@ from flask import g, request
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import BadRequest
 
+from kx.accounts.models import AnonymousUser
 from kx.api.schemas import PageQuerySchema
 from kx.errors import Invalid, ServiceError
 from kx.extensions import db
@@ -27,8 +28,9 @@ class Unauthorized(ServiceError):
 
 
 def api_user():
-    """The user behind the request's bearer token, or None for an anonymous caller."""
-    return g.get("api_user")
+    """The user behind the request's bearer token; for an anonymous caller the same
+    anonymous-user object the pages see, so that every rule is asked the same way."""
+    return g.get("api_user") or AnonymousUser()
 
 
 # Ids are 32-bit on PostgreSQL: kx.security's ``int`` converter answers 404 beyond this.
@@ -121,7 +123,7 @@ def operation(
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if auth and api_user() is None:
+            if auth and not api_user().is_authenticated:
                 raise Unauthorized("Send a valid bearer token in the Authorization header.")
             query_schema = query() if query is not None else NoQuerySchema()
             loaded_query = _load(query_schema, _query_data(query_schema))

@@ -5,9 +5,10 @@ from marshmallow import validate
 from kx.api import api
 from kx.api.core import MAX_ID, api_user, operation
 from kx.api.practices import StrictInt
+from kx.evidence import services
+from kx.evidence.schemas import EvidenceLinkInputSchema, EvidenceLinkSchema
 from kx.practice import services as practice_services
-from kx.research import services
-from kx.research.schemas import EvidenceLinkInputSchema, EvidenceLinkSchema
+from kx.research import services as research_services
 
 TAGS = ("evidence",)
 
@@ -33,7 +34,7 @@ def link_evidence(practice_id: int, body):
     answers 409: remove the first to change its relation."""
     viewer = api_user()
     practice = practice_services.get_practice(practice_id, viewer)
-    research = services.get_research(body["research_id"], viewer)
+    research = research_services.get_research(body["research_id"], viewer)
     link = services.link_evidence(viewer, practice, research, body["relation"], body["note"])
     return EvidenceLinkSchema().dump(link), 201
 

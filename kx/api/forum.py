@@ -8,9 +8,7 @@ HTML forms (10 a minute per member, 429).
 """
 
 from flask import url_for
-from flask_limiter.util import get_remote_address
 from marshmallow import fields, validate
-from sqlalchemy import select
 
 from kx.accounts.schemas import UserSummarySchema
 from kx.api import api
@@ -18,9 +16,9 @@ from kx.api.core import PageQuerySchema, api_user, operation
 from kx.api.practices import page_envelope
 from kx.api.schemas import page_of
 from kx.errors import Conflict, Forbidden, NotFound
-from kx.extensions import db, limiter
-from kx.forum import services
-from kx.forum.models import CATEGORIES, KINDS, NEED_STATUSES, Post, Report, Thread
+from kx.forum import moderation, rules, services
+from kx.forum.limits import posting_limit, reporting_limit
+from kx.forum.models import CATEGORIES, KINDS, NEED_STATUSES, Post, Thread
 from kx.forum.schemas import (
     CategorySchema,
     LinkSchema,
@@ -38,7 +36,6 @@ from kx.practice import services as practice_services
 from kx.research import services as research_services
 
 TAGS = ("forum",)
-POSTING_LIMIT = "10 per minute"
 SORTS = ("activity", "newest", "votes")
 ILLEGAL_MATERIAL_GUIDANCE = (
     "The post is hidden from everyone but the moderators while they review it. Do not copy, "
@@ -53,42 +50,6 @@ QUEUED_GUIDANCE = (
     "copy, save or share the material; report it to your national hotline (INHOPE, "
     "https://www.inhope.org) or to the police."
 )
-REPORTING_LIMIT = "10 per hour"
-
-
-# --------------------------------------------------------------------------- rate limit
-
-
-def _poster_key() -> str:
-    """The member, with the same key as the HTML forms (kx.forum.views), so that the API
-    and the forms draw on one budget per member."""
-    user = api_user()
-    return f"forum-post:user:{user.id}" if user is not None else get_remote_address()
-
-
-posting_limit = limiter.shared_limit(
-    POSTING_LIMIT,
-    scope="forum-post",
-    key_func=_poster_key,
-    methods=["POST"],
-    # Only posts that went through count: a refused or invalid one uses up nothing.
-    deduct_when=lambda response: response.status_code == 201,
-)
-
-
-def _reporter_key() -> str:
-    """The member, with the same key as the HTML report form (kx.forum.views)."""
-    user = api_user()
-    return f"forum-report:user:{user.id}" if user is not None else get_remote_address()
-
-
-reporting_limit = limiter.shared_limit(
-    REPORTING_LIMIT,
-    scope="forum-report",
-    key_func=_reporter_key,
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code == 201,
-)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -96,25 +57,21 @@ reporting_limit = limiter.shared_limit(
 
 def _require_verified(viewer) -> None:
     """403 for an unverified account before anything else is looked at."""
-    if not viewer.is_verified:
+    if not rules.can_post(viewer):
         raise Forbidden("Your account must be verified by a moderator before you can post.")
 
 
-def _may_change(viewer, post: Post, action: str) -> None:
+def _require_changeable(viewer, post: Post, action: str) -> None:
     """``edit`` or ``delete``: the author or a moderator (403), on a post with text (409 for
     a research need's status change, or for editing a deleted post: states the request
     body cannot rule out)."""
-    if not (post.author_id == viewer.id or _is_moderator(viewer)):
+    if not rules.can_change_post(post, viewer):
         raise Forbidden(f"Only the author or a moderator may {action} this post.")
     if post.event:
         done = {"edit": "edited", "delete": "deleted"}[action]
         raise Conflict(f"A research need's status change cannot be {done}.")
     if action == "edit" and post.deleted_at is not None:
         raise Conflict("A deleted post cannot be edited.")
-
-
-def _is_moderator(viewer) -> bool:
-    return viewer is not None and viewer.is_moderator
 
 
 def _item_url(item) -> str:
@@ -149,7 +106,7 @@ def thread_out(thread: Thread, viewer) -> dict:
 
 def post_out(post: Post, viewer) -> dict:
     quoted = post.quote_of
-    if quoted is not None and quoted.hidden and not _is_moderator(viewer):
+    if quoted is not None and quoted.hidden and not rules.can_see_hidden(viewer):
         quoted = None  # a post hidden from the caller is not pointed at either
     return PostSchema().dump(
         {
@@ -332,7 +289,7 @@ def update_post(post_id: int, body):
     (409)."""
     viewer = api_user()
     post = services.get_post(post_id, viewer)
-    _may_change(viewer, post, "edit")
+    _require_changeable(viewer, post, "edit")
     return post_out(services.edit_post(viewer, post, body["body"]), viewer)
 
 
@@ -344,7 +301,7 @@ def delete_post(post_id: int):
     again changes nothing. A research need's status change cannot be deleted (409)."""
     viewer = api_user()
     post = services.get_post(post_id, viewer)
-    _may_change(viewer, post, "delete")
+    _require_changeable(viewer, post, "delete")
     services.delete_post(viewer, post)
     return "", 204
 
@@ -375,18 +332,11 @@ def report_post(post_id: int, body):
         raise Forbidden("You cannot report your own post.")
     if post.event or post.deleted_at is not None:
         raise Conflict("Only a post with text can be reported.")
-    if db.session.scalar(
-        select(Report.id).where(
-            Report.post_id == post.id,
-            Report.reporter_id == viewer.id,
-            Report.reason == body["reason"],
-            Report.resolved_at.is_(None),
-        )
-    ):
+    if moderation.open_report(viewer, post, body["reason"]) is not None:
         raise Conflict("You have already reported this post for this reason.")
-    report = services.report_post(viewer, post, body["reason"], body["note"])
+    report = moderation.report_post(viewer, post, body["reason"], body["note"])
     guidance = ""
-    if report.reason == services.ILLEGAL:
+    if report.reason == moderation.ILLEGAL:
         guidance = QUEUED_GUIDANCE if report.urgent else ILLEGAL_MATERIAL_GUIDANCE
     return ReportSchema().dump(
         {

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields
 
 from kx.api import api
 from kx.api.core import api_user, operation
-from kx.research import services
+from kx.evidence import services
 
 
 class PracticeEvidenceCountSchema(Schema):

@@ -16,18 +16,16 @@ from kx.api import api
 from kx.api.core import PageQuerySchema, api_user, operation
 from kx.api.schemas import page_of
 from kx.errors import Forbidden
+from kx.evidence import services as evidence_services
+from kx.evidence.schemas import EvidenceSummarySchema
 from kx.extensions import db
 from kx.practice import services
 from kx.practice.models import Practice
-from kx.practice.schemas import (
-    EvidenceSummarySchema,
-    PendingEditSchema,
-    PracticeInputSchema,
-    PracticeSchema,
-)
+from kx.practice.schemas import PracticeInputSchema, PracticeSchema
+from kx.records import rules
 from kx.records import services as records
 from kx.records.models import APPLIED, Revision
-from kx.research import services as research_services
+from kx.records.schemas import PendingEditSchema
 
 TAGS = ("practices",)
 COUNTRY_CODES = list(taxonomy.countries())
@@ -40,7 +38,7 @@ NO_EVIDENCE = "none"
 def private_fields(item, viewer) -> dict:
     """Fields only the author and moderators read: anonymisation findings and the
     moderator's reason for a rejection."""
-    if records.can_edit(item, viewer):
+    if rules.can_edit(item, viewer):
         return {
             "identifier_warnings": list(item.identifier_warnings or []),
             "review_note": item.review_note or "",
@@ -51,7 +49,7 @@ def private_fields(item, viewer) -> dict:
 def pending_edit_field(item, viewer) -> dict | None:
     """The edit of ``item`` waiting for review, for its author and moderators; else None
     (nobody else learns of it, let alone reads it)."""
-    edit = records.pending_edit(item) if records.can_edit(item, viewer) else None
+    edit = records.pending_edit(item) if rules.can_edit(item, viewer) else None
     if edit is None:
         return None
     return PendingEditSchema().dump(
@@ -130,7 +128,7 @@ def revision_page(item, viewer, page: int, per_page: int) -> dict:
     """The item's applied revisions, oldest first; only its author and moderators may
     read them (a revision can hold text removed on purpose, such as an identifier). An edit
     waiting for review is the item's ``pending_edit``."""
-    if not records.can_edit(item, viewer):
+    if not rules.can_edit(item, viewer):
         raise Forbidden("Only the author or a moderator may read the revisions.")
     statement = (
         select(Revision)
@@ -216,8 +214,8 @@ def practice_out(practice: Practice, viewer, evidence: tuple | None = None) -> d
     data.update(private_fields(practice, viewer))
     data["pending_edit"] = pending_edit_field(practice, viewer)
     links, level = evidence or (
-        research_services.evidence_for_practice(practice, viewer),
-        research_services.evidence_level(practice, viewer),
+        evidence_services.evidence_for_practice(practice, viewer),
+        evidence_services.evidence_level(practice, viewer),
     )
     data["evidence"] = EvidenceSummarySchema(many=True).dump(links)
     data["evidence_level"] = level
@@ -254,7 +252,7 @@ def list_practices(query):
     if query.get("evaluation_status"):
         statement = statement.where(Practice.evaluation_status.in_(query["evaluation_status"]))
     if query.get("evidence_level"):
-        statement = research_services.filter_by_evidence_level(
+        statement = evidence_services.filter_by_evidence_level(
             statement, viewer, query["evidence_level"]
         )
     return page_envelope(
@@ -268,8 +266,8 @@ def list_practices(query):
 
 def practices_out(items: list[Practice], viewer) -> list[dict]:
     """``practice_out`` of a page of items, their evidence fetched in two queries."""
-    links = research_services.evidence_for_practices(items, viewer)
-    levels = research_services.evidence_levels(items, viewer)
+    links = evidence_services.evidence_for_practices(items, viewer)
+    levels = evidence_services.evidence_levels(items, viewer)
     return [practice_out(item, viewer, (links[item.id], levels[item.id])) for item in items]
 
 

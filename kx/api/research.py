@@ -21,6 +21,7 @@ from kx.api.practices import (
     revision_page,
 )
 from kx.api.schemas import page_of
+from kx.evidence import services as evidence_services
 from kx.extensions import limiter
 from kx.records import services as records
 from kx.research import services
@@ -165,7 +166,9 @@ def research_out(research: Research, viewer, links: list | None = None) -> dict:
             "url": url_for("practice.detail", practice_id=link.practice_id),
         }
         for link in (
-            links if links is not None else services.practices_for_research(research, viewer)
+            links
+            if links is not None
+            else evidence_services.practices_for_research(research, viewer)
         )
     ]
     data["page_url"] = url_for("research.detail", item_id=research.id)
@@ -209,7 +212,7 @@ def list_research(query):
 
 def researches_out(items: list[Research], viewer) -> list[dict]:
     """``research_out`` of a page of items, their links to practices fetched at once."""
-    links = services.practices_for_researches(items, viewer)
+    links = evidence_services.practices_for_researches(items, viewer)
     return [research_out(item, viewer, links[item.id]) for item in items]
 
 
@@ -233,7 +236,7 @@ def create_research(body):
 def _importer_key() -> str:
     """The member, with the same key as the import form (kx.research.views)."""
     user = api_user()
-    return f"research-import:user:{user.id}" if user is not None else get_remote_address()
+    return f"research-import:user:{user.id}" if user.is_authenticated else get_remote_address()
 
 
 @api.post("/research/import")

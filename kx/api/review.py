@@ -11,8 +11,8 @@ from kx.api.core import PageQuerySchema, api_user, operation
 from kx.api.schemas import page_of
 from kx.errors import Forbidden
 from kx.practice import services as practice_services
-from kx.practice.schemas import IdentifierWarningSchema
 from kx.records import services as records
+from kx.records.schemas import IdentifierWarningSchema
 from kx.research import services as research_services
 from kx.review.queue import review_entries
 

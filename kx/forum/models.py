@@ -173,22 +173,3 @@ class Follow(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     target_type: Mapped[str] = mapped_column(String(16))
     target: Mapped[str] = mapped_column(String(32))
-
-
-class Notification(db.Model):
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32))  # reply, quote, new-thread
-    thread_id: Mapped[int | None] = mapped_column(
-        ForeignKey("forum_threads.id", ondelete="CASCADE")
-    )
-    post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    read_at: Mapped[datetime | None]
-
-    thread = relationship("Thread")
-    actor = relationship("User", foreign_keys=[actor_id])

@@ -1,12 +1,8 @@
-"""Everything that changes the forum; the only code here that commits.
+"""Everything that reads and changes the forum; the only forum code that commits.
 
-Who may do what: anyone may read public categories; verified members read members-only
-categories and may post, reply, vote, report and follow; unverified members read public
-categories only and may not post. Authors edit and delete their own posts; moderators
-hide, restore, lock, pin, move and delete, and every such action is audited.
+Who may do what is written in kx.forum.rules; these functions enforce it (``Forbidden``),
+audit every moderator's action, and notify members through kx.notifications.
 """
-
-from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -20,61 +16,46 @@ from kx.errors import Forbidden, Invalid, NotFound
 from kx.extensions import db
 from kx.forum.models import (
     CATEGORIES,
-    DEFAULT_CATEGORY_VISIBILITY,
     KINDS,
     NEED_STATUSES,
-    REPORT_REASONS,
     CategorySetting,
     Follow,
-    Notification,
     Post,
     PostRevision,
-    Report,
     Thread,
     ThreadLink,
     Vote,
 )
+from kx.forum.rules import (
+    can_change_post,
+    can_claim_needs,
+    can_moderate,
+    can_post,
+    can_read_category,
+    can_see_hidden,
+    can_update_need,
+    category_visibilities,
+    readable_categories,
+)
+from kx.notifications import services as notifications
 from kx.practice.models import Practice
 from kx.records.models import can_view
+from kx.records.rules import signed_in
 from kx.research.models import Research
+from kx.research.services import research_query
 from kx.text import render_fields
 
 MAX_POST = 20_000
 MAX_TITLE = 200
-ILLEGAL = "illegal-material"
-# One member's illegal-material reports hide at most this many posts a day before a
-# moderator confirms any: enough for someone who meets a real wave of abuse material (and
-# each confirmation frees one), too few to empty the forum out of spite.
-HIDES_PER_DAY = 3
-HIDING_WINDOW = timedelta(hours=24)
-CONFIRMING = ("hide", "delete")  # resolutions by which a moderator upholds a report
 LINKABLE = {"practice": Practice, "research": Research}
 
 
-def _member(viewer) -> bool:
-    return bool(
-        viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_verified
-    )
-
-
-def _moderator(viewer) -> bool:
-    return bool(
-        viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_moderator
-    )
-
-
-def _announce(thread: Thread) -> None:
+def announce(thread: Thread) -> None:
+    """Signal, after the commit, that ``thread`` changed (the search index follows)."""
     signals.item_changed.send(current_app._get_current_object(), item=thread)
 
 
 # Categories
-
-
-def category_visibilities() -> dict[str, str]:
-    stored = dict(
-        db.session.execute(select(CategorySetting.slug, CategorySetting.visibility)).all()
-    )
-    return {slug: stored.get(slug, DEFAULT_CATEGORY_VISIBILITY) for slug in CATEGORIES}
 
 
 def categories(viewer) -> list[dict]:
@@ -83,17 +64,13 @@ def categories(viewer) -> list[dict]:
     return [
         {"slug": slug, "name": name, "visibility": visibilities[slug]}
         for slug, name in CATEGORIES.items()
-        if visibilities[slug] == "public" or _member(viewer)
+        if can_read_category(visibilities[slug], viewer)
     ]
-
-
-def readable_categories(viewer) -> list[str]:
-    return [c["slug"] for c in categories(viewer)]
 
 
 def set_category_visibility(moderator, slug: str, visibility: str) -> None:
     """Make a category public or members-only (moderators); its threads are reindexed."""
-    if not _moderator(moderator):
+    if not can_moderate(moderator):
         raise Forbidden("Only moderators change categories.")
     if slug not in CATEGORIES or visibility not in ("public", "members"):
         raise Invalid("Choose a category and public or members.")
@@ -133,6 +110,11 @@ def thread_query(
     return statement.order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
 
 
+def recent_threads(viewer, limit: int = 5) -> list[Thread]:
+    """The newest threads ``viewer`` may read."""
+    return list(db.session.scalars(thread_query(viewer, sort="newest").limit(limit)))
+
+
 def get_thread(thread_id: int, viewer) -> Thread:
     thread = db.session.get(Thread, thread_id)
     if (
@@ -146,7 +128,7 @@ def get_thread(thread_id: int, viewer) -> Thread:
 
 def visible_posts(thread: Thread, viewer) -> list[Post]:
     """The thread's posts; hidden ones only for moderators."""
-    if _moderator(viewer):
+    if can_see_hidden(viewer):
         return list(thread.posts)
     return [post for post in thread.posts if not post.hidden]
 
@@ -170,7 +152,7 @@ def shown_quote(post: Post) -> Post | None:
 
 def get_post(post_id: int, viewer) -> Post:
     post = db.session.get(Post, post_id)
-    if post is None or (post.hidden and not _moderator(viewer)):
+    if post is None or (post.hidden and not can_see_hidden(viewer)):
         raise NotFound("No such post.")
     get_thread(post.thread_id, viewer)
     return post
@@ -197,13 +179,50 @@ def threads_about(item, viewer) -> list[Thread]:
     )
 
 
+def category_stats(viewer) -> dict[str, tuple[int, object]]:
+    """Per readable category: its threads and when the latest post was made."""
+    rows = db.session.execute(
+        select(Thread.category, func.count(Thread.id), func.max(Thread.last_post_at))
+        .where(Thread.deleted_at.is_(None), Thread.category.in_(readable_categories(viewer)))
+        .group_by(Thread.category)
+    )
+    return {category: (count, latest) for category, count, latest in rows}
+
+
+def post_counts(thread_ids: list[int], viewer) -> dict[int, int]:
+    """Posts (not status changes) per thread that ``viewer`` sees."""
+    if not thread_ids:
+        return {}
+    statement = (
+        select(Post.thread_id, func.count(Post.id))
+        .where(Post.thread_id.in_(thread_ids), Post.event == "")
+        .group_by(Post.thread_id)
+    )
+    if not can_see_hidden(viewer):
+        statement = statement.where(Post.hidden.is_(False))
+    return dict(db.session.execute(statement).all())
+
+
+def quotable_in(thread: Thread, post_id: int | None) -> Post | None:
+    """The post ``post_id`` of ``thread`` when a reply may quote it, else None."""
+    post = db.session.get(Post, post_id) if post_id else None
+    if post is None or post.thread_id != thread.id or not quotable(post):
+        return None
+    return post
+
+
+def addressable_research(viewer) -> list[Research]:
+    """The published research summaries ``viewer`` may name as addressing a need."""
+    return list(db.session.scalars(research_query(viewer, {"status": "published"}, sort="title")))
+
+
 # Writing
 
 
-def _require_member(actor) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+def require_member(actor) -> None:
+    if not signed_in(actor):
         raise Forbidden("Sign in to take part in the forum.")
-    if not actor.is_verified:
+    if not can_post(actor):
         raise Forbidden("Your account must be verified by a moderator before you can post.")
 
 
@@ -234,7 +253,7 @@ def create_thread(
     actor, *, category: str, kind: str, title: str, body: str, links: list[dict] | None = None
 ) -> Thread:
     """Open a thread with its first post; followers of the category are notified."""
-    _require_member(actor)
+    require_member(actor)
     errors = {}
     if category not in CATEGORIES:
         errors["category"] = ["Choose a category."]
@@ -269,13 +288,13 @@ def create_thread(
         _notify_followers(
             thread, None, actor, "new-thread", [("category", category), ("domain", category)]
         )
-    _announce(thread)
+    announce(thread)
     return thread
 
 
 def reply(actor, thread: Thread, body: str, quote_of: Post | None = None) -> Post:
     """Add a post; the thread's followers, its author and a quoted author are notified."""
-    _require_member(actor)
+    require_member(actor)
     if thread.locked:
         raise Forbidden("This thread is locked: it takes no more replies.")
     body = _check_body(body)
@@ -295,17 +314,17 @@ def reply(actor, thread: Thread, body: str, quote_of: Post | None = None) -> Pos
         db.session.flush()
         notified = set()
         if quote_of is not None and quote_of.author_id not in (None, actor.id):
-            _add_notification(quote_of.author_id, "quote", thread, post, actor)
+            notifications.add(quote_of.author_id, "quote", thread, post, actor)
             notified.add(quote_of.author_id)
         _notify_followers(thread, post, actor, "reply", [("thread", str(thread.id))], notified)
         _follow(actor, "thread", str(thread.id))
-    _announce(thread)
+    announce(thread)
     return post
 
 
 def edit_post(actor, post: Post, body: str) -> Post:
     """Change a post's text (author or moderator); the old text is kept for moderators."""
-    if actor is None or not (post.author_id == actor.id or _moderator(actor)):
+    if not can_change_post(post, actor):
         raise Forbidden("Only the author or a moderator may edit this post.")
     if post.deleted_at is not None or post.event:
         raise Invalid("A deleted post or a status change cannot be edited.")
@@ -318,13 +337,13 @@ def edit_post(actor, post: Post, body: str) -> Post:
         post.body, post.body_html, post.edited_at = body, html, utcnow()
         if post.author_id != actor.id:
             record_audit(actor, "post.edit", "post", post.id)
-    _announce(post.thread)
+    announce(post.thread)
     return post
 
 
 def delete_post(actor, post: Post) -> None:
     """Soft-delete: the text goes, a placeholder stays ("deleted by author/moderator")."""
-    if actor is None or not (post.author_id == actor.id or _moderator(actor)):
+    if not can_change_post(post, actor):
         raise Forbidden("Only the author or a moderator may delete this post.")
     if post.event:
         raise Invalid("A research need's status change cannot be deleted.")
@@ -337,166 +356,7 @@ def delete_post(actor, post: Post) -> None:
         post.body, post.body_html = "", ""
         if post.deleted_by_moderator:
             record_audit(actor, "post.delete", "post", post.id)
-    _announce(post.thread)
-
-
-def unconfirmed_hides(reporter) -> int:
-    """How many posts ``reporter``'s illegal-material reports hid in the last day that no
-    moderator has confirmed (by keeping the post hidden or deleting it)."""
-    return db.session.scalar(
-        select(func.count(Report.id)).where(
-            Report.reporter_id == reporter.id,
-            Report.hid_post.is_(True),
-            Report.created_at >= utcnow() - HIDING_WINDOW,
-            Report.resolution.not_in(CONFIRMING),
-        )
-    )
-
-
-def report_post(actor, post: Post, reason: str, note: str = "") -> Report:
-    """Report a post; every moderator is alerted.
-
-    "illegal-material" hides the post at once (safeguarding comes first) while the
-    reporter's reports have hidden fewer than ``HIDES_PER_DAY`` posts in a day that no
-    moderator has confirmed. Past that one member cannot take posts down alone: the report
-    waits, marked urgent, at the top of the moderation queue, and moderators are alerted to
-    the burst.
-    """
-    _require_member(actor)
-    if post.author_id == actor.id:
-        raise Invalid("You cannot report your own post.", {"reason": ["This is your own post."]})
-    if reason not in REPORT_REASONS:
-        raise Invalid("Choose a reason.", {"reason": ["Choose a reason from the list."]})
-    if post.event or post.deleted_at is not None:
-        raise Invalid("Only a post with text can be reported.")
-    existing = db.session.scalar(
-        select(Report).where(
-            Report.post_id == post.id,
-            Report.reporter_id == actor.id,
-            Report.reason == reason,
-            Report.resolved_at.is_(None),
-        )
-    )
-    if existing is not None:  # the same open report again: nothing new for moderators
-        return existing
-    from kx.accounts.models import User
-
-    with transaction():
-        # one reporter's reports are counted one at a time (a no-op lock on SQLite, whose
-        # write transactions already run one at a time)
-        db.session.get(User, actor.id, with_for_update=True)
-        report = Report(
-            post_id=post.id, reporter_id=actor.id, reason=reason, note=(note or "").strip()[:2000]
-        )
-        if reason == ILLEGAL and not post.hidden:
-            if unconfirmed_hides(actor) < HIDES_PER_DAY:
-                report.hid_post = post.hidden = True
-            else:
-                report.urgent = True
-        db.session.add(report)
-        db.session.flush()
-        kind = "report-burst" if report.urgent else "report"
-        for moderator_id in _moderator_ids():
-            _add_notification(moderator_id, kind, post.thread, post, actor)
-    if report.hid_post:
-        _announce(post.thread)
-    return report
-
-
-def _moderator_ids() -> list[int]:
-    from kx.accounts.models import User
-
-    return list(
-        db.session.scalars(
-            select(User.id).where(
-                User.role.in_(("moderator", "admin")), User.active, User.deleted_at.is_(None)
-            )
-        )
-    )
-
-
-# Moderation
-
-
-def moderate_post(moderator, post: Post, action: str) -> None:
-    """``hide`` or ``restore`` a post (moderators; audited)."""
-    if not _moderator(moderator):
-        raise Forbidden("Only moderators may do this.")
-    if action not in ("hide", "restore"):
-        raise Invalid("Unknown action.")
-    with transaction():
-        post.hidden = action == "hide"
-        record_audit(moderator, f"post.{action}", "post", post.id)
-    _announce(post.thread)
-
-
-def moderate_thread(moderator, thread: Thread, action: str, category: str | None = None) -> None:
-    """``lock``, ``unlock``, ``pin``, ``unpin``, ``move`` (to ``category``) or ``delete``."""
-    if not _moderator(moderator):
-        raise Forbidden("Only moderators may do this.")
-    with transaction():
-        if action in ("lock", "unlock"):
-            thread.locked = action == "lock"
-        elif action in ("pin", "unpin"):
-            thread.pinned = action == "pin"
-        elif action == "move":
-            if category not in CATEGORIES:
-                raise Invalid("Choose a category.", {"category": ["Choose a category."]})
-            thread.category = category
-        elif action == "delete":
-            thread.deleted_at = utcnow()
-        else:
-            raise Invalid("Unknown action.")
-        record_audit(
-            moderator,
-            f"thread.{action}",
-            "thread",
-            thread.id,
-            **({"category": category} if action == "move" else {}),
-        )
-    _announce(thread)
-
-
-def open_reports() -> list[Report]:
-    return list(
-        db.session.scalars(
-            select(Report)
-            .where(Report.resolved_at.is_(None))
-            .order_by(Report.urgent.desc(), (Report.reason == ILLEGAL).desc(), Report.id)
-        )
-    )
-
-
-def resolve_report(moderator, report: Report, resolution: str) -> int:
-    """Close a report with every other open one on its post, each audited: ``dismiss``,
-    ``hide`` or ``delete`` the post. Returns how many reports were closed."""
-    if not _moderator(moderator):
-        raise Forbidden("Only moderators may do this.")
-    if resolution not in ("dismiss", "hide", "delete"):
-        raise Invalid("Choose dismiss, hide or delete.")
-    post = report.post
-    with transaction():
-        others = db.session.scalars(
-            select(Report)
-            .where(Report.post_id == post.id, Report.resolved_at.is_(None), Report.id != report.id)
-            .order_by(Report.id)
-        )
-        closing = [report, *others]
-        now = utcnow()
-        for item in closing:
-            item.resolved_at, item.resolved_by_id, item.resolution = now, moderator.id, resolution
-            record_audit(moderator, f"report.{resolution}", "report", item.id, post=post.id)
-        # only clearing the illegal-material claim itself shows the post again; dismissing
-        # another report on it closes that claim too but leaves restoring to the moderator
-        if resolution == "dismiss" and report.reason == "illegal-material":
-            post.hidden = False
-        elif resolution == "hide":
-            post.hidden = True
-        elif resolution == "delete":
-            post.deleted_at, post.deleted_by_moderator = utcnow(), True
-            post.body, post.body_html, post.hidden = "", "", False
-    _announce(post.thread)
-    return len(closing)
+    announce(post.thread)
 
 
 # Research needs
@@ -504,23 +364,25 @@ def resolve_report(moderator, report: Report, resolution: str) -> int:
 
 def vote(actor, thread: Thread) -> bool:
     """Vote for a research need once; a repeat vote changes nothing (returns False)."""
-    _require_member(actor)
+    require_member(actor)
     if thread.kind != "research-need":
         raise Invalid("Only research needs take votes.")
-    if _has_voted(actor, thread):
+    if has_voted(actor, thread):
         return False
     try:
         with transaction():
             db.session.add(Vote(thread_id=thread.id, user_id=actor.id, sector=actor.sector))
     except IntegrityError:
         # the same vote from a concurrent request (a double click) won the race
-        if _has_voted(actor, thread):
+        if has_voted(actor, thread):
             return False
         raise
     return True
 
 
-def _has_voted(user, thread: Thread) -> bool:
+def has_voted(user, thread: Thread) -> bool:
+    if not signed_in(user):
+        return False
     return bool(
         db.session.scalar(
             select(Vote.id).where(Vote.thread_id == thread.id, Vote.user_id == user.id)
@@ -539,15 +401,15 @@ def votes_by_sector(thread: Thread) -> dict[str, int]:
 def set_need_status(actor, thread: Thread, status: str, research: Research | None = None) -> None:
     """Move a research need along: an academic claims it; the claimer or a moderator marks
     it in progress or addressed (with the research summary that addresses it)."""
-    _require_member(actor)
+    require_member(actor)
     if thread.kind != "research-need" or status not in NEED_STATUSES:
         raise Invalid("Not a research need status.", {"status": ["Choose a status."]})
     if status == "claimed":
-        if actor.sector != "academic" and not _moderator(actor):
+        if not can_claim_needs(actor):
             raise Forbidden("Research needs are claimed by academic members.")
         if thread.status != "open":
             raise Invalid("Only an open need can be claimed.", {"status": ["Already claimed."]})
-    elif not (_moderator(actor) or thread.claimed_by_id == actor.id):
+    elif not can_update_need(thread, actor):
         raise Forbidden("Only the member who claimed this need or a moderator may update it.")
     elif status == thread.status and not (
         status == "addressed" and research is not None and research.id != thread.addressed_by_id
@@ -571,7 +433,7 @@ def set_need_status(actor, thread: Thread, status: str, research: Research | Non
                 thread.links.append(ThreadLink(item_type="research", item_id=research.id))
         thread.posts.append(Post(author_id=actor.id, body="", body_html="", event=status))
         thread.last_post_at = utcnow()
-    _announce(thread)
+    announce(thread)
 
 
 # Follows and notifications
@@ -589,7 +451,7 @@ def _follow(user, target_type: str, target: str) -> None:
 
 def follow(actor, target_type: str, target: str) -> None:
     """Follow a thread (its id), a category or a domain (their slugs)."""
-    _require_member(actor)
+    require_member(actor)
     valid = {"thread": None, "category": CATEGORIES, "domain": taxonomy.DOMAINS}
     if target_type not in valid or (
         valid[target_type] is not None and target not in valid[target_type]
@@ -604,7 +466,7 @@ def follow(actor, target_type: str, target: str) -> None:
 
 
 def unfollow(actor, target_type: str, target: str) -> None:
-    _require_member(actor)
+    require_member(actor)
     with transaction():
         db.session.execute(
             Follow.__table__.delete().where(
@@ -615,8 +477,21 @@ def unfollow(actor, target_type: str, target: str) -> None:
         )
 
 
+def followed(user, target_type: str) -> set[str]:
+    """What ``user`` follows of ``target_type`` (thread ids, category or domain slugs)."""
+    if not signed_in(user):
+        return set()
+    return set(
+        db.session.scalars(
+            select(Follow.target).where(
+                Follow.user_id == user.id, Follow.target_type == target_type
+            )
+        )
+    )
+
+
 def is_following(user, target_type: str, target: str) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return False
     return bool(
         db.session.scalar(
@@ -625,18 +500,6 @@ def is_following(user, target_type: str, target: str) -> bool:
                 Follow.target_type == target_type,
                 Follow.target == str(target),
             )
-        )
-    )
-
-
-def _add_notification(user_id: int, kind: str, thread: Thread, post: Post | None, actor) -> None:
-    db.session.add(
-        Notification(
-            user_id=user_id,
-            kind=kind,
-            thread_id=thread.id,
-            post_id=post.id if post else None,
-            actor_id=actor.id,
         )
     )
 
@@ -657,7 +520,7 @@ def _notify_followers(
         followers.add(thread.author_id)
     readers = _readers(thread, followers - already)
     for user_id in sorted(readers):
-        _add_notification(user_id, kind, thread, post, actor)
+        notifications.add(user_id, kind, thread, post, actor)
 
 
 def and_target(target_type: str, target: str):
@@ -670,54 +533,11 @@ def _readers(thread: Thread, user_ids: set[int]) -> set[int]:
 
     if not user_ids:
         return set()
-    if category_visibilities()[thread.category] == "public":
+    visibility = category_visibilities()[thread.category]
+    if visibility == "public":
         return set(user_ids)
     users = db.session.scalars(select(User).where(User.id.in_(user_ids)))
-    return {user.id for user in users if user.is_verified}
-
-
-def unread_count(user) -> int:
-    """Unread notifications about threads ``user`` may still read."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    return (
-        db.session.scalar(
-            select(func.count(Notification.id))
-            .join(Thread, Thread.id == Notification.thread_id)
-            .where(
-                Notification.user_id == user.id,
-                Notification.read_at.is_(None),
-                Thread.deleted_at.is_(None),
-                Thread.category.in_(readable_categories(user)),
-            )
-        )
-        or 0
-    )
-
-
-def notifications(user, limit: int = 50) -> list[Notification]:
-    return list(
-        db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == user.id)
-            .order_by(Notification.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def mark_read(user, notification_ids: list[int] | None = None) -> int:
-    """Mark some (or all) of ``user``'s notifications read; returns how many changed."""
-    statement = select(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)
-    )
-    if notification_ids is not None:
-        statement = statement.where(Notification.id.in_(notification_ids))
-    with transaction():
-        items = list(db.session.scalars(statement))
-        for item in items:
-            item.read_at = utcnow()
-    return len(items)
+    return {user.id for user in users if can_read_category(visibility, user)}
 
 
 def _export(user) -> dict:
@@ -750,10 +570,9 @@ accounts.register_export("forum", _export)
 
 
 def _erase(user) -> None:
-    """Follows, notifications and the earlier texts of deleted posts go with the account;
-    published threads and posts stay, shown as by a former member."""
+    """Follows and the earlier texts of deleted posts go with the account; published
+    threads and posts stay, shown as by a former member."""
     db.session.execute(db.delete(Follow).where(Follow.user_id == user.id))
-    db.session.execute(db.delete(Notification).where(Notification.user_id == user.id))
     deleted_posts = select(Post.id).where(Post.author_id == user.id, Post.deleted_at.is_not(None))
     db.session.execute(db.delete(PostRevision).where(PostRevision.post_id.in_(deleted_posts)))
 

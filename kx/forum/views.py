@@ -1,132 +1,47 @@
-"""Forum pages: categories, threads and posts, the research-needs board, reports and the
-moderators' tools, follows and notifications.
+"""Forum pages: categories, threads and posts, the research-needs board and follows (reports
+and the moderators' pages are in kx.forum.moderation_views, on the same blueprint).
 
-The services decide who may do what; these views turn their answers into pages: field
-errors beside the fields with the text kept (422), ``Forbidden`` and ``NotFound`` into the
-error pages. Posting (new threads and replies) is limited per member.
+The rules (kx.forum.rules) say who may do what and the services enforce them; these views
+turn their answers into pages: field errors beside the fields with the text kept (422),
+``Forbidden`` and ``NotFound`` into the error pages. Posting (new threads and replies) and
+reporting are limited per member (kx.forum.limits).
 """
 
 import math
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from kx import taxonomy
 from kx.accounts.forms import SelectChoice
-from kx.accounts.views import staff_required
 from kx.errors import Forbidden, Invalid, NotFound, ServiceError
-from kx.extensions import db, limiter
-from kx.forum import services
+from kx.extensions import db
+from kx.forum import rules, services
 from kx.forum.forms import EditPostForm, MoveForm, NeedStatusForm, ReplyForm, ReportForm, ThreadForm
-from kx.forum.models import (
-    CATEGORIES,
-    KINDS,
-    NEED_STATUSES,
-    REPORT_REASONS,
-    Notification,
-    Post,
-    Report,
-    Thread,
-)
+from kx.forum.limits import REPORTING_TOO_FAST, TOO_FAST, posting_limit
+from kx.forum.models import CATEGORIES, KINDS, NEED_STATUSES, REPORT_REASONS, Post, Thread
 from kx.practice import services as practice_services
 from kx.research import services as research_services
-from kx.security import DatabaseIdConverter
-from kx.web import apply_errors, page_number, redirect_next
+from kx.web import apply_errors, database_id, page_number, redirect_next
 
 forum = Blueprint("forum", __name__, url_prefix="/forum")
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
-POSTING_LIMIT = "10 per minute"
-TOO_FAST = (
-    "You are posting too quickly: at most 10 posts a minute. Wait a minute, then send "
-    "it again; your text is kept below."
-)
-REPORTING_LIMIT = "10 per hour"
-REPORTING_TOO_FAST = (
-    "You have sent 10 reports in the last hour, the most one member can. The moderators "
-    "have them all; if something else needs them now, wait a while and report it again."
-)
 NEED_SORTS = {"votes": "Most votes", "newest": "Newest first"}
-NOTIFICATION_TEXT = {
-    "reply": "replied in",
-    "quote": "quoted you in",
-    "new-thread": "started a new thread:",
-    "report": "reported a post in",
-    "report-burst": "sent more illegal-material reports than one member's may hide in a "
-    "day; the post stays visible and the report waits, urgent, in",
-}
 
 
 def _viewer():
     return current_user._get_current_object()
 
 
-def _moderator(viewer) -> bool:
-    return bool(viewer.is_authenticated and viewer.is_moderator)
-
-
-def _member(viewer) -> bool:
-    return bool(viewer.is_authenticated and viewer.is_verified)
-
-
-def _require_poster(viewer) -> None:
-    if not viewer.is_verified:
+def require_poster(viewer) -> None:
+    """403, in the forum's words, for a viewer who may not post, before any form is read."""
+    if not rules.can_post(viewer):
         raise Forbidden(
             "Your account must be verified by a moderator before you can post in the forum. "
             "Until then you can read the public categories."
         )
-
-
-def _int(value) -> int | None:
-    """A database id from a form or query value, else None."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if 1 <= number <= DatabaseIdConverter.MAX else None
-
-
-# Rate limit: new threads and replies share one budget per member; only posts that went
-# through count, so a refused or invalid submission does not use it up.
-
-
-def _poster_key() -> str:
-    if current_user.is_authenticated:
-        return f"forum-post:user:{current_user.id}"
-    return get_remote_address()
-
-
-posting_limit = limiter.shared_limit(
-    POSTING_LIMIT,
-    scope="forum-post",
-    key_func=_poster_key,
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code == 302,
-    error_message=TOO_FAST,
-)
-
-
-# Reports have a budget of their own per member, shared with the API the same way.
-
-
-def _reporter_key() -> str:
-    if current_user.is_authenticated:
-        return f"forum-report:user:{current_user.id}"
-    return get_remote_address()
-
-
-reporting_limit = limiter.shared_limit(
-    REPORTING_LIMIT,
-    scope="forum-report",
-    key_func=_reporter_key,
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code == 302,
-    error_message=REPORTING_TOO_FAST,
-)
 
 
 @forum.errorhandler(429)
@@ -158,21 +73,8 @@ def _too_fast(_exc):
     return render_template("errors/error.html", status=429, message=TOO_FAST), 429
 
 
-# Template helpers: the header's unread count, and the threads about a record for the
-# "Discuss this" partial (templates/forum/_discuss.html).
-
-
-@forum.app_context_processor
-def _notification_count():
-    def unread_notifications() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        try:
-            return services.unread_count(_viewer())
-        except SQLAlchemyError:  # an error page after a database failure still renders
-            return 0
-
-    return {"unread_notifications": unread_notifications}
+# Template helpers: the threads about a record for the "Discuss this" partial
+# (templates/forum/_discuss.html).
 
 
 @forum.app_template_global("forum_threads_about")
@@ -213,32 +115,6 @@ def forum_author(user) -> str:
 # Index and categories
 
 
-def _category_stats(viewer) -> dict[str, tuple[int, object]]:
-    rows = db.session.execute(
-        select(Thread.category, func.count(Thread.id), func.max(Thread.last_post_at))
-        .where(
-            Thread.deleted_at.is_(None),
-            Thread.category.in_(services.readable_categories(viewer)),
-        )
-        .group_by(Thread.category)
-    )
-    return {category: (count, latest) for category, count, latest in rows}
-
-
-def _followed(viewer, target_type: str) -> set[str]:
-    if not viewer.is_authenticated:
-        return set()
-    from kx.forum.models import Follow
-
-    return set(
-        db.session.scalars(
-            select(Follow.target).where(
-                Follow.user_id == viewer.id, Follow.target_type == target_type
-            )
-        )
-    )
-
-
 @forum.route("")
 def index():
     viewer = _viewer()
@@ -247,11 +123,10 @@ def index():
     return render_template(
         "forum/index.html",
         categories=categories,
-        stats=_category_stats(viewer),
-        followed=_followed(viewer, "category"),
+        stats=services.category_stats(viewer),
+        followed=services.followed(viewer, "category"),
         hidden_count=hidden_count,
-        member=_member(viewer),
-        recent=db.session.scalars(services.thread_query(viewer, sort="newest").limit(5)).all(),
+        recent=services.recent_threads(viewer),
     )
 
 
@@ -260,20 +135,6 @@ def _readable_category(slug: str, viewer) -> dict:
         if category["slug"] == slug:
             return category
     raise NotFound("No such category, or it is for verified members only.")
-
-
-def _post_counts(thread_ids: list[int], viewer) -> dict[int, int]:
-    """Posts (not status changes) per thread that ``viewer`` sees."""
-    if not thread_ids:
-        return {}
-    statement = (
-        select(Post.thread_id, func.count(Post.id))
-        .where(Post.thread_id.in_(thread_ids), Post.event == "")
-        .group_by(Post.thread_id)
-    )
-    if not _moderator(viewer):
-        statement = statement.where(Post.hidden.is_(False))
-    return dict(db.session.execute(statement).all())
 
 
 @forum.route("/<category>")
@@ -293,9 +154,8 @@ def category(category: str):
         kind=kind,
         kinds=KINDS,
         pagination=pagination,
-        counts=_post_counts([t.id for t in pagination.items], viewer),
+        counts=services.post_counts([t.id for t in pagination.items], viewer),
         following=services.is_following(viewer, "category", category),
-        member=_member(viewer),
         args={"kind": kind} if kind else {},
     )
 
@@ -306,12 +166,12 @@ def category(category: str):
 def _linked_item(viewer, values) -> object | None:
     """The practice or research item named by ``practice=`` or ``research=`` (404 if unseen)."""
     if values.get("practice"):
-        practice_id = _int(values.get("practice"))
+        practice_id = database_id(values.get("practice"))
         if practice_id is None:
             raise NotFound("No such practice example.")
         return practice_services.get_practice(practice_id, viewer)
     if values.get("research"):
-        research_id = _int(values.get("research"))
+        research_id = database_id(values.get("research"))
         if research_id is None:
             raise NotFound("No such research summary.")
         return research_services.get_research(research_id, viewer)
@@ -335,7 +195,7 @@ def new_thread():
     wanted = request.values.get("category", "")
     if wanted and wanted in CATEGORIES and wanted not in slugs:
         raise NotFound("No such category, or it is for verified members only.")
-    _require_poster(viewer)
+    require_poster(viewer)
     item = _linked_item(viewer, request.values)
     form = ThreadForm()
     form.set_categories(readable)
@@ -373,7 +233,7 @@ def _page_of(post: Post, posts: list[Post]) -> int:
     return max(index, 0) // POSTS_PER_PAGE + 1
 
 
-def _post_url(post: Post, viewer) -> str:
+def post_url(post: Post, viewer) -> str:
     posts = services.visible_posts(post.thread, viewer)
     return url_for(
         "forum.thread",
@@ -384,9 +244,7 @@ def _post_url(post: Post, viewer) -> str:
 
 
 def _research_choices(viewer) -> list:
-    items = db.session.scalars(
-        research_services.research_query(viewer, {"status": "published"}, sort="title")
-    )
+    items = services.addressable_research(viewer)
     return [SelectChoice("", "Choose a research summary")] + [
         SelectChoice(str(item.id), item.title if len(item.title) <= 120 else item.title[:119] + "…")
         for item in items
@@ -395,9 +253,7 @@ def _research_choices(viewer) -> list:
 
 def _need_status_form(thread: Thread, viewer, form: NeedStatusForm | None = None):
     """The status form for the member who claimed the need, or a moderator."""
-    if thread.kind != "research-need" or not _member(viewer):
-        return None
-    if not (_moderator(viewer) or thread.claimed_by_id == viewer.id):
+    if not rules.can_update_need(thread, viewer):
         return None
     form = form or NeedStatusForm(status=thread.status)
     form.status.choices = [
@@ -420,23 +276,14 @@ def _render_thread(
     pages = max(1, math.ceil(len(posts) / POSTS_PER_PAGE))
     page = pages if page is None else min(max(page, 1), pages)
     shown = posts[(page - 1) * POSTS_PER_PAGE : page * POSTS_PER_PAGE]
-    can_reply = _member(viewer) and not thread.locked
+    can_reply = rules.can_reply(thread, viewer)
     if can_reply and reply_form is None:
         reply_form = ReplyForm()
         reply_form.quote_of.data = request.args.get("quote", "")
     quoting = _quoting(reply_form, posts) if can_reply else None
     need = thread.kind == "research-need"
-    voted = False
-    if need and viewer.is_authenticated:
-        from kx.forum.models import Vote
-
-        voted = bool(
-            db.session.scalar(
-                select(Vote.id).where(Vote.thread_id == thread.id, Vote.user_id == viewer.id)
-            )
-        )
     move_form = None
-    if _moderator(viewer):
+    if rules.can_moderate(viewer):
         move_form = MoveForm(category=thread.category)
         move_form.category.choices = [
             SelectChoice(slug, name) for slug, name in CATEGORIES.items() if slug != thread.category
@@ -454,21 +301,11 @@ def _render_thread(
         linked=services.linked_items(thread, viewer),
         need=need,
         votes=services.votes_by_sector(thread) if need else {},
-        voted=voted,
+        voted=need and services.has_voted(viewer, thread),
         status_form=_need_status_form(thread, viewer, status_form),
-        can_claim=(
-            need
-            and thread.status == "open"
-            and _member(viewer)
-            and (viewer.sector == "academic" or _moderator(viewer))
-        ),
         move_form=move_form,
         following=services.is_following(viewer, "thread", thread.id),
         quotes={p.id: services.shown_quote(p) for p in shown if p.quote_of_id},
-        member=_member(viewer),
-        moderator=_moderator(viewer),
-        may_edit=lambda post: _may_edit(post, viewer),
-        may_report=lambda post: _may_report(post, viewer),
         quotable=lambda post: can_reply and services.quotable(post),
         reasons=REPORT_REASONS,
         statuses=NEED_STATUSES,
@@ -478,28 +315,12 @@ def _render_thread(
 def _quoting(form: ReplyForm, posts: list[Post]) -> Post | None:
     """The post among ``posts`` that the reply form quotes, if it may be quoted; a quote of
     anything else is dropped from the form."""
-    quote_id = _int(form.quote_of.data)
+    quote_id = database_id(form.quote_of.data)
     quoted = next((p for p in posts if p.id == quote_id), None)
     if quoted is None or not services.quotable(quoted):
         form.quote_of.data = ""
         return None
     return quoted
-
-
-def _may_edit(post: Post, viewer) -> bool:
-    if not viewer.is_authenticated or post.event or post.deleted_at is not None:
-        return False
-    return post.author_id == viewer.id or _moderator(viewer)
-
-
-def _may_report(post: Post, viewer) -> bool:
-    return (
-        _member(viewer)
-        and post.author_id != viewer.id
-        and not post.event
-        and post.deleted_at is None
-        and not post.hidden
-    )
 
 
 @forum.route("/threads/<int:thread_id>")
@@ -513,22 +334,17 @@ def thread(thread_id: int):
 def reply(thread_id: int):
     viewer = _viewer()
     thread = services.get_thread(thread_id, viewer)
-    _require_poster(viewer)
+    require_poster(viewer)
     form = ReplyForm()
     form.validate()
-    quote = None
-    if form.quote_of.data:
-        quote_id = _int(form.quote_of.data)
-        quote = db.session.get(Post, quote_id) if quote_id else None
-        if quote is None or quote.thread_id != thread.id or not services.quotable(quote):
-            quote = None
+    quote = services.quotable_in(thread, database_id(form.quote_of.data))
     try:
         post = services.reply(viewer, thread, form.body.data or "", quote_of=quote)
     except Invalid as exc:
         apply_errors(form, exc)
         return _render_thread(thread, page=None, reply_form=form, status=422)
     flash("Your reply is posted.", "success")
-    return redirect(_post_url(post, viewer))
+    return redirect(post_url(post, viewer))
 
 
 @forum.route("/threads/<int:thread_id>/vote", methods=["POST"])
@@ -550,7 +366,7 @@ def need_status(thread_id: int):
     thread = services.get_thread(thread_id, viewer)
     new_status = request.form.get("status", "")
     research = None
-    research_id = _int(request.form.get("research_id"))
+    research_id = database_id(request.form.get("research_id"))
     if research_id is not None:
         try:
             research = research_services.get_research(research_id, viewer)
@@ -567,32 +383,7 @@ def need_status(thread_id: int):
         apply_errors(form, exc)
         return _render_thread(thread, page=page_number(), status_form=form, status=422)
     flash(f"The research need is now marked {NEED_STATUSES[new_status].lower()}.", "success")
-    return redirect(_post_url(thread.posts[-1], viewer))
-
-
-@forum.route("/threads/<int:thread_id>/moderate", methods=["POST"])
-@login_required
-def moderate_thread(thread_id: int):
-    viewer = _viewer()
-    thread = services.get_thread(thread_id, viewer)
-    action = request.form.get("action", "")
-    try:
-        services.moderate_thread(viewer, thread, action, request.form.get("category") or None)
-    except Invalid as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("forum.thread", thread_id=thread.id))
-    messages = {
-        "lock": "The thread is locked: it takes no more replies.",
-        "unlock": "The thread is open for replies again.",
-        "pin": "The thread is pinned to the top of its category.",
-        "unpin": "The thread is no longer pinned.",
-        "move": f"The thread is moved to {CATEGORIES.get(thread.category, '')}.",
-        "delete": "The thread is deleted.",
-    }
-    flash(messages[action], "success")
-    if action == "delete":
-        return redirect(url_for("forum.category", category=thread.category))
-    return redirect(url_for("forum.thread", thread_id=thread.id))
+    return redirect(post_url(thread.posts[-1], viewer))
 
 
 # Posts
@@ -603,7 +394,7 @@ def _own_post(post_id: int, viewer) -> Post:
     post = services.get_post(post_id, viewer)
     if post.event or post.deleted_at is not None:
         raise NotFound("This post was deleted.")
-    if not _may_edit(post, viewer):
+    if not rules.can_edit_post(post, viewer):
         raise Forbidden("Only the author or a moderator may change this post.")
     return post
 
@@ -612,7 +403,7 @@ def _own_post(post_id: int, viewer) -> Post:
 def post(post_id: int):
     """A post's permanent address: its thread at the right page."""
     viewer = _viewer()
-    return redirect(_post_url(services.get_post(post_id, viewer), viewer))
+    return redirect(post_url(services.get_post(post_id, viewer), viewer))
 
 
 @forum.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
@@ -628,7 +419,7 @@ def edit_post(post_id: int):
             apply_errors(form, exc)
         else:
             flash("Your changes are saved.", "success")
-            return redirect(_post_url(post, viewer))
+            return redirect(post_url(post, viewer))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("forum/edit.html", form=form, post=post), status
 
@@ -640,63 +431,7 @@ def delete_post(post_id: int):
     post = _own_post(post_id, viewer)
     services.delete_post(viewer, post)
     flash("The post is deleted.", "success")
-    return redirect(_post_url(post, viewer))
-
-
-@forum.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
-@reporting_limit
-@login_required
-def report_post(post_id: int):
-    viewer = _viewer()
-    post = services.get_post(post_id, viewer)
-    if post.event or post.deleted_at is not None:
-        raise NotFound("This post was deleted.")
-    _require_poster(viewer)
-    form = ReportForm()
-    if form.validate_on_submit():
-        try:
-            report = services.report_post(viewer, post, form.reason.data or "", form.note.data)
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            if report.reason == services.ILLEGAL:
-                queued = {"queued": 1} if report.urgent else {}
-                return redirect(url_for("forum.report_guidance", thread=post.thread_id, **queued))
-            flash("Thank you. The moderators will look at this post.", "success")
-            return redirect(_post_url(post, viewer))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template(
-        "forum/report.html", form=form, post=post, reasons=REPORT_REASONS
-    ), status
-
-
-@forum.route("/report-guidance")
-@login_required
-def report_guidance():
-    thread_id = _int(request.args.get("thread"))
-    thread = None
-    if thread_id is not None:
-        try:
-            thread = services.get_thread(thread_id, _viewer())
-        except NotFound:
-            thread = None
-    return render_template(
-        "forum/report_guidance.html",
-        thread=thread,
-        queued=bool(request.args.get("queued")),
-        hides_per_day=services.HIDES_PER_DAY,
-    )
-
-
-@forum.route("/posts/<int:post_id>/moderate", methods=["POST"])
-@login_required
-def moderate_post(post_id: int):
-    viewer = _viewer()
-    post = services.get_post(post_id, viewer)
-    action = request.form.get("action", "")
-    services.moderate_post(viewer, post, action)
-    flash("The post is hidden." if action == "hide" else "The post is visible again.", "success")
-    return redirect_next(_post_url(post, viewer))
+    return redirect(post_url(post, viewer))
 
 
 # Research-needs board
@@ -737,7 +472,6 @@ def research_needs():
         need_status=need_status,
         sort=sort,
         args=args,
-        member=_member(viewer),
     )
 
 
@@ -750,7 +484,7 @@ def follow():
     viewer = _viewer()
     target_type = request.form.get("target_type", "")
     target = request.form.get("target", "")
-    if target_type == "thread" and _int(target) is None:
+    if target_type == "thread" and database_id(target) is None:
         raise NotFound("No such thread.")
     if request.form.get("action") == "unfollow":
         services.unfollow(viewer, target_type, target)
@@ -765,119 +499,4 @@ def follow():
     return redirect_next(url_for("forum.index"))
 
 
-# Moderation
-
-
-@forum.route("/moderation")
-@staff_required
-def moderation():
-    visibilities = services.category_visibilities()
-    return render_template(
-        "forum/moderation.html",
-        reports=services.open_reports(),
-        hides_per_day=services.HIDES_PER_DAY,
-        reasons=REPORT_REASONS,
-        categories=[
-            {"slug": slug, "name": name, "visibility": visibilities[slug]}
-            for slug, name in CATEGORIES.items()
-        ],
-    )
-
-
-@forum.route("/reports/<int:report_id>/resolve", methods=["POST"])
-@staff_required
-def resolve_report(report_id: int):
-    report = db.session.get(Report, report_id)
-    if report is None:
-        raise NotFound("No such report.")
-    if report.resolved_at is not None:
-        flash("This report was already closed.", "info")
-        return redirect(url_for("forum.moderation"))
-    resolution = request.form.get("resolution", "")
-    closed = services.resolve_report(_viewer(), report, resolution)
-    message = {
-        "dismiss": "Report dismissed.",
-        "hide": "Report closed: the post is hidden.",
-        "delete": "Report closed: the post is deleted.",
-    }[resolution]
-    if closed > 1:
-        others = closed - 1
-        message += f" {others} other report{'' if others == 1 else 's'} on it closed too."
-    flash(message, "success")
-    return redirect(url_for("forum.moderation"))
-
-
-@forum.route("/categories/<category>/visibility", methods=["POST"])
-@staff_required
-def category_visibility(category: str):
-    visibility = request.form.get("visibility", "")
-    services.set_category_visibility(_viewer(), category, visibility)
-    flash(
-        f"{CATEGORIES[category]} is now "
-        + ("public." if visibility == "public" else "for verified members only."),
-        "success",
-    )
-    return redirect(url_for("forum.moderation"))
-
-
-# Notifications live at /notifications, outside the /forum prefix.
-
-
-@login_required
-def notifications():
-    viewer = _viewer()
-    items = services.notifications(viewer)
-    readable = set(services.readable_categories(viewer))
-    rows = []
-    for item in items:
-        thread = item.thread
-        visible = thread is not None and thread.deleted_at is None and thread.category in readable
-        rows.append(
-            {
-                "id": item.id,
-                # as in the header: nothing waits to be read in a thread they can no longer see
-                "unread": item.read_at is None and visible,
-                "actor": author_name(item.actor),
-                "text": NOTIFICATION_TEXT.get(item.kind, "posted in"),
-                "thread": thread if visible else None,
-                "url": _notification_url(item, viewer) if visible else None,
-                "created_at": item.created_at,
-            }
-        )
-    return render_template(
-        "forum/notifications.html", rows=rows, unread=services.unread_count(viewer)
-    )
-
-
-def _notification_url(item: Notification, viewer) -> str:
-    post = db.session.get(Post, item.post_id) if item.post_id is not None else None
-    if post is not None and (not post.hidden or _moderator(viewer)):
-        return url_for("forum.post", post_id=post.id)
-    return url_for("forum.thread", thread_id=item.thread_id)
-
-
-@login_required
-def mark_notifications_read():
-    viewer = _viewer()
-    if request.form.get("all"):
-        count = services.mark_read(viewer)
-    else:
-        notification_id = _int(request.form.get("notification"))
-        count = services.mark_read(viewer, [notification_id] if notification_id else [])
-    if count:
-        flash(
-            "Notification marked read." if count == 1 else f"{count} notifications marked read.",
-            "success",
-        )
-    return redirect_next(url_for("forum.notifications"))
-
-
-@forum.record_once
-def _notification_routes(state) -> None:
-    state.app.add_url_rule("/notifications", "forum.notifications", notifications)
-    state.app.add_url_rule(
-        "/notifications/read",
-        "forum.mark_notifications_read",
-        mark_notifications_read,
-        methods=["POST"],
-    )
+from kx.forum import moderation_views  # noqa: E402, F401  (registers its routes on ``forum``)

@@ -92,15 +92,3 @@ class PracticeForm(FlaskForm):
         "place of residence or case, and contains no contact details, dates or reference "
         "numbers that could identify anyone."
     )
-
-
-class EvidenceLinkForm(FlaskForm):
-    """Link a research summary to the practice on the page."""
-
-    research_id = SelectField("Research summary", validate_choice=False)
-    relation = _select("How it relates", "evidence_relations", "Choose a relation")
-    note = TextAreaField(
-        "Note",
-        validators=[Length(max=2000)],
-        description="Optional: what the research found about this practice.",
-    )

@@ -4,6 +4,8 @@ from marshmallow import Schema, fields, validate
 
 from kx import schemas
 from kx.accounts.schemas import UserSummarySchema
+from kx.evidence.schemas import EvidenceSummarySchema
+from kx.records.schemas import IdentifierWarningSchema, pending_edit_field
 
 MAX_MARKDOWN = 100_000
 
@@ -32,54 +34,6 @@ class PracticeInputSchema(Schema):
     anonymised_confirmed = fields.Bool(
         metadata={"description": "Must be true when submit is true."}
     )
-
-
-class IdentifierWarningSchema(Schema):
-    kind = fields.Str(required=True)
-    field = fields.Str(required=True)
-    excerpt = fields.Str(required=True)
-
-
-class PendingEditSchema(Schema):
-    """An edit of a published item waiting for a moderator (its author and moderators)."""
-
-    submitted_at = schemas.UTCDateTime(required=True)
-    fields_changed = fields.List(fields.Str(), required=True)
-    values = fields.Dict(
-        keys=fields.Str(),
-        required=True,
-        metadata={"description": "The proposed value of each changed field."},
-    )
-    identifier_warnings = fields.List(fields.Nested(IdentifierWarningSchema), required=True)
-
-
-def pending_edit_field() -> fields.Nested:
-    return fields.Nested(
-        PendingEditSchema,
-        allow_none=True,
-        metadata={
-            "description": "Your changes waiting for review, to you and moderators; the rest "
-            "of the item is the published version. Null when there are none."
-        },
-    )
-
-
-class EvidenceSummarySchema(Schema):
-    """A link as listed on a practice: the research it comes from and how it relates."""
-
-    id = fields.Int(required=True)
-    research_id = fields.Int(required=True)
-    practice_id = fields.Int(required=True)
-    relation = fields.Str(required=True)
-    note = fields.Str(required=True)
-    created_by = fields.Int(
-        attribute="created_by_id",
-        required=True,
-        allow_none=True,
-        metadata={"description": "The id of the member who made the link."},
-    )
-    research_title = fields.Str(attribute="research.title", required=True)
-    study_design = fields.Str(attribute="research.study_design", required=True)
 
 
 class PracticeSchema(Schema):

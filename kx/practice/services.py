@@ -3,13 +3,13 @@
 from sqlalchemy import nulls_last, select
 
 from kx.accounts import services as accounts
+from kx.anonymisation import identifier_warnings
 from kx.database import transaction
 from kx.errors import Forbidden, Invalid, NotFound
 from kx.extensions import db
-from kx.practice.anonymisation import check_fields
 from kx.practice.models import Practice
 from kx.practice.schemas import PracticeInputSchema
-from kx.records import quota
+from kx.records import quota, rules
 from kx.records import services as records
 from kx.records.models import can_view, has_term, owned_by, visible_to
 from kx.schemas import load
@@ -54,14 +54,6 @@ def practice_query(viewer, filters: dict | None = None, sort: str = "newest"):
     )
 
 
-def identifier_warnings(values: dict, fields: tuple[str, ...] = CHECKED_FIELDS) -> list[dict]:
-    """Anonymisation findings over the free-text ``fields`` of ``values``, JSON-ready."""
-    return [
-        {"kind": f.kind, "field": f.field, "excerpt": f.excerpt}
-        for f in check_fields({name: values.get(name) or "" for name in fields})
-    ]
-
-
 def save_practice(actor, data: dict, practice: Practice | None = None) -> Practice:
     """Create (no ``practice``) or update a practice from form or API data.
 
@@ -71,7 +63,7 @@ def save_practice(actor, data: dict, practice: Practice | None = None) -> Practi
     """
     if actor is None or not actor.is_authenticated:
         raise Forbidden("Sign in to write practice examples.")
-    if practice is not None and not records.can_edit(practice, actor):
+    if practice is not None and not rules.can_edit(practice, actor):
         raise Forbidden("Only the author or a moderator may edit this.")
     data = load(PracticeInputSchema, data, partial=practice is not None)
     submit = data.pop("submit", None)
@@ -97,7 +89,7 @@ def save_practice(actor, data: dict, practice: Practice | None = None) -> Practi
     quota.check_unverified_write(actor, new_items=int(practice is None))
     # the costly checks of the text, before the write lock; a refused render spares the rest
     html = records.render_changes(practice or Practice, data)
-    warnings = identifier_warnings(merged)
+    warnings = identifier_warnings(merged, CHECKED_FIELDS)
     was_published = bool(practice and practice.is_published)
     with transaction():
         if records.edits_need_review(practice, actor):
@@ -124,5 +116,5 @@ def _export(user) -> list[dict]:
 
 
 accounts.register_export("practice_examples", _export)
-records.IDENTIFIER_CHECKS["practice"] = identifier_warnings
+records.IDENTIFIER_CHECKS["practice"] = lambda values: identifier_warnings(values, CHECKED_FIELDS)
 accounts.register_erasure(lambda user: records.erase_unpublished(Practice, user))

@@ -1,5 +1,6 @@
 """Practice example pages: the list with filters, the detail page with its evidence, the
-form (with the anonymisation check) and the author's and moderators' actions."""
+form (with the anonymisation check) and the author's and moderators' actions (the
+evidence links' own routes are in kx.evidence.views)."""
 
 import hashlib
 from types import SimpleNamespace
@@ -8,14 +9,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from kx import taxonomy
-from kx.accounts.forms import SelectChoice
+from kx.anonymisation import KIND_LABELS, check_fields
 from kx.errors import Conflict, Invalid
+from kx.evidence import services as evidence_services
+from kx.evidence.panels import evidence_choices, evidence_label, practice_panel
 from kx.extensions import db
 from kx.practice import services
-from kx.practice.anonymisation import KIND_LABELS, check_fields
-from kx.practice.forms import EvidenceLinkForm, PracticeForm
+from kx.practice.forms import PracticeForm
+from kx.records import rules
 from kx.records import services as records
-from kx.research import services as research_services
 from kx.web import apply_errors, page_number
 
 practice = Blueprint("practice", __name__)
@@ -41,21 +43,11 @@ FILTER_LABELS = {
     "evaluation_status": "Evaluation",
     "evidence": "Evidence level",
 }
-NO_EVIDENCE = "No linked evidence"
 SORTS = {"newest": "Newest first", "title": "Title (A to Z)"}
 
 
 def _viewer():
     return current_user._get_current_object()
-
-
-def evidence_choices() -> dict[str, str]:
-    """The evidence-level filter's options: each study design, then "no linked evidence"."""
-    return {**taxonomy.STUDY_DESIGNS, "none": NO_EVIDENCE}
-
-
-def evidence_label(level: str | None) -> str:
-    return taxonomy.label("study_designs", level) if level else NO_EVIDENCE
 
 
 # List
@@ -87,13 +79,13 @@ def index():
             filters[key] = active[name]
     statement = services.practice_query(viewer, filters, sort)
     if "evidence" in active:
-        statement = research_services.filter_by_evidence_level(
+        statement = evidence_services.filter_by_evidence_level(
             statement, viewer, active["evidence"]
         )
     pagination = db.paginate(
         statement, page=page_number(), per_page=PER_PAGE, error_out=False, count=True
     )
-    levels = research_services.evidence_levels(pagination.items, viewer)
+    levels = evidence_services.evidence_levels(pagination.items, viewer)
     shown = [
         {
             "name": name,
@@ -133,48 +125,14 @@ def _filter_value_label(name: str, value: str) -> str:
 # Detail
 
 
-def _link_form(practice_obj, viewer, form: EvidenceLinkForm | None = None, linked=()):
-    """The "link research" form with the published research ``viewer`` may see."""
-    if not (viewer.is_authenticated and viewer.is_verified):
-        return None
-    form = form or EvidenceLinkForm()
-    linked_ids = {link.research_id for link in linked}
-    options = [
-        (str(item.id), _research_option(item))
-        for item in db.session.scalars(
-            research_services.research_query(viewer, {"status": "published"}, sort="title")
-        )
-        if item.id not in linked_ids
-    ]
-    form.research_id.choices = [SelectChoice("", "Choose a research summary")] + [
-        SelectChoice(value, text) for value, text in options
-    ]
-    return form
-
-
-def _research_option(item) -> str:
-    authors = item.authors or []
-    lead = authors[0].split(",")[0] if authors else ""
-    if len(authors) > 1:
-        lead += " et al."
-    year = f" ({item.year})" if item.year else ""
-    prefix = f"{lead}{year}: " if lead or year else ""
-    text = prefix + item.title
-    return text if len(text) <= 140 else text[:139] + "…"
-
-
 def render_detail(practice_obj, link_form=None, review_form_errors=None, status: int = 200):
+    """The practice page; ``link_form`` is an evidence link form sent back with its errors."""
     viewer = _viewer()
-    evidence = research_services.evidence_for_practice(practice_obj, viewer)
-    form = _link_form(practice_obj, viewer, link_form, evidence)
-    editable = records.can_edit(practice_obj, viewer)
+    editable = rules.can_edit(practice_obj, viewer)
     return render_template(
         "practice/detail.html",
         practice=practice_obj,
-        evidence=evidence,
-        level=research_services.evidence_level(practice_obj, viewer),
-        evidence_label=evidence_label,
-        link_form=form,
+        **practice_panel(practice_obj, viewer, link_form),
         editable=editable,
         pending_edit=records.pending_edit(practice_obj) if editable else None,
         kind_labels=KIND_LABELS,
@@ -314,7 +272,7 @@ def new():
 
 def _editable(practice_id: int):
     item = services.get_practice(practice_id, _viewer())
-    if not records.can_edit(item, _viewer()):
+    if not rules.can_edit(item, _viewer()):
         abort(403)
     return item
 
@@ -357,50 +315,3 @@ def delete(practice_id: int):
     records.delete(item, _viewer())
     flash(f"“{title}” is deleted.", "info")
     return redirect(url_for("review.my_items"))
-
-
-# Evidence links
-
-
-@practice.route("/practices/<int:practice_id>/evidence", methods=["POST"])
-@login_required
-def link(practice_id: int):
-    viewer = _viewer()
-    item = services.get_practice(practice_id, viewer)
-    form = _link_form(item, viewer, EvidenceLinkForm())
-    if form is None:
-        abort(403)
-    if form.validate_on_submit():
-        try:
-            research_id = int(form.research_id.data or 0)
-        except ValueError:
-            research_id = 0
-        try:
-            if not research_id:
-                raise Invalid(
-                    "Choose a research summary.",
-                    {"research_id": ["Choose a research summary from the list."]},
-                )
-            research = research_services.get_research(research_id, viewer)
-            research_services.link_evidence(
-                viewer, item, research, form.relation.data or "", form.note.data or ""
-            )
-        except (Invalid, Conflict) as exc:
-            apply_errors(form, exc)
-            return render_detail(item, form, status=exc.status)
-        flash("The research is linked.", "success")
-        return redirect(url_for("practice.detail", practice_id=practice_id) + "#evidence")
-    return render_detail(item, form, status=422)
-
-
-@practice.route("/practices/<int:practice_id>/evidence/<int:link_id>/delete", methods=["POST"])
-@login_required
-def unlink(practice_id: int, link_id: int):
-    viewer = _viewer()
-    services.get_practice(practice_id, viewer)
-    evidence = research_services.get_link(link_id, viewer)
-    if evidence.practice_id != practice_id:
-        abort(404)
-    research_services.unlink_evidence(viewer, evidence)
-    flash("The evidence link is removed.", "info")
-    return redirect(url_for("practice.detail", practice_id=practice_id) + "#evidence")

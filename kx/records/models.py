@@ -192,7 +192,9 @@ def has_term(model, field: str, slugs) -> Any:
     )
 
 
-def _viewer_kind(viewer) -> str:
+def viewer_kind(viewer) -> str:
+    """Who ``viewer`` is to the visibility rule: anonymous, unverified, member or moderator;
+    the search filter's audience derives from it too."""
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         return "anonymous"
     if viewer.is_moderator:
@@ -207,7 +209,7 @@ def visible_to(model, viewer) -> Any:
     public and members items, and restricted items listing their sector. Authors always see
     their own items (drafts, pending, rejected, archived); moderators see everything.
     """
-    kind = _viewer_kind(viewer)
+    kind = viewer_kind(viewer)
     if kind == "moderator":
         return true()
     published = model.status == PUBLISHED
@@ -236,7 +238,7 @@ def owned_by(model: type[Record], viewer):
 
 def can_view(item: Record, viewer) -> bool:
     """Whether ``viewer`` may see ``item``; the per-object twin of ``visible_to``."""
-    kind = _viewer_kind(viewer)
+    kind = viewer_kind(viewer)
     if kind == "moderator":
         return True
     if kind != "anonymous" and item.author_id == viewer.id:
@@ -266,6 +268,7 @@ __all__ = [
     "can_view",
     "has_term",
     "text_diff",
+    "viewer_kind",
     "visible_query",
     "visible_to",
 ]

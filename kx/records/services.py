@@ -21,6 +21,7 @@ from kx.records.models import (
     Record,
     Revision,
 )
+from kx.records.rules import can_edit, can_review
 
 # item type -> function(snapshot) returning identifier warnings; each package registers its
 # own check, so that a revert describes the restored text (records cannot import them).
@@ -29,17 +30,6 @@ IDENTIFIER_CHECKS: dict = {}
 # (e.g. a DOI another published summary has); run before an approval.
 APPROVAL_CHECKS: dict = {}
 VISIBILITY_FIELDS = ("visibility", "restricted_sectors")
-
-
-def can_edit(item: Record, actor) -> bool:
-    """Whether ``actor`` may change ``item``: its author or a moderator. Any viewer may be
-    asked about: a signed-out visitor (whose id is None, like the author of an item whose
-    account was erased) may not."""
-    return bool(
-        actor is not None
-        and actor.is_authenticated
-        and (actor.is_moderator or item.author_id == actor.id)
-    )
 
 
 def render_changes(item: Record | type[Record], data: dict) -> dict[str, str]:
@@ -271,7 +261,7 @@ def announce(item: Record, was_published: bool) -> None:
 def review(item: Record, moderator, decision: str, reason: str = "") -> None:
     """A moderator approves (publishes) or rejects (with a reason) a pending item, or the
     pending edit of a published one."""
-    if not moderator.is_moderator:
+    if not can_review(moderator):
         raise Forbidden("Only moderators review submissions.")
     edit = pending_edit(item) if item.is_published else None
     if item.status != "pending" and edit is None:
@@ -358,7 +348,7 @@ def delete(item: Record, actor) -> None:
 
 def revert(item: Record, moderator, revision_id: int) -> list[str]:
     """Restore the fields of one of ``item``'s revisions (moderators); a new revision."""
-    if not moderator.is_moderator:
+    if not can_review(moderator):
         raise Forbidden("Only moderators may revert.")
     revision = db.session.get(Revision, revision_id)
     if (

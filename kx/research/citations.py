@@ -1,9 +1,10 @@
 """Bibliographic metadata for research summaries: DOIs, BibTeX import, citation exports.
 
-A pure module: it works on plain :class:`Citation` records and knows nothing of Flask or
-the database. The research services map their rows to and from ``Citation``; checking
-an imported DOI against the database is the caller's job (``Citation.doi`` is already
-normalised, so an equality lookup is enough).
+A pure module, and one self-contained library (hence its length): it works on plain
+:class:`Citation` records and knows nothing of Flask or the database. The research
+services map their rows to and from ``Citation``; checking an imported DOI against the
+database is the caller's job (``Citation.doi`` is already normalised, so an equality
+lookup is enough).
 
 - :func:`normalise_doi`, :func:`is_valid_doi`, :func:`clean_doi` -- DOIs are stored
   lower-case without a resolver prefix and must match ``^10\\.\\d{4,9}/\\S+$``.

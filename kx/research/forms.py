@@ -149,20 +149,6 @@ class ImportForm(FlaskForm):
     )
 
 
-class EvidenceLinkForm(FlaskForm):
-    practice_id = SelectField("Practice example", coerce=str, validate_choice=False)
-    relation = SelectField(
-        "How this research relates to it",
-        choices=_choices("evidence_relations", "Choose a relation"),
-        validate_choice=False,
-    )
-    note = TextAreaField(
-        "Note",
-        validators=[Length(max=2000)],
-        description="Optional: what the research shows about this practice.",
-    )
-
-
 class ResearchFilterForm(FlaskForm):
     """The list page's filters (a GET form: no CSRF token)."""
 

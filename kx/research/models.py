@@ -1,13 +1,9 @@
-"""Research summaries and the evidence links from research to practice."""
+"""Research summaries: structured accounts of published studies."""
 
-from datetime import datetime
+from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
-
-from kx.database import utcnow
 from kx.extensions import db
-from kx.practice.models import Practice
 from kx.records.models import Record
 
 
@@ -68,38 +64,5 @@ class Research(Record, db.Model):
     limitations: Mapped[str] = mapped_column(Text, default="")
     limitations_html: Mapped[str] = mapped_column(Text, default="")
 
-    links: Mapped[list["EvidenceLink"]] = relationship(
-        back_populates="research", cascade="all, delete-orphan"
-    )
-
     def __repr__(self) -> str:
         return f"<Research {self.id} {self.status}>"
-
-
-class EvidenceLink(db.Model):
-    """Research that evaluates, supports, informs or contradicts a practice."""
-
-    __tablename__ = "evidence_links"
-    # Covering indexes for evidence levels: a page's practices (practice_id first) and every
-    # practice's best design at once (research_id first, kx.research.services.best_evidence).
-    __table_args__ = (
-        UniqueConstraint("research_id", "practice_id"),
-        Index("ix_evidence_links_practice_relation", "practice_id", "relation", "research_id"),
-        Index("ix_evidence_links_research_relation", "research_id", "relation", "practice_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    research_id: Mapped[int] = mapped_column(
-        ForeignKey("research.id", ondelete="CASCADE"), index=True
-    )
-    practice_id: Mapped[int] = mapped_column(
-        ForeignKey("practices.id", ondelete="CASCADE"), index=True
-    )
-    relation: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    research: Mapped[Research] = relationship(back_populates="links")
-    practice: Mapped[Practice] = relationship()
-    created_by = relationship("User")

@@ -1,4 +1,4 @@
-"""Research summaries and evidence links in JSON."""
+"""Research summaries in JSON: what may be written, and how a summary reads back."""
 
 from datetime import date
 
@@ -6,9 +6,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from kx import schemas
 from kx.accounts.schemas import UserSummarySchema
-from kx.practice.schemas import IdentifierWarningSchema, pending_edit_field
+from kx.evidence.schemas import LinkedPracticeSchema
+from kx.records.schemas import IdentifierWarningSchema, pending_edit_field
 from kx.research.citations import ENTRY_TYPES, MIN_YEAR, clean_doi
-from kx.security import DatabaseIdConverter
 
 MAX_MARKDOWN = 100_000
 
@@ -71,18 +71,6 @@ class ResearchInputSchema(Schema):
             raise ValidationError(f"Give a year from {MIN_YEAR} to {date.today().year + 1}.")
 
 
-class LinkedPracticeSchema(Schema):
-    """A practice linked to a research summary, as listed on the summary."""
-
-    link_id = fields.Int(required=True)
-    id = fields.Int(required=True, metadata={"description": "The practice's id."})
-    title = fields.Str(required=True)
-    relation = fields.Str(required=True)
-    note = fields.Str(required=True)
-    created_by = fields.Int(required=True, allow_none=True)
-    url = fields.Str(required=True, metadata={"description": "The practice's HTML page."})
-
-
 class ResearchSchema(Schema):
     id = fields.Int(required=True)
     title = fields.Str(required=True)
@@ -132,20 +120,3 @@ class ResearchSchema(Schema):
         metadata={"description": "Linked practice examples you may see."},
     )
     page_url = fields.Str(required=True, metadata={"description": "The HTML page."})
-
-
-class EvidenceLinkInputSchema(Schema):
-    research_id = fields.Int(
-        required=True, validate=validate.Range(min=1, max=DatabaseIdConverter.MAX)
-    )
-    relation = schemas.slug("evidence_relations", required=True)
-    note = schemas.text(2000, load_default="")
-
-
-class EvidenceLinkSchema(Schema):
-    id = fields.Int(required=True)
-    research_id = fields.Int(required=True)
-    practice_id = fields.Int(required=True)
-    relation = fields.Str(required=True)
-    note = fields.Str(required=True)
-    created_by = fields.Int(attribute="created_by_id", allow_none=True)

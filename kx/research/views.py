@@ -1,4 +1,5 @@
-"""Research summary pages, citation downloads, BibTeX import and the gap map.
+"""Research summary pages, citation downloads and BibTeX import (the evidence links' routes
+and the gap map are in kx.evidence.views).
 
 Thin: input -> ``kx.research.services`` -> render or redirect. Every list, export and
 count comes from a service that applies the viewer's visibility in the query.
@@ -22,16 +23,16 @@ from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
 from kx import taxonomy
+from kx.anonymisation import KIND_LABELS
 from kx.errors import Conflict, Forbidden, Invalid, ServiceError
+from kx.evidence.panels import research_panel
 from kx.extensions import db, limiter
-from kx.practice import services as practices
-from kx.practice.anonymisation import KIND_LABELS
+from kx.records import rules
 from kx.records import services as records
 from kx.research import services
 from kx.research.citations import split_author
 from kx.research.forms import (
     SORTS,
-    EvidenceLinkForm,
     ImportForm,
     ResearchFilterForm,
     ResearchForm,
@@ -181,32 +182,18 @@ def _revisions_url(item: Research) -> str | None:
     return None
 
 
-def _link_form(item: Research, form: EvidenceLinkForm | None = None) -> EvidenceLinkForm | None:
-    """The "link to a practice" form for verified members, listing practices they may see."""
+def render_detail(item: Research, link_form=None, status: int = 200):
+    """The summary's page; ``link_form`` is an evidence link form sent back with its errors."""
     viewer = _viewer()
-    if not (viewer.is_authenticated and viewer.is_verified and item.is_published):
-        return None
-    form = form or EvidenceLinkForm()
-    linked = {link.practice_id for link in item.links}
-    statement = practices.practice_query(viewer, {"status": "published"}, sort="title")
-    form.practice_id.choices = [("", "Choose a practice example")] + [
-        (str(p.id), p.title) for p in db.session.scalars(statement) if p.id not in linked
-    ]
-    return form
-
-
-def _detail(item: Research, link_form: EvidenceLinkForm | None = None, status: int = 200):
-    viewer = _viewer()
-    can_edit = records.can_edit(item, viewer)
+    can_edit = rules.can_edit(item, viewer)
     return render_template(
         "research/detail.html",
         item=item,
         pending_edit=records.pending_edit(item) if can_edit else None,
         reference=services.reference(item),
-        links=services.practices_for_research(item, viewer),
+        **research_panel(item, viewer, link_form),
         can_edit=can_edit,
         is_author=viewer.is_authenticated and item.author_id == viewer.id,
-        link_form=_link_form(item, link_form),
         revisions_url=_revisions_url(item) if can_edit else None,
         formats=services.CITATION_FORMATS,
         kind_labels=KIND_LABELS,
@@ -215,7 +202,7 @@ def _detail(item: Research, link_form: EvidenceLinkForm | None = None, status: i
 
 @research.route("/research/<int:item_id>")
 def detail(item_id: int):
-    return _detail(services.get_research(item_id, _viewer()))
+    return render_detail(services.get_research(item_id, _viewer()))
 
 
 @research.route("/research/<int:item_id>/cite")
@@ -287,7 +274,7 @@ def new():
 
 def _editable(item_id: int) -> Research:
     item = services.get_research(item_id, _viewer())
-    if not records.can_edit(item, _viewer()):
+    if not rules.can_edit(item, _viewer()):
         raise Forbidden("Only the author or a moderator may change this.")
     return item
 
@@ -379,74 +366,3 @@ def import_bibtex():
     return render_template(
         "research/import.html", form=form, created=created, skipped=skipped
     ), status
-
-
-# --------------------------------------------------------------------------- evidence
-
-
-@research.route("/research/<int:item_id>/evidence", methods=["POST"])
-@login_required
-def link_practice(item_id: int):
-    viewer = _viewer()
-    item = services.get_research(item_id, viewer)
-    if not viewer.is_verified:
-        raise Forbidden("Only verified members may link evidence.")
-    form = EvidenceLinkForm()
-    form.practice_id.choices = []
-    if not form.validate_on_submit():
-        return _detail(item, form, 422)
-    raw = form.practice_id.data or ""
-    if not raw.isdigit():
-        form.practice_id.errors.append("Choose a practice example.")
-        return _detail(item, form, 422)
-    practice = practices.get_practice(int(raw), viewer)
-    try:
-        services.link_evidence(viewer, practice, item, form.relation.data, form.note.data or "")
-    except (Invalid, Conflict) as exc:
-        if "research_id" in exc.fields:  # already linked: say so beside the practice
-            exc.fields["practice_id"] = exc.fields.pop("research_id")
-        apply_errors(form, _flat(exc))
-        return _detail(item, form, exc.status)
-    flash(f"Linked to “{practice.title}”.", "success")
-    return redirect(url_for("research.detail", item_id=item.id) + "#practices")
-
-
-@research.route("/research/<int:item_id>/evidence/<int:link_id>/delete", methods=["POST"])
-@login_required
-def unlink_practice(item_id: int, link_id: int):
-    viewer = _viewer()
-    link = services.get_link(link_id, viewer)
-    if link.research_id != item_id:
-        abort(404)
-    services.unlink_evidence(viewer, link)
-    flash("The link was removed.", "success")
-    return redirect(url_for("research.detail", item_id=item_id) + "#practices")
-
-
-# --------------------------------------------------------------------------- gap map
-
-
-def _shade(count: int, peak: int) -> str:
-    """A CSS class by magnitude (the number is always shown as text too)."""
-    if count == 0:
-        return "gap-0"
-    if peak <= 1:
-        return "gap-3"
-    share = count / peak
-    return "gap-1" if share <= 1 / 3 else "gap-2" if share <= 2 / 3 else "gap-3"
-
-
-@research.route("/gap-map")
-def gap_map():
-    data = services.gap_map(_viewer())
-    peak = max((n for row in data["cells"].values() for n in row.values()), default=0)
-    totals = {d: sum(data["cells"][d].values()) for d in data["rows"]}
-    column_totals = {s: sum(data["cells"][d][s] for d in data["rows"]) for s in data["columns"]}
-    return render_template(
-        "research/gap_map.html",
-        data=data,
-        peak=peak,
-        shade=_shade,
-        totals=totals,
-        column_totals=column_totals,
-    )

@@ -6,10 +6,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 
 from kx.accounts.views import staff_required
+from kx.anonymisation import KIND_LABELS
 from kx.errors import Invalid
 from kx.extensions import db
 from kx.practice import services as practice_services
-from kx.practice.anonymisation import KIND_LABELS
+from kx.records import rules
 from kx.records import services as records
 from kx.research import services as research_services
 from kx.review.queue import diff_lines, field_label, review_entries
@@ -46,7 +47,7 @@ def _viewer():
 def item_url(item) -> str:
     if item.item_type == "practice":
         return url_for("practice.detail", practice_id=item.id)
-    return f"/research/{item.id}"
+    return url_for("research.detail", item_id=item.id)
 
 
 @review.app_context_processor
@@ -142,12 +143,11 @@ def my_items():
 # Revisions (both record types)
 
 
-def _editable_item(segment: str, item_id: int):
-    """The item when the viewer may edit it (author or moderator): revisions can hold text
-    that was removed on purpose (an identifier), so only they may read the history."""
+def _item_with_history(segment: str, item_id: int):
+    """The item when the viewer may read its revisions (403 otherwise)."""
     viewer = _viewer()
     item = KINDS[SEGMENTS[segment]]["get"](item_id, viewer)
-    if not records.can_edit(item, viewer):
+    if not rules.can_read_revisions(item, viewer):
         abort(403)
     return item
 
@@ -155,7 +155,7 @@ def _editable_item(segment: str, item_id: int):
 @review.route("/<any(practices, research):segment>/<int:item_id>/revisions")
 @login_required
 def revisions(segment: str, item_id: int):
-    item = _editable_item(segment, item_id)
+    item = _item_with_history(segment, item_id)
     history = records.revisions_of(item)
     return render_template(
         "review/revisions.html",
@@ -170,7 +170,7 @@ def revisions(segment: str, item_id: int):
 @review.route("/<any(practices, research):segment>/<int:item_id>/revisions/<int:revision_id>")
 @login_required
 def revision(segment: str, item_id: int, revision_id: int):
-    item = _editable_item(segment, item_id)
+    item = _item_with_history(segment, item_id)
     history = records.revisions_of(item)
     index = next((i for i, r in enumerate(history) if r.id == revision_id), None)
     if index is None:

@@ -8,7 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from kx.search import indexing
     from kx.search.cli import search_cli
-    from kx.search.whoosh_backend import WhooshBackend
+    from kx.search.whoosh.backend import WhooshBackend
 
     if app.config["SEARCH_BACKEND"] != "whoosh":
         raise RuntimeError(f"Unknown KX_SEARCH_BACKEND {app.config['SEARCH_BACKEND']!r}")

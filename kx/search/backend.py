@@ -1,4 +1,4 @@
-"""The search backend interface; Whoosh implements it (whoosh_backend.py)."""
+"""The search backend interface; Whoosh implements it (the ``kx.search.whoosh`` package)."""
 
 from dataclasses import dataclass, field
 from typing import Protocol

@@ -21,7 +21,7 @@ from sqlalchemy.orm.base import NO_VALUE
 from kx import taxonomy
 from kx.extensions import db
 from kx.forum.models import CategorySetting, Post, Thread
-from kx.forum.services import category_visibilities
+from kx.forum.rules import category_visibilities
 from kx.practice.models import Practice
 from kx.records.models import PUBLISHED, Record
 from kx.research.models import Research

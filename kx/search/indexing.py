@@ -18,7 +18,8 @@ from kx.database import transaction
 from kx.extensions import db
 from kx.search import documents
 from kx.search.models import SearchOutbox
-from kx.search.whoosh_backend import IndexBusy, WhooshBackend
+from kx.search.whoosh.backend import WhooshBackend
+from kx.search.whoosh.writer import IndexBusy
 
 BATCH = 500
 

@@ -4,17 +4,18 @@ import time
 
 from flask import current_app
 
+from kx.records.models import viewer_kind
 from kx.search import indexing
 from kx.search.backend import Audience, Hit, Query, Results
 
 
 def audience_of(viewer) -> Audience:
-    """What the visibility filter needs to know about ``viewer`` (None: anonymous)."""
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
-        return Audience()
-    if viewer.is_moderator:
+    """What the visibility filter needs to know about ``viewer``, from the same viewer kinds
+    as ``kx.records.models.visible_to``."""
+    kind = viewer_kind(viewer)
+    if kind == "moderator":
         return Audience(everything=True)
-    if viewer.is_verified:
+    if kind == "member":
         return Audience(members=True, sector=viewer.sector)
     return Audience()
 

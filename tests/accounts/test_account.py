@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from tests.accounts.conftest import Page, audit_rows, is_signed_in, user_row
-from tests.conftest import submit
+from tests.support.accounts import audit_rows, is_signed_in, user_row
+from tests.support.browser import Page, submit
 
 NEW_PASSWORD = "a different long passphrase"
 PROFILE = {

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.accounts.conftest import Page, audit_rows, is_signed_in, user_row
-from tests.conftest import submit
+from tests.support.accounts import audit_rows, is_signed_in, user_row
+from tests.support.browser import Page, submit
 
 
 @pytest.fixture

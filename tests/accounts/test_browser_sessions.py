@@ -8,8 +8,8 @@ from kx.accounts import sessions
 from kx.accounts.models import UserSession
 from kx.database import utcnow
 from kx.extensions import db
-from tests.accounts.conftest import Page, copy_cookie, is_signed_in
-from tests.conftest import submit
+from tests.support.accounts import is_signed_in
+from tests.support.browser import Page, copy_cookie, submit
 
 TOKENS = "/api/v1/tokens"
 

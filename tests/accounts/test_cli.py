@@ -3,8 +3,8 @@
 import pytest
 
 from kx.demo import DEMO_PASSWORD, DEMO_USERS
-from tests.accounts.conftest import is_signed_in, user_count, user_row
-from tests.conftest import submit
+from tests.support.accounts import is_signed_in, user_count, user_row
+from tests.support.browser import submit
 
 PASSWORD = "violet harbour lantern seven"
 ARGS = ["--password", PASSWORD, "--name", "Olive Operator", "--sector", "policy"]

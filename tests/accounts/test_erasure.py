@@ -5,13 +5,13 @@ from sqlalchemy import func, select
 
 from kx.accounts.models import ApiToken, AuditEvent, SectorChangeRequest, User
 from kx.extensions import db
-from kx.forum.models import Follow, Notification, Post, PostRevision
+from kx.forum.models import Follow, Post, PostRevision
+from kx.notifications.models import Notification
 from kx.practice.models import Practice
 from kx.records.models import Revision
 from kx.research.models import Research
 from kx.search.models import SavedSearch
-from tests.accounts.conftest import Page
-from tests.conftest import submit
+from tests.support.browser import Page, submit
 
 
 def post(client, url, headers, expect=201, **body):

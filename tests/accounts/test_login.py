@@ -3,8 +3,8 @@
 import pytest
 
 from kx.security import safe_next
-from tests.accounts.conftest import Page, is_signed_in, user_row
-from tests.conftest import submit
+from tests.support.accounts import is_signed_in, user_row
+from tests.support.browser import Page, submit
 
 WRONG = "not the right passphrase"
 MESSAGE = "The e-mail address or password is not correct."

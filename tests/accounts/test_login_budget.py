@@ -1,9 +1,9 @@
 """One sign-in budget per account and per address, shared by the form and the API; a
 browser that signed in to the account before keeps a budget of its own."""
 
-from tests.accounts.conftest import Page, is_signed_in
-from tests.api.conftest import assert_json_error
-from tests.conftest import submit
+from tests.support.accounts import is_signed_in
+from tests.support.api import assert_json_error
+from tests.support.browser import Page, submit
 
 WRONG = "not the right passphrase"
 TOKENS = "/api/v1/tokens"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.accounts.conftest import Page, is_signed_in, user_count, user_row
-from tests.conftest import submit
+from tests.support.accounts import is_signed_in, user_count, user_row
+from tests.support.browser import Page, submit
 
 GOOD = {
     "email": "new.person@example.org",

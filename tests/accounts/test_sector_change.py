@@ -3,8 +3,8 @@ a request a moderator decides; profile changes are audited."""
 
 import pytest
 
-from tests.accounts.conftest import Page, audit_rows, is_signed_in, user_row
-from tests.conftest import submit
+from tests.support.accounts import audit_rows, is_signed_in, pending_request_id, user_row
+from tests.support.browser import Page, submit
 
 WORD = "quokkaprotocol"
 PROFILE = {
@@ -86,18 +86,6 @@ def request_law_enforcement(client, reason="I joined the police."):
     return submit(
         client, "/account", {**PROFILE, "sector": "law-enforcement", "sector_reason": reason}
     )
-
-
-def pending_request_id(app, user_id: int) -> int:
-    from kx.accounts.models import SectorChangeRequest
-    from kx.extensions import db
-
-    with app.app_context():
-        return db.session.scalar(
-            db.select(SectorChangeRequest.id).where(
-                SectorChangeRequest.user_id == user_id, SectorChangeRequest.status == "pending"
-            )
-        )
 
 
 def test_choosing_another_sector_grants_nothing_until_a_moderator_approves(
@@ -383,13 +371,13 @@ def test_a_second_request_saved_at_the_same_moment_is_a_message_not_an_error(
 ):
     """Two windows saving a new sector at once: the one-pending-request rule holds in the
     database, and the later save comes back with a message and nothing half-written."""
-    from kx.accounts import services
+    from kx.accounts import profiles
 
     login(client, charity)
     request_law_enforcement(client)
     first = pending_request_id(app, charity.id)
     # the other window read the profile before this window's request was committed
-    monkeypatch.setattr(services, "pending_sector_request", lambda user: None)
+    monkeypatch.setattr(profiles, "pending_sector_request", lambda user: None)
 
     response = submit(
         client, "/account", {**PROFILE, "sector": "treatment", "display_name": "Renamed"}

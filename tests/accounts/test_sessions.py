@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from kx.accounts import sessions
-from tests.accounts.conftest import Page, copy_cookie, is_signed_in
-from tests.conftest import submit
+from tests.support.accounts import is_signed_in
+from tests.support.browser import Page, copy_cookie, submit
 
 NEW_PASSWORD = "a different long passphrase"
 

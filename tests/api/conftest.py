@@ -1,4 +1,7 @@
-"""Helpers for the API tests: bearer tokens straight from the service, error-shape checks."""
+"""Fixtures for the API tests: bearer tokens straight from the service, a cast of callers
+holding them, and a user's row read in an application context."""
+
+from types import SimpleNamespace
 
 import pytest
 
@@ -33,16 +36,21 @@ def user_row(app):
     return run
 
 
-def assert_json_error(response, status: int, *, fields: bool = False) -> dict:
-    """``response`` is the API's JSON error for ``status``; returns the ``error`` object."""
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    assert response.mimetype == "application/json", response.mimetype
-    body = response.get_json()
-    assert set(body) == {"error"}, body
-    error = body["error"]
-    assert error["status"] == status
-    assert isinstance(error["message"], str) and error["message"]
-    assert set(error) <= {"status", "message", "fields"}
-    if fields:
-        assert isinstance(error.get("fields"), dict) and error["fields"], error
-    return error
+@pytest.fixture
+def people(make_user, issue_token):
+    """A cast with bearer headers: the author (law enforcement), another member of the same
+    sector, a member of another sector, an unverified member, a moderator; ``anonymous``
+    sends no token."""
+
+    def person(**kwargs):
+        user = make_user(**kwargs)
+        return SimpleNamespace(id=user.id, headers=issue_token(user))
+
+    return SimpleNamespace(
+        author=person(sector="law-enforcement"),
+        colleague=person(sector="law-enforcement"),
+        academic=person(sector="academic"),
+        unverified=person(verified=False, sector="law-enforcement"),
+        moderator=person(role="moderator", sector="policy"),
+        anonymous=SimpleNamespace(id=None, headers={}),
+    )

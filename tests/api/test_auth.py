@@ -3,8 +3,8 @@
 import pytest
 
 from kx.accounts import services as accounts
-from tests.api.conftest import assert_json_error
-from tests.conftest import submit
+from tests.support.api import assert_json_error
+from tests.support.browser import submit
 
 TOKENS = "/api/v1/tokens"
 

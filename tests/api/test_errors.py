@@ -5,7 +5,7 @@ import pytest
 from flask import abort
 
 from kx.errors import Conflict, Forbidden, Invalid, NotFound
-from tests.api.conftest import assert_json_error
+from tests.support.api import assert_json_error
 
 THREE_MB = b"x" * (3 * 1024 * 1024)
 

@@ -3,13 +3,7 @@ evidence level) show on both ends for each kind of caller."""
 
 import pytest
 
-from tests.api.conftest import assert_json_error
-from tests.api.test_practices import (  # noqa: F401  (people_fixture: the "people" fixture)
-    new_practice,
-    new_research,
-    people_fixture,
-    publish,
-)
+from tests.support.api import assert_json_error, new_practice, new_research, publish
 
 LINK_KEYS = {"id", "research_id", "practice_id", "relation", "note", "created_by"}
 

@@ -12,11 +12,11 @@ import pytest
 
 from kx.accounts.models import User
 from kx.extensions import db
-from kx.forum import services
+from kx.forum import moderation, services
 from kx.forum.models import Thread
 from kx.practice.services import save_practice
-from tests.api.conftest import assert_json_error
-from tests.forum.helpers import vote_cast_meanwhile
+from tests.support.api import assert_json_error
+from tests.support.forum import vote_cast_meanwhile
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 THREAD_KEYS = {
@@ -336,7 +336,7 @@ def test_a_deleted_or_missing_thread_answers_404(app, client, people):
     as_user(
         app,
         people.moderator,
-        lambda m: services.moderate_thread(m, db.session.get(Thread, thread["id"]), "delete"),
+        lambda m: moderation.moderate_thread(m, db.session.get(Thread, thread["id"]), "delete"),
     )
     read_thread(client, people.moderator, thread["id"], expect=404)
     read_thread(client, people.author, 424242, expect=404)
@@ -409,7 +409,7 @@ def test_reply_failures(app, client, people):
     as_user(
         app,
         people.moderator,
-        lambda m: services.moderate_thread(m, db.session.get(Thread, thread["id"]), "lock"),
+        lambda m: moderation.moderate_thread(m, db.session.get(Thread, thread["id"]), "lock"),
     )
     error = assert_json_error(
         client.post(url, json={"body": "Too late"}, headers=people.other.headers), 403

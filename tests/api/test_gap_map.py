@@ -20,11 +20,7 @@ Practices:
 import pytest
 
 from kx import taxonomy
-from tests.api.test_practices import (  # noqa: F401  (people_fixture: the "people" fixture)
-    new_practice,
-    new_research,
-    people_fixture,
-)
+from tests.support.api import new_practice, new_research
 
 DOMAINS = list(taxonomy.DOMAINS)
 DESIGNS = list(taxonomy.STUDY_DESIGNS)

@@ -1,18 +1,20 @@
 """``/api/v1/practices``: writing, reading, listing, changing and deleting practice examples
-through the API with bearer tokens, as each kind of caller sees it.
-
-The helpers at the top (``People``, ``new_practice``...) are shared by the other record
-tests in this folder.
-"""
+through the API with bearer tokens, as each kind of caller sees it."""
 
 import html
 import re
 from html.parser import HTMLParser
-from types import SimpleNamespace
 
 import pytest
 
-from tests.api.conftest import assert_json_error
+from tests.support.api import (
+    RFC3339_UTC,
+    assert_json_error,
+    ids,
+    new_practice,
+    practice_body,
+    publish,
+)
 
 PRACTICE_KEYS = {
     "id",
@@ -48,74 +50,6 @@ PRACTICE_KEYS = {
     "evidence_level",
     "url",
 }
-RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
-
-
-# --------------------------------------------------------------------------- shared helpers
-
-
-@pytest.fixture(name="people")
-def people_fixture(make_user, issue_token):
-    """A cast with bearer headers: the author (law enforcement), another member of the same
-    sector, a member of another sector, an unverified member, a moderator; ``anonymous``
-    sends no token."""
-
-    def person(**kwargs):
-        user = make_user(**kwargs)
-        return SimpleNamespace(id=user.id, headers=issue_token(user))
-
-    return SimpleNamespace(
-        author=person(sector="law-enforcement"),
-        colleague=person(sector="law-enforcement"),
-        academic=person(sector="academic"),
-        unverified=person(verified=False, sector="law-enforcement"),
-        moderator=person(role="moderator", sector="policy"),
-        anonymous=SimpleNamespace(id=None, headers={}),
-    )
-
-
-def practice_body(**fields) -> dict:
-    return {
-        "title": "Helpline for people worried about their thoughts",
-        "domains": ["prevention"],
-    } | fields
-
-
-def new_practice(client, who, expect: int = 201, **fields) -> dict:
-    """POST a practice as ``who``; returns the item (or the error body)."""
-    response = client.post("/api/v1/practices", json=practice_body(**fields), headers=who.headers)
-    assert response.status_code == expect, response.get_json()
-    return response.get_json()
-
-
-def publish(client, people, author=None, kind: str = "practice", **fields) -> dict:
-    """An item by ``author`` (default: the author) taken through review to published."""
-    author = author or people.author
-    if kind == "practice":
-        item = new_practice(client, author, submit=True, anonymised_confirmed=True, **fields)
-    else:
-        item = new_research(client, author, submit=True, **fields)
-    if item["status"] == "pending":
-        response = client.post(
-            f"/api/v1/review/{kind}/{item['id']}",
-            json={"decision": "approve"},
-            headers=people.moderator.headers,
-        )
-        assert response.status_code == 200, response.get_json()
-        assert response.get_json()["status"] == "published"
-    return item
-
-
-def new_research(client, who, expect: int = 201, **fields) -> dict:
-    body = {"title": "An evaluation of a prevention helpline", "domains": ["prevention"]}
-    response = client.post("/api/v1/research", json=body | fields, headers=who.headers)
-    assert response.status_code == expect, response.get_json()
-    return response.get_json()
-
-
-def ids(response) -> set[int]:
-    assert response.status_code == 200, response.get_json()
-    return {item["id"] for item in response.get_json()["items"]}
 
 
 # --------------------------------------------------------------------------- writing

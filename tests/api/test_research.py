@@ -6,14 +6,7 @@ import json
 import pytest
 
 from kx.errors import Invalid
-from tests.api.conftest import assert_json_error
-from tests.api.test_practices import (  # noqa: F401  (people_fixture: the "people" fixture)
-    RFC3339_UTC,
-    ids,
-    new_research,
-    people_fixture,
-    publish,
-)
+from tests.support.api import RFC3339_UTC, assert_json_error, ids, new_research, publish
 
 RESEARCH_KEYS = {
     "id",

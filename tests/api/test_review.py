@@ -5,12 +5,7 @@ from sqlalchemy import select
 
 from kx.audit import AuditEvent
 from kx.extensions import db
-from tests.api.conftest import assert_json_error
-from tests.api.test_practices import (  # noqa: F401  (people_fixture: the "people" fixture)
-    new_practice,
-    new_research,
-    people_fixture,
-)
+from tests.support.api import assert_json_error, new_practice, new_research
 
 QUEUE_KEYS = {
     "type",

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from kx.accounts.models import ApiToken
 from kx.extensions import db
-from tests.api.conftest import assert_json_error
+from tests.support.api import assert_json_error
 
 TOKENS = "/api/v1/tokens"
 

@@ -11,8 +11,9 @@ import pytest
 
 from kx.accounts.models import User
 from kx.extensions import db
-from kx.forum import services
+from kx.forum import moderation, services
 from kx.forum.models import Post, Thread
+from kx.notifications import services as notifications
 from kx.practice.services import save_practice
 from kx.research.services import save_research
 
@@ -49,7 +50,7 @@ class Forum:
     def report(self, post_id, by="other", reason="spam", note=""):
         with self.app.app_context():
             post = db.session.get(Post, post_id)
-            return services.report_post(self.user(by), post, reason, note).id
+            return moderation.report_post(self.user(by), post, reason, note).id
 
     def visibility(self, category, visibility, by="moderator"):
         with self.app.app_context():
@@ -58,7 +59,7 @@ class Forum:
     def moderate_thread(self, thread_id, action, by="moderator", category=None):
         with self.app.app_context():
             thread = db.session.get(Thread, thread_id)
-            services.moderate_thread(self.user(by), thread, action, category)
+            moderation.moderate_thread(self.user(by), thread, action, category)
 
     def practice(
         self, title="Circles of support for people leaving prison", by="moderator", **fields
@@ -77,7 +78,7 @@ class Forum:
 
     def unread(self, name) -> int:
         with self.app.app_context():
-            return services.unread_count(self.user(name))
+            return notifications.unread_count(self.user(name))
 
     def post(self, post_id) -> SimpleNamespace:
         with self.app.app_context():

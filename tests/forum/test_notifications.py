@@ -3,7 +3,7 @@ what you follow; the unread count in the header; marking read."""
 
 import re
 
-from .helpers import send, text
+from tests.support.forum import send, text
 
 
 def header_count(client) -> int | None:

@@ -9,8 +9,7 @@ from flask_login import login_user
 from kx.extensions import db
 from kx.practice.models import Practice
 from kx.research.models import Research
-
-from .helpers import text
+from tests.support.forum import text
 
 
 def test_index_lists_readable_categories_with_counts(forum, browser_for):

@@ -9,8 +9,7 @@ import pytest
 
 from kx.extensions import db
 from kx.forum.models import Follow, Post, Report
-
-from .helpers import send, text
+from tests.support.forum import send, text
 
 PEOPLE = (None, "unverified", "author", "other", "moderator")
 LOGIN = "login"

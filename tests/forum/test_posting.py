@@ -5,8 +5,7 @@ a category they cannot see, and posting too fast."""
 import re
 
 from kx.forum.services import MAX_POST
-
-from .helpers import send, text
+from tests.support.forum import send, text
 
 
 def _error_beside(page: str, field_id: str, message: str) -> bool:

@@ -7,9 +7,8 @@ import re
 import pytest
 
 from kx.extensions import db
-from kx.forum.models import Notification
-
-from .helpers import send, text
+from kx.notifications.models import Notification
+from tests.support.forum import send, text
 
 
 @pytest.fixture

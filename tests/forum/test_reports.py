@@ -11,8 +11,7 @@ from kx.audit import AuditEvent
 from kx.extensions import db
 from kx.search import services as search_services
 from kx.search.backend import Query
-
-from .helpers import send, text
+from tests.support.forum import send, text
 
 SECRET_WORD = "quokkafication"
 
@@ -128,7 +127,7 @@ def test_illegal_material_report_alerts_every_moderator(reported, forum, browser
     assert forum.unread("moderator") == 1
     with forum.app.app_context():
         from kx.accounts.models import User
-        from kx.forum import services
+        from kx.notifications import services
 
         assert services.unread_count(db.session.get(User, second.id)) == 1
     page = text(browser_for("moderator").get("/notifications"))

@@ -6,8 +6,7 @@ import re
 
 from kx.extensions import db
 from kx.forum.models import Post
-
-from .helpers import send, text, vote_cast_meanwhile
+from tests.support.forum import send, text, vote_cast_meanwhile
 
 
 def need(forum, title="Do warning messages reduce searches?", category="prevention", by="other"):

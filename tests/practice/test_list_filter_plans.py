@@ -19,13 +19,15 @@ from sqlalchemy import event, func, select, text
 from kx import taxonomy
 from kx.accounts.models import User
 from kx.database import utcnow
+from kx.evidence import services as evidence_services
+from kx.evidence.models import EvidenceLink
 from kx.extensions import db
 from kx.forum import services as forum
 from kx.forum.models import Thread, Vote
 from kx.practice import services as practices
 from kx.practice.models import Practice
 from kx.research import services as research
-from kx.research.models import EvidenceLink, Research
+from kx.research.models import Research
 
 GROWTH = 4
 #: work at GROWTH times the corpus / work at the corpus: linear is about GROWTH
@@ -141,7 +143,7 @@ def list_queries(people) -> dict:
                 statement = practices.practice_query(viewer, published | filters, sort)
                 queries[f"practices {label} {sort} / {name}"] = statement
         for level in [*DESIGNS, "none"]:
-            statement = research.filter_by_evidence_level(
+            statement = evidence_services.filter_by_evidence_level(
                 practices.practice_query(viewer, published), viewer, level
             )
             queries[f"practices evidence={level} / {name}"] = statement

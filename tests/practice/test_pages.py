@@ -1,11 +1,7 @@
 """Practice example pages through the browser's eyes: the list with its filters, the detail
-page, the form with the anonymisation check, evidence links, visibility and an XSS corpus.
-
-The helpers at the top are shared with test_review.py and test_revisions_pages.py.
-"""
+page, the form with the anonymisation check, evidence links, visibility and an XSS corpus."""
 
 import re
-from html.parser import HTMLParser
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -13,284 +9,28 @@ import pytest
 from sqlalchemy import event, func, select
 
 from kx.accounts.models import User
+from kx.evidence.models import EvidenceLink
 from kx.extensions import db
 from kx.practice.models import Practice
-from kx.records.models import Revision
-from kx.research.models import EvidenceLink
-from tests.conftest import breadcrumb, submit
+from tests.support.browser import Html, breadcrumb, submit
+from tests.support.practice import (
+    FORM,
+    add_practice,
+    add_research,
+    create,
+    created_id,
+    form_data,
+    post_form,
+    row,
+    titles_on_list,
+)
 
-# --------------------------------------------------------------------------- helpers
-
-FORM = {
-    "title": "Confidential helpline for worried adults",
-    "summary": "An anonymous phone and chat line for adults worried about their sexual thoughts.",
-    "body": "Counsellors answer **anonymously** and refer callers to treatment.",
-    "outcomes": "Most callers reported less distress after three contacts.",
-    "implementation": "Six part-time counsellors and one supervisor.",
-    "challenges": "Reaching people who never call.",
-    "domains": ["prevention", "treatment"],
-    "countries": ["GB", "NL"],
-    "organisation": "A national prevention charity",
-    "prevention_level": "secondary",
-    "stages": ["pre-offence", "viewing"],
-    "target_population": "Adults worried about their sexual thoughts",
-    "evaluation_status": "independent",
-    "visibility": "public",
-}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
-
-
-class Html(HTMLParser):
-    """A response read the way a user (or a screen reader) meets it."""
-
-    def __init__(self, response):
-        """``response``: a test response, or an HTML fragment (then ``status`` is None)."""
-        super().__init__(convert_charrefs=True)
-        if isinstance(response, str):
-            self.status, self.html = None, f"<body>{response}</body>"
-        else:
-            self.status = response.status_code
-            self.html = response.get_data(as_text=True)
-        self.elements: list[tuple[str, dict, tuple]] = []  # tag, attrs, open ancestors
-        self._stack: list[tuple[str, dict]] = []
-        self._chunks: list[tuple[str, tuple]] = []  # text, ids of open elements
-        self._values: dict[str, list[str]] = {}
-        self._select = self._textarea = None
-        self.feed(self.html)
-        self.close()
-        self.text = " ".join(" ".join(chunk for chunk, _ in self._chunks).split())
-
-    # parsing
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: ("" if v is None else v) for k, v in attrs}
-        self.elements.append((tag, a, tuple(t for t, _ in self._stack)))
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = a.get("type", "text")
-            if kind not in ("checkbox", "radio") or "checked" in a:
-                self._values.setdefault(name, []).append(a.get("value", "on"))
-            else:
-                self._values.setdefault(name, [])
-        elif tag == "select":
-            self._select = name
-            self._values.setdefault(name, [])
-        elif tag == "option" and self._select and "selected" in a:
-            self._values[self._select].append(a.get("value", ""))
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self._values[name] = [""]
-        if tag not in VOID:
-            self._stack.append((tag, a))
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID:
-            self._stack.pop()
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-        for i in range(len(self._stack) - 1, -1, -1):
-            if self._stack[i][0] == tag:
-                del self._stack[i:]
-                break
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._values[self._textarea][0] += data
-        ids = tuple(a["id"] for _, a in self._stack if a.get("id"))
-        self._chunks.append((data, ids))
-
-    # reading
-
-    def text_of(self, element_id: str) -> str:
-        """The text inside the element with ``element_id`` ("" when there is none)."""
-        return " ".join(" ".join(c for c, ids in self._chunks if element_id in ids).split())
-
-    def has_id(self, element_id: str) -> bool:
-        return any(a.get("id") == element_id for _, a, _ in self.elements)
-
-    def values(self, name: str) -> list[str]:
-        """What the control ``name`` shows (selected options, checked boxes, typed text)."""
-        return [re.sub(r"^\r?\n", "", v) for v in self._values[name]]
-
-    def value(self, name: str) -> str:
-        values = self.values(name)
-        return values[0] if values else ""
-
-    def has_control(self, name: str) -> bool:
-        return name in self._values
-
-    def errors(self, field_id: str) -> str:
-        """The messages shown beside field ``field_id``."""
-        return self.text_of(f"{field_id}-errors")
-
-    def inside(self, tag: str) -> list[tuple[str, dict]]:
-        """Elements nested in a ``tag`` element (e.g. the article)."""
-        return [(t, a) for t, a, ancestors in self.elements if tag in ancestors]
-
-    def links(self) -> list[str]:
-        return [a["href"] for t, a, _ in self.elements if t == "a" and "href" in a]
-
-    def forms(self) -> list[str]:
-        return [a.get("action", "") for t, a, _ in self.elements if t == "form"]
-
-    def buttons(self) -> list[str]:
-        return [a.get("value", "") for t, a, _ in self.elements if t == "button"]
-
-
-@pytest.fixture(autouse=True)
-def _index_later(monkeypatch):
-    """Search indexing runs after each commit and costs ~0.15 s a write; these tests are
-    about pages, so the outbox rows simply wait (tests/search covers applying them)."""
-    from kx.search import indexing
-
-    monkeypatch.setattr(indexing, "apply_outbox", lambda timeout=None: 0)
-
-
-@pytest.fixture
-def browser(app, login):
-    """``browser(user)`` -> a test client signed in as ``user`` (None: anonymous)."""
-
-    def open_as(user=None):
-        client = app.test_client()
-        if user is not None:
-            login(client, user)
-        return client
-
-    return open_as
-
-
-class Cast:
-    """The people in a test, each made (and signed in) the first time a test needs them:
-    an author, another member (another sector), a moderator, an unverified account and an
-    anonymous visitor."""
-
-    ACCOUNTS = {
-        "author": {"sector": "law-enforcement", "display_name": "Alex Author"},
-        "other": {"sector": "treatment", "display_name": "Olivia Other"},
-        "moderator": {"role": "moderator", "sector": "ngo", "display_name": "Mo Moderator"},
-        "unverified": {
-            "verified": False,
-            "sector": "law-enforcement",
-            "display_name": "Una New",
-        },
-    }
-
-    def __init__(self, make_user, browser):
-        self._make_user, self._browser = make_user, browser
-        self._made: dict = {}
-
-    def __getattr__(self, name: str):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        if name not in self._made:
-            if name == "anonymous_client":
-                self._made[name] = self._browser(None)
-            elif name.endswith("_client"):
-                self._made[name] = self._browser(getattr(self, name.removesuffix("_client")))
-            elif name in self.ACCOUNTS:
-                self._made[name] = self._make_user(**self.ACCOUNTS[name])
-            else:
-                raise AttributeError(name)
-        return self._made[name]
-
-
-@pytest.fixture
-def people(make_user, browser) -> Cast:
-    return Cast(make_user, browser)
-
-
-def form_data(**changes) -> dict:
-    return {**FORM, **changes}
-
-
-def post_form(client, url: str, data: dict, action: str):
-    """Send the practice form at ``url`` with the button ``action`` pressed."""
-    return submit(client, url, {**data, "action": action})
-
-
-def create(client, action: str = "draft", **changes):
-    """Create a practice through /practices/new; returns the response."""
-    data = form_data(**changes)
-    if action == "submit":
-        data.setdefault("anonymised_confirmed", "y")
-    return post_form(client, "/practices/new", data, action)
-
-
-def created_id(response) -> int:
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    match = re.fullmatch(r"/practices/(\d+)", response.location)
-    assert match, response.location
-    return int(match.group(1))
-
-
-def row(app, practice_id: int) -> SimpleNamespace | None:
-    """The practice as stored (None when it is gone)."""
-    with app.app_context():
-        item = db.session.get(Practice, practice_id)
-        if item is None:
-            return None
-        data = {c.key: getattr(item, c.key) for c in Practice.__table__.columns}
-        data.update(item.snapshot())
-        return SimpleNamespace(**data)
+pytestmark = pytest.mark.usefixtures("_index_later")
 
 
 def practice_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Practice))
-
-
-def revision_count(app, practice_id: int) -> int:
-    with app.app_context():
-        return db.session.scalar(
-            select(func.count())
-            .select_from(Revision)
-            .where(Revision.item_type == "practice", Revision.item_id == practice_id)
-        )
-
-
-def add_practice(app, user, approve_by=None, **changes) -> int:
-    """A practice saved through the service (quick set-up); ``submit`` as in the API."""
-    from kx.practice.services import save_practice
-    from kx.records import services as records
-
-    data = {**FORM, **changes}
-    with app.app_context():
-        author = db.session.get(User, user.id)
-        if data.get("submit"):
-            data.setdefault("anonymised_confirmed", True)
-        item = save_practice(author, data)
-        if approve_by is not None:
-            records.review(item, db.session.get(User, approve_by.id), "approve")
-        return item.id
-
-
-def add_research(app, user, **fields) -> int:
-    """A research summary saved through the service (published when ``user`` moderates)."""
-    from kx.research.services import save_research
-
-    data = {
-        "title": "Evaluation of a confidential helpline",
-        "authors": ["Doe, Jane", "Roe, Richard"],
-        "year": 2020,
-        "study_design": "quasi-experimental",
-        "domains": ["prevention"],
-        "visibility": "public",
-        "submit": True,
-        **fields,
-    }
-    with app.app_context():
-        return save_research(db.session.get(User, user.id), data).id
-
-
-def titles_on_list(client, query: str = "") -> str:
-    page = Html(client.get("/practices" + query))
-    assert page.status == 200
-    return page.text
 
 
 # --------------------------------------------------------------------------- the list
@@ -382,8 +122,9 @@ def test_filters_narrow_the_list(app, people, query, expected):
 
 
 def _link(app, user, practice_id, research_id, relation, note=""):
+    from kx.evidence.services import link_evidence
     from kx.practice.services import get_practice
-    from kx.research.services import get_research, link_evidence
+    from kx.research.services import get_research
 
     with app.app_context():
         actor = db.session.get(User, user.id)

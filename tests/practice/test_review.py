@@ -2,8 +2,6 @@
 make it (author, another member, an unverified account, a moderator, an anonymous visitor),
 the review queue and "my items"."""
 
-# ruff: noqa: F811
-
 from types import SimpleNamespace
 
 import pytest
@@ -11,26 +9,21 @@ from sqlalchemy import select
 
 from kx.audit import AuditEvent
 from kx.extensions import db
-from tests.conftest import submit
-
-# Helpers and fixtures shared with test_pages.py; the fixtures
-# (_index_later, browser, people) are used by name, hence F401 here and F811 above.
-from tests.practice.test_pages import (  # noqa: F401
+from tests.support.browser import Html, submit
+from tests.support.practice import (
     FORM,
-    Html,
-    _index_later,
     add_practice,
     add_research,
-    browser,
     create,
     created_id,
     form_data,
-    people,
     post_form,
     revision_count,
     row,
     titles_on_list,
 )
+
+pytestmark = pytest.mark.usefixtures("_index_later")
 
 
 def audit(app, action: str) -> list[SimpleNamespace]:

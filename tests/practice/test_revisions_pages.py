@@ -1,8 +1,6 @@
 """Revision pages (kx/review/views.py, both record types): the history, a readable diff
 between a revision and the one before it, and the moderators' revert."""
 
-# ruff: noqa: F811
-
 import re
 
 import pytest
@@ -11,23 +9,18 @@ from sqlalchemy import select
 from kx.audit import AuditEvent
 from kx.extensions import db
 from kx.records.models import Revision
-from tests.conftest import submit
-
-# Helpers and fixtures shared with test_pages.py; the fixtures
-# (_index_later, browser, people) are used by name, hence F401 here and F811 above.
-from tests.practice.test_pages import (  # noqa: F401
+from tests.support.browser import Html, submit
+from tests.support.practice import (
     FORM,
-    Html,
-    _index_later,
     add_practice,
     add_research,
-    browser,
     form_data,
-    people,
     post_form,
     revision_count,
     row,
 )
+
+pytestmark = pytest.mark.usefixtures("_index_later")
 
 
 def revision_ids(app, item_type: str, item_id: int) -> list[int]:

@@ -8,8 +8,8 @@ from kx.accounts import services as accounts
 from kx.accounts.models import User
 from kx.audit import AuditEvent
 from kx.extensions import db
-from tests.conftest import submit
-from tests.practice.test_pages import FORM, Html
+from tests.support.browser import Html, submit
+from tests.support.practice import FORM
 
 
 @pytest.fixture

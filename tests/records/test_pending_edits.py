@@ -10,8 +10,8 @@ from kx.accounts import services as accounts
 from kx.accounts.models import User
 from kx.extensions import db
 from kx.records.models import Revision
-from tests.conftest import submit
-from tests.practice.test_pages import FORM, Html
+from tests.support.browser import Html, submit
+from tests.support.practice import FORM
 
 WORD = "zebrafinch"  # a word no other text here contains
 

@@ -21,13 +21,15 @@ from kx import signals
 from kx.accounts.models import User
 from kx.audit import AuditEvent
 from kx.errors import Conflict, Forbidden, Invalid, NotFound
+from kx.evidence import services as evidence_services
+from kx.evidence.models import EvidenceLink
 from kx.extensions import db
 from kx.practice import services as practice_services
 from kx.practice.models import Practice
 from kx.records import services as records
 from kx.records.models import Revision, can_view, text_diff, visible_to
 from kx.research import services as research_services
-from kx.research.models import EvidenceLink, Research
+from kx.research.models import Research
 
 
 @pytest.fixture(autouse=True)
@@ -506,7 +508,7 @@ def test_an_archived_item_can_be_resubmitted(people, kind):
 def linked_pair(people):
     practice = published("practice", people.author, people.moderator)
     study = published("research", people.other, people.moderator)
-    link = research_services.link_evidence(people.other, practice, study, "supports", "Fits.")
+    link = evidence_services.link_evidence(people.other, practice, study, "supports", "Fits.")
     return practice, study, link
 
 
@@ -568,7 +570,7 @@ def test_a_signed_out_visitor_is_refused_not_crashed(people):
         "delete": lambda: records.delete(practice, visitor),
         "review": lambda: records.review(pending, visitor, "approve"),
         "revert": lambda: records.revert(practice, visitor, revision.id),
-        "unlink": lambda: research_services.unlink_evidence(visitor, link),
+        "unlink": lambda: evidence_services.unlink_evidence(visitor, link),
     }
     outcomes = {}
     for name, attempt in attempts.items():
@@ -744,11 +746,11 @@ def test_a_verified_member_links_research_to_a_practice(people):
     practice = published("practice", people.author, people.moderator)
     study = published("research", people.moderator, people.moderator)
 
-    link = research_services.link_evidence(people.other, practice, study, "evaluates", " Note ")
+    link = evidence_services.link_evidence(people.other, practice, study, "evaluates", " Note ")
 
     assert (link.relation, link.note, link.created_by_id) == ("evaluates", "Note", people.other.id)
-    assert [x.id for x in research_services.evidence_for_practice(practice, None)] == [link.id]
-    assert [x.id for x in research_services.practices_for_research(study, None)] == [link.id]
+    assert [x.id for x in evidence_services.evidence_for_practice(practice, None)] == [link.id]
+    assert [x.id for x in evidence_services.practices_for_research(study, None)] == [link.id]
 
 
 @pytest.mark.parametrize("actor", ["unverified", "anonymous", "none"])
@@ -758,7 +760,7 @@ def test_unverified_and_anonymous_visitors_cannot_link(people, actor):
     who = None if actor == "none" else getattr(people, actor)
 
     with pytest.raises(Forbidden):
-        research_services.link_evidence(who, practice, study, "supports")
+        evidence_services.link_evidence(who, practice, study, "supports")
 
     assert db.session.scalar(select(func.count(EvidenceLink.id))) == 0
 
@@ -776,26 +778,26 @@ def test_linking_to_an_item_the_member_cannot_see_is_not_found(people):
     )
 
     with pytest.raises(NotFound):
-        research_services.link_evidence(people.other, practice, someone_elses_draft, "supports")
+        evidence_services.link_evidence(people.other, practice, someone_elses_draft, "supports")
     with pytest.raises(NotFound):
-        research_services.link_evidence(people.other, restricted, study, "supports")
-    research_services.link_evidence(people.police, restricted, study, "informs")  # may see it
+        evidence_services.link_evidence(people.other, restricted, study, "supports")
+    evidence_services.link_evidence(people.police, restricted, study, "informs")  # may see it
 
 
 def test_a_relation_outside_the_vocabulary_is_refused(people):
     practice = published("practice", people.author, people.moderator)
     study = published("research", people.author, people.moderator)
     with pytest.raises(Invalid) as refused:
-        research_services.link_evidence(people.other, practice, study, "proves")
+        evidence_services.link_evidence(people.other, practice, study, "proves")
     assert "relation" in refused.value.fields
 
 
 def test_the_same_pair_cannot_be_linked_twice(people):
     practice = published("practice", people.author, people.moderator)
     study = published("research", people.author, people.moderator)
-    research_services.link_evidence(people.other, practice, study, "supports")
+    evidence_services.link_evidence(people.other, practice, study, "supports")
     with pytest.raises(Conflict):
-        research_services.link_evidence(people.police, practice, study, "contradicts")
+        evidence_services.link_evidence(people.police, practice, study, "contradicts")
 
 
 def test_the_links_creator_or_a_moderator_removes_it_and_no_one_else(people):
@@ -803,14 +805,14 @@ def test_the_links_creator_or_a_moderator_removes_it_and_no_one_else(people):
 
     for intruder in (people.author, people.police, people.unverified, None):
         with pytest.raises(Forbidden):
-            research_services.unlink_evidence(intruder, link)
-    research_services.unlink_evidence(people.other, link)
+            evidence_services.unlink_evidence(intruder, link)
+    evidence_services.unlink_evidence(people.other, link)
     assert db.session.scalar(select(func.count(EvidenceLink.id))) == 0
     assert audit("evidence.delete") == []
 
-    again = research_services.link_evidence(people.other, practice, study, "informs")
+    again = evidence_services.link_evidence(people.other, practice, study, "informs")
     again_id = again.id
-    research_services.unlink_evidence(people.moderator, again)
+    evidence_services.unlink_evidence(people.moderator, again)
     assert db.session.get(EvidenceLink, again_id) is None
     [event] = audit("evidence.delete")
     assert event.actor_id == people.moderator.id and event.target_id == again_id
@@ -819,15 +821,15 @@ def test_the_links_creator_or_a_moderator_removes_it_and_no_one_else(people):
 def test_a_link_is_found_only_when_both_ends_are_visible(people):
     practice = published("practice", people.author, people.moderator, visibility="members")
     study = published("research", people.author, people.moderator)
-    link = research_services.link_evidence(people.other, practice, study, "supports")
+    link = evidence_services.link_evidence(people.other, practice, study, "supports")
 
-    assert research_services.get_link(link.id, people.other).id == link.id
+    assert evidence_services.get_link(link.id, people.other).id == link.id
     for outsider in (None, people.unverified):
         with pytest.raises(NotFound):
-            research_services.get_link(link.id, outsider)
-        assert research_services.practices_for_research(study, outsider) == []
+            evidence_services.get_link(link.id, outsider)
+        assert evidence_services.practices_for_research(study, outsider) == []
     with pytest.raises(NotFound):
-        research_services.get_link(link.id + 1000, people.moderator)
+        evidence_services.get_link(link.id + 1000, people.moderator)
 
 
 # --------------------------------------------------------------------------- evidence level
@@ -850,7 +852,7 @@ def evidence(people):
             )
         else:  # a draft of the moderator's, which only staff and its author see
             item = save("research", people.moderator, title=title, study_design=design, **fields)
-        research_services.link_evidence(people.moderator, practice, item, relation, title)
+        evidence_services.link_evidence(people.moderator, practice, item, relation, title)
         return item
 
     study("Public cohort study", "cohort", "supports")
@@ -883,11 +885,11 @@ def test_evidence_level_is_the_strongest_visible_supporting_design(people, evide
     for viewer, level in EXPECTED_LEVELS.items():
         who = None if viewer == "none" else getattr(people, viewer)
 
-        assert research_services.evidence_level(evidence, who) == level, viewer
+        assert evidence_services.evidence_level(evidence, who) == level, viewer
         statement = practice_services.practice_query(who)
         for candidate in ("systematic-review", "rct", "cohort", "none"):
             found = db.session.scalars(
-                research_services.filter_by_evidence_level(statement, who, candidate)
+                evidence_services.filter_by_evidence_level(statement, who, candidate)
             ).all()
             assert (evidence in found) == (candidate == level), (viewer, candidate)
 
@@ -898,11 +900,11 @@ def test_informs_and_contradicts_alone_give_no_evidence_level(people):
         study = published(
             "research", people.other, people.moderator, title=relation, study_design=design
         )
-        research_services.link_evidence(people.other, practice, study, relation)
+        evidence_services.link_evidence(people.other, practice, study, relation)
 
-    assert research_services.evidence_level(practice, people.moderator) is None
+    assert evidence_services.evidence_level(practice, people.moderator) is None
     found = db.session.scalars(
-        research_services.filter_by_evidence_level(
+        evidence_services.filter_by_evidence_level(
             practice_services.practice_query(None), None, "none"
         )
     ).all()
@@ -911,7 +913,7 @@ def test_informs_and_contradicts_alone_give_no_evidence_level(people):
 
 def test_evidence_lists_only_research_the_viewer_may_see(people, evidence):
     titles = {
-        viewer: {link.note for link in research_services.evidence_for_practice(evidence, who)}
+        viewer: {link.note for link in evidence_services.evidence_for_practice(evidence, who)}
         for viewer, who in (
             ("anonymous", None),
             ("member", people.other),

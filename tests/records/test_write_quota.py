@@ -8,7 +8,7 @@ from kx.practice.models import Practice
 from kx.practice.services import save_practice
 from kx.research.models import Research
 from kx.research.services import save_research
-from tests.conftest import submit
+from tests.support.browser import submit
 
 FORM = {
     "title": "Confidential helpline for worried adults",

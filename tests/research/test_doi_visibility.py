@@ -9,8 +9,7 @@ from kx.accounts import services as accounts
 from kx.accounts.models import User
 from kx.extensions import db
 from kx.research.models import Research
-from tests.conftest import submit
-from tests.practice.test_pages import Html
+from tests.support.browser import Html, submit
 
 DOI = "10.1234/hidden.5"
 

@@ -15,11 +15,12 @@ import pytest
 from kx import taxonomy
 from kx.accounts.models import User
 from kx.database import transaction
+from kx.evidence import services as evidence_services
+from kx.evidence.models import EvidenceLink
 from kx.extensions import db
 from kx.practice import services as practice_services
 from kx.records import services as records
 from kx.research import services
-from kx.research.models import EvidenceLink
 
 DOMAINS = list(taxonomy.DOMAINS)
 DESIGNS = list(taxonomy.STUDY_DESIGNS)
@@ -237,7 +238,7 @@ def test_moderators_count_every_published_item(client, world, login):
 
 def test_the_page_agrees_with_the_service(app, client, world):
     with app.app_context():
-        data = services.gap_map(None)
+        data = evidence_services.gap_map(None)
     cells, practices = read_gap_map(client)
     assert cells == data["cells"]
     assert practices == {

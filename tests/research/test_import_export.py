@@ -16,7 +16,7 @@ from kx.records import services as records
 from kx.research import services
 from kx.research.citations import parse_bibtex
 from kx.research.models import Research
-from tests.conftest import submit
+from tests.support.browser import submit
 
 BABCHISHIN = {
     "title": "Online child pornography offenders are different",

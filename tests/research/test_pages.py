@@ -7,12 +7,13 @@ import pytest
 
 from kx.accounts.models import User
 from kx.database import transaction
+from kx.evidence.models import EvidenceLink
 from kx.extensions import db
 from kx.practice import services as practice_services
 from kx.records import services as records
 from kx.research import services
-from kx.research.models import EvidenceLink, Research
-from tests.conftest import breadcrumb, submit
+from kx.research.models import Research
+from tests.support.browser import breadcrumb, submit
 
 BABCHISHIN_DOI = "10.1007/s10508-014-0270-x"
 

@@ -1,123 +1,9 @@
-"""Helpers for the search tests: records written through the domain services, searches run
-through ``kx.search.services`` as a given viewer.
-
-Every helper pushes an application context of its own and passes ids between contexts, as
-the rest of the suite does. Viewers are named: ``None`` (anonymous), ``"unverified"``,
-``"le"`` (verified, law enforcement), ``"academic"`` (verified, academic), ``"moderator"``,
-plus ``"author"`` (a verified law-enforcement member who writes the items).
-"""
-
-from dataclasses import dataclass
+"""Fixtures for the search tests: ``kx``, the app with named users who write and search
+through the services (``tests.support.search.Kx``)."""
 
 import pytest
-from sqlalchemy import select
 
-from kx.accounts.models import User
-from kx.extensions import db
-from kx.practice.models import Practice
-from kx.practice.services import save_practice
-from kx.records import services as records
-from kx.research.models import Research
-from kx.research.services import save_research
-from kx.search import indexing
-from kx.search import services as search_services
-from kx.search.backend import Query
-from kx.search.models import SearchOutbox
-
-VIEWERS = (None, "unverified", "le", "academic", "moderator")
-
-
-@dataclass
-class Kx:
-    """The app plus named users, with helpers that write and search through the services."""
-
-    app: object
-    users: dict
-
-    def user(self, name):
-        """The ``User`` row for ``name`` in the current context (None stays anonymous)."""
-        return None if name is None else db.session.get(User, self.users[name])
-
-    # Writing -------------------------------------------------------------------------
-
-    def practice(self, title, body="", by="moderator", submit=True, **fields) -> int:
-        """A practice example saved by ``by``; a moderator's submit publishes it at once."""
-        data = {"title": title, "body": body, "domains": fields.pop("domains", ["prevention"])}
-        data |= fields
-        if submit:
-            data |= {"submit": True, "anonymised_confirmed": True}
-        with self.app.app_context():
-            return save_practice(self.user(by), data).id
-
-    def research(self, title, summary="", by="moderator", submit=True, **fields) -> int:
-        data = {"title": title, "summary": summary, "domains": fields.pop("domains", ["treatment"])}
-        data |= fields
-        if submit:
-            data["submit"] = True
-        with self.app.app_context():
-            return save_research(self.user(by), data).id
-
-    def edit_practice(self, practice_id, by="moderator", **data) -> None:
-        with self.app.app_context():
-            save_practice(self.user(by), data, db.session.get(Practice, practice_id))
-
-    def edit_research(self, research_id, by="moderator", **data) -> None:
-        with self.app.app_context():
-            save_research(self.user(by), data, db.session.get(Research, research_id))
-
-    def review(self, kind, item_id, decision, reason="", by="moderator") -> None:
-        with self.app.app_context():
-            records.review(self._item(kind, item_id), self.user(by), decision, reason)
-
-    def archive(self, kind, item_id, by="moderator") -> None:
-        with self.app.app_context():
-            records.archive(self._item(kind, item_id), self.user(by))
-
-    def delete(self, kind, item_id, by="moderator") -> None:
-        with self.app.app_context():
-            records.delete(self._item(kind, item_id), self.user(by))
-
-    @staticmethod
-    def _item(kind, item_id):
-        return db.session.get(Practice if kind == "practice" else Research, item_id)
-
-    # Reading -------------------------------------------------------------------------
-
-    def search(self, text="", viewer=None, **options):
-        """``kx.search.services.search`` as ``viewer``; returns the ``Results``."""
-        with self.app.app_context():
-            return search_services.search(self.user(viewer), Query(text=text, **options))
-
-    def keys(self, text="", viewer=None, **options) -> set[str]:
-        """``type:id`` of every hit (all pages) that ``viewer`` gets for ``text``."""
-        results = self.search(text, viewer, per_page=1000, **options)
-        return {f"{hit.type}:{hit.id}" for hit in results.hits}
-
-    def related(self, kind, item_id, viewer=None, limit=10) -> set[str]:
-        with self.app.app_context():
-            item = self._item(kind, item_id)
-            hits = search_services.related(item, self.user(viewer), limit=limit)
-            return {f"{hit.type}:{hit.id}" for hit in hits}
-
-    def drift(self) -> dict:
-        with self.app.app_context():
-            return indexing.drift()
-
-    def indexed(self) -> dict[str, str]:
-        """What the index holds right now (``key -> stamp``), without healing the outbox."""
-        with self.app.app_context():
-            return indexing.backend().stamps()
-
-    def pending(self) -> int:
-        """How many outbox rows wait (a save may write several rows for one item)."""
-        with self.app.app_context():
-            return indexing.pending()
-
-    def outbox(self) -> set[str]:
-        """``type:id`` of the documents the outbox says must be refreshed."""
-        with self.app.app_context():
-            rows = db.session.execute(select(SearchOutbox.item_type, SearchOutbox.item_id))
-            return {f"{kind}:{item_id}" for kind, item_id in rows}
+from tests.support.search import Kx
 
 
 @pytest.fixture
@@ -130,7 +16,3 @@ def kx(app, make_user):
         "author": make_user(sector="law-enforcement").id,
     }
     return Kx(app, users)
-
-
-def no_drift(drift: dict) -> bool:
-    return not any(drift.values())

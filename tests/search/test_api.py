@@ -7,7 +7,7 @@ import pytest
 from kx.accounts import services as accounts
 from kx.accounts.models import User
 from kx.extensions import db
-from tests.api.conftest import assert_json_error
+from tests.support.api import assert_json_error
 
 ITEM_KEYS = {"type", "id", "title", "url", "snippet", "score", "domains", "countries", "year"}
 FACET_KEYS = {"type", "domain", "country", "prevention_level", "study_design"}

@@ -6,7 +6,9 @@ is rebuilt to the same results."""
 import itertools
 import multiprocessing
 import shutil
+import sys
 import threading
+import types
 
 import pytest
 from whoosh import index
@@ -19,11 +21,13 @@ from kx.extensions import db
 from kx.practice.models import Practice
 from kx.practice.services import save_practice
 from kx.records import services as records
-from kx.search import documents, indexing, whoosh_backend
+from kx.search import documents, indexing
 from kx.search import services as search_services
 from kx.search.backend import Query
-from kx.search.whoosh_backend import WhooshBackend
-from tests.search.conftest import VIEWERS, no_drift
+from kx.search.whoosh import suggestions, writer
+from kx.search.whoosh.backend import WhooshBackend
+from kx.search.whoosh.schema import ANALYZER
+from tests.support.search import VIEWERS, no_drift
 
 TEXT = "A confidential helpline offers anonymous advice to adults worried about their thoughts."
 
@@ -340,7 +344,7 @@ def test_reindex_swaps_in_a_fresh_directory_and_drops_the_old_one(kx, varied):
 def test_a_parallel_rebuild_gives_the_same_results(kx, varied, monkeypatch):
     """Large rebuilds index in two processes (one segment each); the answers are the same."""
     before = _snapshot(kx)
-    monkeypatch.setattr(whoosh_backend, "PARALLEL_REBUILD_FROM", 0)
+    monkeypatch.setattr(writer, "PARALLEL_REBUILD_FROM", 0)
     commits = []
     parallel_commit = MpWriter.commit
     monkeypatch.setattr(
@@ -376,6 +380,29 @@ def test_a_failed_rebuild_leaves_the_old_index_serving(kx, varied, monkeypatch):
     assert _snapshot(kx) == before
 
 
+def test_an_index_whose_stored_schema_names_a_vanished_class_still_opens(kx, monkeypatch):
+    """Whoosh pickles the schema into the index, the analyzer's class named by its module;
+    an index is read with the schema kx declares, so an index built before that class moved
+    keeps answering and taking writes."""
+    kestrel = kx.practice("Kestrel project", TEXT)
+    vanished = types.ModuleType("kx_vanished_analysis")
+    vanished.Words = type("Words", (type(ANALYZER),), {"__module__": vanished.__name__})
+    monkeypatch.setitem(sys.modules, vanished.__name__, vanished)
+    with kx.app.app_context():
+        path = indexing.backend().path
+        old = index.open_dir(str(path)).writer()
+        old.schema["text"].analyzer = vanished.Words()
+        old.commit(merge=False)
+    monkeypatch.undo()
+    with pytest.raises(ModuleNotFoundError):
+        index.open_dir(str(path))
+
+    osprey = kx.practice("Osprey project", TEXT)
+
+    assert kx.keys("kestrel OR osprey", None) == {f"practice:{kestrel}", f"practice:{osprey}"}
+    assert no_drift(kx.drift())
+
+
 def test_writes_after_a_reindex_reach_the_new_index(kx, varied):
     with kx.app.app_context():
         indexing.reindex()
@@ -390,7 +417,7 @@ def test_writes_after_a_reindex_reach_the_new_index(kx, varied):
 def test_small_segments_merge_in_the_background(kx, monkeypatch):
     """Writes commit without merging (a user never waits for a merge); a crowded tier of
     small segments is merged afterwards by a background thread, losing nothing."""
-    monkeypatch.setattr(whoosh_backend, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(writer, "MERGE_FACTOR", 3)
     items = [kx.practice(f"Kestrel {n}", TEXT) for n in range(7)]
     kx.edit_practice(items[0], title="Kestrel renamed")  # leaves a segment with no live docs
     with kx.app.app_context():
@@ -412,7 +439,7 @@ def test_an_index_without_a_word_list_gets_one_on_its_next_write(kx):
     """
     kx.practice("Quillwort project", TEXT)
     with kx.app.app_context():
-        words = indexing.backend().path.resolve() / whoosh_backend._WORDS_FILE
+        words = indexing.backend().path.resolve() / suggestions.WORDS_FILE
     words.unlink()
     assert kx.search("quilwort", None).suggestion is None
 
@@ -451,7 +478,7 @@ def test_a_rebuilds_external_sort_returns_every_posting_in_order(tmp_path, monke
     from whoosh.filedb.filestore import FileStorage
     from whoosh.writing import PostingPool
 
-    monkeypatch.setattr(whoosh_backend, "_RUN_CHUNK", 7)
+    monkeypatch.setattr(writer, "_RUN_CHUNK", 7)
     pool = PostingPool(FileStorage(str(tmp_path)), segment=None, limitmb=0)  # spill always
     postings = [("text", f"w{n % 37:02d}".encode(), n, 1.0, None) for n in range(300)]
     for posting in reversed(postings):

@@ -4,8 +4,9 @@ and the theme page then offers a fresh address."""
 
 import pytest
 
-from tests.conftest import submit
-from tests.search.test_saved import FEED, feed_entries, save_theme
+from tests.support.accounts import pending_request_id
+from tests.support.browser import submit
+from tests.support.search import FEED, feed_entries, save_theme
 
 
 @pytest.fixture
@@ -41,8 +42,6 @@ def change_role(app, client, owner, admin, login):
 
 
 def change_sector(app, client, owner, admin, login):
-    from tests.accounts.test_sector_change import pending_request_id
-
     submit(
         client,
         "/account",

@@ -3,7 +3,6 @@ visit, rename and delete, and the private, revocable Atom feed that shows only w
 owner may see now."""
 
 import re
-import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -12,10 +11,9 @@ from kx.accounts.models import User
 from kx.extensions import db
 from kx.search import saved
 from kx.search.models import SavedSearch
-from tests.conftest import PASSWORD, submit
-
-ATOM = "{http://www.w3.org/2005/Atom}"
-FEED = re.compile(r"http://localhost/feeds/([A-Za-z0-9_-]+)\.atom")
+from tests.support.accounts import PASSWORD
+from tests.support.browser import submit
+from tests.support.search import FEED, feed_entries, save_theme
 
 
 @pytest.fixture
@@ -26,41 +24,6 @@ def owner(make_user):
 @pytest.fixture
 def other(make_user):
     return make_user(sector="academic")
-
-
-def save_theme(client, name="Helplines", **criteria):
-    """Save a search from the search page like a browser; returns (theme id, feed path)."""
-    form_page = "/search?" + "&".join(
-        f"{key}={value}"
-        for key, values in criteria.items()
-        for value in (values if isinstance(values, list) else [values])
-    )
-    response = submit(client, "/themes", {**criteria, "name": name}, form_page=form_page)
-    assert response.status_code == 302, response.get_data(as_text=True)[:800]
-    theme_id = int(re.search(r"/themes/(\d+)/manage", response.location).group(1))
-    manage = client.get(response.location).get_data(as_text=True)
-    token = FEED.search(manage).group(1)
-    return theme_id, f"/feeds/{token}.atom"
-
-
-def feed_entries(client, path) -> list[dict]:
-    response = client.get(path)
-    assert response.status_code == 200
-    assert response.mimetype == "application/atom+xml"
-    root = ET.fromstring(response.data)  # noqa: S314  (our own feed, in a test)
-    assert root.tag == f"{ATOM}feed"
-    assert root.find(f"{ATOM}id").text and root.find(f"{ATOM}updated").text
-    entries = []
-    for entry in root.findall(f"{ATOM}entry"):
-        entries.append(
-            {
-                "title": entry.find(f"{ATOM}title").text,
-                "link": entry.find(f"{ATOM}link").get("href"),
-                "updated": entry.find(f"{ATOM}updated").text,
-                "summary": entry.find(f"{ATOM}summary").text,
-            }
-        )
-    return entries
 
 
 def theme_row(client) -> str:

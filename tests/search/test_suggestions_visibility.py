@@ -3,8 +3,9 @@ written. Candidates used to be checked by stem only, so
 "evaluations", written only in a restricted or deleted item, was offered to anyone who
 could see an item saying "evaluate" (both stem to "evalu")."""
 
-from kx.search import indexing, whoosh_backend
-from tests.search.conftest import VIEWERS
+from kx.search import indexing
+from kx.search.whoosh import suggestions
+from tests.support.search import VIEWERS
 
 TEXT = "Practitioners describe how the service was set up and who it reaches."
 RESTRICTED = {"visibility": "restricted", "restricted_sectors": ["law-enforcement"]}
@@ -76,7 +77,7 @@ def test_reindex_rebuilds_the_word_list_from_what_is_published(app, kx):
 
     assert result.exit_code == 0, result.output
     with app.app_context():
-        words = set(whoosh_backend._read_words(indexing.backend().path.resolve()))
+        words = set(suggestions.read_words(indexing.backend().path.resolve()))
     assert "evaluate" in words and "helpline" in words
     assert "evaluations" not in words and "triage" not in words
     for viewer in VIEWERS:

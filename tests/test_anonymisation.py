@@ -1,7 +1,7 @@
-"""The anonymisation check (kx.practice.anonymisation): figures on the labelled sentences,
+"""The anonymisation check (kx.anonymisation): figures on the labelled sentences,
 then each kind, the excerpts and offsets, check_fields and the module's boundaries.
 
-Print the figures with:  .venv/bin/pytest -s tests/practice/test_anonymisation.py -k figures
+Print the figures with:  .venv/bin/pytest -s tests/test_anonymisation.py -k figures
 """
 
 import ast
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kx.practice import anonymisation
-from kx.practice.anonymisation import KIND_LABELS, KINDS, Finding, check_fields, find_identifiers
+from kx import anonymisation
+from kx.anonymisation import KIND_LABELS, KINDS, Finding, check_fields, find_identifiers
 
 from .anonymisation_cases import CLEAN, IDENTIFYING
 

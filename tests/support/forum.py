@@ -1,4 +1,5 @@
-"""Helpers for the forum tests."""
+"""The forum as the tests use it: posting like a browser from any forum page, reading a
+response's text, and a vote raced in from another connection."""
 
 import re
 from contextlib import contextmanager

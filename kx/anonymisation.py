@@ -1,9 +1,10 @@
 """Anonymisation check: find details in free text that could identify a person or a case.
 
-Practice examples must be anonymised before they are published. A pure module (no
-Flask, no database) so that forms, services, the API and the review queue can all call
-it, and so that it can be measured on its own against the labelled sentences in
-``tests/practice``.
+Practice examples must be anonymised before they are published, and research summaries
+are checked too. A pure module (no Flask, no database) so that forms, services, the API
+and the review queue can all call it, and so that it can be measured on its own against
+the labelled sentences in ``tests/anonymisation_cases.py``. One self-contained library:
+its detectors share the masking and the overlap rules, so they stay in one module.
 
 The check warns; it never blocks or rewrites. Findings are shown to the author before
 submission and to the moderator during review, so it leans towards flagging: a moderator
@@ -847,3 +848,11 @@ def check_fields(fields: Mapping[str, str | None]) -> list[Finding]:
         if value:
             findings.extend(find_identifiers(value, field=name))
     return findings
+
+
+def identifier_warnings(values: Mapping[str, str | None], names: Iterable[str]) -> list[dict]:
+    """The findings in the fields ``names`` of ``values``, as stored with an item."""
+    return [
+        {"kind": f.kind, "field": f.field, "excerpt": f.excerpt}
+        for f in check_fields({name: values.get(name) or "" for name in names})
+    ]

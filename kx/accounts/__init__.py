@@ -1,0 +1,1 @@
+"""Accounts: users, roles, sectors, verification, sessions, API tokens, profile."""

@@ -1,0 +1,86 @@
+"""Filters and facet counts as set operations on each value's documents, read once per
+searcher: the viewer's visibility and the query's filters narrow the documents Whoosh may
+return, and the matches are counted per facet value.
+
+Whoosh's own query filters cost 10-60 ms a search (and nearly every combination of filters
+is new); its grouping reads every matching document's stored vector (0.7 s for 11,000
+matches).
+"""
+
+from whoosh.query import NumericRange
+
+from kx.search.backend import Audience, Query
+from kx.search.whoosh.schema import EMPTY
+
+FACETS = {
+    "type": "type",
+    "domain": "domains",
+    "country": "countries",
+    "prevention_level": "prevention_level",
+    "study_design": "study_design",
+}
+FILTERS = {
+    "types": "type",
+    "domains": "domains",
+    "countries": "countries",
+    "prevention_levels": "prevention_level",
+    "study_designs": "study_design",
+}
+
+
+def postings(searcher) -> dict[str, dict[str, frozenset]]:
+    """``field -> value -> documents`` for the facet and visibility fields."""
+    reader = searcher.reader()
+    return {
+        field: {
+            value: frozenset(reader.postings(field, value).all_ids())
+            for value in reader.field_terms(field)
+            if value not in ("", EMPTY)
+        }
+        for field in {*FACETS.values(), "visibility", "sectors"}
+    }
+
+
+def allowed(searcher, query: Query, audience: Audience, postings, cached) -> set | None:
+    """The documents ``audience`` may see that pass ``query``'s filters (None: all), from
+    ``postings``; ``cached(key, compute)`` keeps a year range's documents per searcher.
+
+    Always handed to Whoosh as a set and never when empty: Whoosh takes an empty (falsy)
+    filter for no filter at all, which would show everything to a viewer with nothing to
+    see."""
+    nothing: frozenset = frozenset()
+
+    def having(field: str, values) -> set:
+        docs: set[int] = set()
+        for value in values:
+            docs |= postings[field].get(value, nothing)
+        return docs
+
+    result = None
+    if not audience.everything:
+        visibility = postings["visibility"]
+        result = set(visibility.get("public", nothing))
+        if audience.members:
+            result |= visibility.get("members", nothing)
+            if audience.sector:
+                restricted = visibility.get("restricted", nothing)
+                result |= restricted & postings["sectors"].get(audience.sector, nothing)
+    for attribute, field in FILTERS.items():
+        values = getattr(query, attribute)
+        if values:
+            docs = having(field, values)
+            result = docs if result is None else result & docs
+    if query.year_from is not None or query.year_to is not None:
+        years = NumericRange("year", query.year_from, query.year_to)
+        docs = cached(("years", repr(years)), lambda: set(years.docs(searcher)))
+        result = set(docs) if result is None else result & docs
+    return result
+
+
+def counts(matched: set[int], postings) -> dict[str, dict[str, int]]:
+    """How many of ``matched`` hold each value of each facet (values held by none left out)."""
+    facets = {}
+    for name, field in FACETS.items():
+        found = {value: len(matched & docs) for value, docs in postings[field].items()}
+        facets[name] = {value: n for value, n in found.items() if n}
+    return facets

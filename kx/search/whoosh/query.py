@@ -1,0 +1,176 @@
+"""A viewer's text as a Whoosh query, and what one search may cost: characters and words
+per query, letters and expansions per prefix*, and a time budget."""
+
+import itertools
+import re
+import time
+
+from whoosh import collectors, matching, qparser
+from whoosh.query import NullQuery, Prefix, Term
+
+from kx.search.whoosh.schema import normal, stem
+
+#: Longer queries are cut here: parsing costs grow with the words (5,000 took 2 s).
+MAX_QUERY_CHARS = 400
+#: Words (terms, phrase words, prefix*) a query may hold; later ones are left out.
+MAX_TERMS = 20
+#: Letters a prefix* needs; a shorter one is searched as the plain word (``a*`` read every
+#: word of the index: 26 one-letter prefixes took 4 s at 20,000 items).
+MIN_PREFIX = 3
+#: Words one prefix* may stand for (in one field), and all of a query's prefixes together;
+#: the first ones in alphabetical order are searched and the viewer is told.
+MAX_PREFIX_WORDS = 64
+MAX_EXPANDED_WORDS = 256
+
+
+class OutOfTime(Exception):
+    """The search's time budget ran out; what was collected so far is the answer."""
+
+
+def past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
+
+
+class TopAndAll(collectors.TopCollector):
+    """The best ``limit`` matches by score, remembering every match on the way: totals and
+    facets need them all, and ``Results.docs()`` would run the query a second time."""
+
+    def __init__(self, limit: int, deadline: float | None = None):
+        # No block skipping and no replacing the matcher by one that drops low scores:
+        # every match must be seen.
+        super().__init__(limit=limit, usequality=False, replace=0)
+        self.deadline = deadline
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self.matched: set[int] = set()
+
+    def _collect(self, global_docnum, score):
+        self.matched.add(global_docnum)
+        result = super()._collect(global_docnum, score)
+        if len(self.matched) % 64 == 1 and past(self.deadline):
+            raise OutOfTime
+        return result
+
+
+class _Prefix(Prefix):
+    """``prefix*`` as one list of documents with a constant score. Whoosh ORs a matcher per
+    word the prefix expands to and steps through them together (``comp*``: 40 words,
+    ~480 ms here); reading their postings into one sorted list takes a few ms.
+
+    ``words`` holds the expansion that ``_bound`` chose for the whole index (a matcher
+    runs once per segment); unplanned, a prefix stands for at most ``MAX_PREFIX_WORDS``."""
+
+    words: list[bytes] | None = None
+    deadline: float | None = None
+
+    def _btexts(self, ixreader):
+        # Whoosh expands a prefix here for estimates and term lists too, not only to match.
+        if self.words is None:
+            return itertools.islice(super()._btexts(ixreader), MAX_PREFIX_WORDS)
+        return (word for word in self.words if (self.fieldname, word) in ixreader)
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        docs: set[int] = set()
+        for number, word in enumerate(self._btexts(reader)):
+            if not number % 8 and past(self.deadline):
+                raise OutOfTime
+            docs.update(reader.postings(self.fieldname, word).all_ids())
+        if not docs:
+            return matching.NullMatcher()
+        return matching.ListMatcher(sorted(docs), all_weights=self.boost)
+
+
+class _PrefixPlugin(qparser.PrefixPlugin):
+    class PrefixNode(qparser.PrefixPlugin.PrefixNode):
+        qclass = _Prefix
+
+    nodetype = PrefixNode
+
+
+def _bound(reader, parsed, notices: list[str], deadline: float | None = None):
+    """``parsed`` with every prefix* expanded once, within ``MIN_PREFIX``,
+    ``MAX_PREFIX_WORDS`` and ``MAX_EXPANDED_WORDS``, reading their documents only until
+    ``deadline``; what was cut is told in ``notices``."""
+    left = [MAX_EXPANDED_WORDS]
+    short: list[str] = []
+    capped: list[str] = []
+
+    def bounded(query):
+        if not isinstance(query, _Prefix):
+            return query
+        if len(query.text) < MIN_PREFIX:
+            if query.text not in short:
+                short.append(query.text)
+            term = stem(query.text)
+            return Term(query.fieldname, term, boost=query.boost) if term else NullQuery
+        limit = min(MAX_PREFIX_WORDS, left[0])
+        words = list(itertools.islice(reader.expand_prefix(query.fieldname, query.text), limit + 1))
+        if len(words) > limit and query.text not in capped:
+            capped.append(query.text)
+        planned = _Prefix(query.fieldname, query.text, boost=query.boost)
+        planned.words = words[:limit]
+        planned.deadline = deadline
+        left[0] -= len(planned.words)
+        return planned
+
+    parsed = parsed.accept(bounded).normalize()
+    if short:
+        listed = ", ".join(f"“{text}*”" for text in short)
+        notices.append(
+            f"A word ending in * needs at least {MIN_PREFIX} letters before the *: "
+            f"{listed} was searched as a whole word."
+        )
+    if capped:
+        listed = ", ".join(f"“{text}*”" for text in capped)
+        notices.append(
+            f"{listed} stands for too many words: only the first of them were searched. "
+            "Type more letters before the * to find the others."
+        )
+    return parsed
+
+
+def _parser(searcher):
+    parser = qparser.MultifieldParser(["title", "text"], searcher.schema)
+    # Users may write phrases, AND/OR/NOT, groups and prefix* but never address a field:
+    # status, visibility, sectors and ids stay out of reach of query syntax.
+    parser.remove_plugin_class(qparser.FieldsPlugin)
+    parser.remove_plugin_class(qparser.WildcardPlugin)
+    parser.remove_plugin_class(qparser.RangePlugin)
+    parser.remove_plugin_class(qparser.BoostPlugin)
+    parser.add_plugin(_PrefixPlugin())
+    return parser
+
+
+def parse(searcher, text: str, notices: list[str] | None = None, deadline: float | None = None):
+    """``text`` as a bounded query (see ``_bound``); what was cut goes to ``notices``."""
+    notices = [] if notices is None else notices
+    text = query_text(text, notices)
+    if not text:
+        return None
+    try:
+        parsed = _parser(searcher).parse(text)
+    except Exception:  # malformed syntax: fall back to the plain words
+        words = "".join(c if c.isalnum() else " " for c in text)
+        parsed = _parser(searcher).parse(words) if words.strip() else None
+    if parsed is None:
+        return None
+    return _bound(searcher.reader(), parsed, notices, deadline)
+
+
+_QUERY_WORD = re.compile(r"\w+(?:\.?\w+)*\**")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+
+def query_text(text: str, notices: list[str]) -> str:
+    """``text`` normalised and cut after ``MAX_QUERY_CHARS`` characters and ``MAX_TERMS`` words
+    (operators do not count); a cut is told in ``notices``."""
+    text = normal((text or "")[:MAX_QUERY_CHARS]).strip()
+    words = [m for m in _QUERY_WORD.finditer(text) if m.group() not in _OPERATORS]
+    if len(words) > MAX_TERMS:
+        text = text[: words[MAX_TERMS - 1].end()].rstrip()
+        notices.append(
+            f"A search may hold {MAX_TERMS} words: only the first {MAX_TERMS} were searched."
+        )
+    return text

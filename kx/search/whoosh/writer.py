@@ -1,0 +1,292 @@
+"""Writing the index: one writer at a time across processes, commits that never wait for
+a merge, tiered merges in the background and whole rebuilds swapped in atomically; and the
+two changes kx makes to Whoosh's writing (the library is frozen, so they are made here).
+
+Every write takes an exclusive ``flock`` beside the index, resolves the live index
+directory *after* taking it, writes, commits and lets go. The configured path is a symlink
+to the live directory, so a rebuild writes a fresh directory and swaps the link atomically.
+"""
+
+import fcntl
+import itertools
+import logging
+import math
+import os
+import pickle
+import shutil
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from whoosh import index
+from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.reading import SegmentReader
+from whoosh.writing import PostingPool
+
+from kx.search.whoosh.schema import fields, index_exists, open_index, schema
+from kx.search.whoosh.suggestions import WORDS_FILE, add_words, words_of
+
+
+def _remember_missing_length_columns() -> None:
+    """whoosh-reloaded 2.7.5 asks the file system whether a segment has a length column
+    each time it reads a length of a field that has none (keyword and id fields, and
+    spelling fields), and a commit reads one per posting: millions of ``stat()`` calls in
+    a 20,000-document rebuild (with spelling fields, half its time) and many in each
+    merge. A segment's files never change once written, so the answer is remembered per
+    reader (the library is frozen: this and ``_pickle_runs_in_chunks`` are the only places
+    kx changes its behaviour)."""
+    original = W3PerDocReader._cached_reader
+    if getattr(original, "remembers_missing", False):
+        return
+
+    def _cached_reader(self, fieldname, column):
+        if fieldname in self._readers:
+            return self._readers[fieldname]
+        reader = original(self, fieldname, column)
+        if reader is None:
+            self._readers[fieldname] = None
+        return reader
+
+    _cached_reader.remembers_missing = True
+    W3PerDocReader._cached_reader = _cached_reader
+
+
+_remember_missing_length_columns()
+
+#: Postings per pickle in the external sort's run files.
+_RUN_CHUNK = 10_000
+
+
+def _pickle_runs_in_chunks() -> None:
+    """A rebuild sorts its postings externally (runs spilled to temporary files, then
+    merged), and Whoosh pickles and unpickles every posting with a call of its own: a third
+    of a 20,000-document rebuild's CPU. Runs are written and read in chunks instead; the
+    items and their order are the same, and memory grows by one chunk per run."""
+    if getattr(PostingPool._write_run, "chunked", False):
+        return
+
+    def _write_run(self, f, items):
+        items = iter(items)
+        while chunk := list(itertools.islice(items, _RUN_CHUNK)):
+            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = pickle.load(f)  # noqa: S301 (a run file this process wrote)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
+
+    _write_run.chunked = True
+    PostingPool._write_run = _write_run
+    PostingPool._read_run = _read_run
+
+
+_pickle_runs_in_chunks()
+
+#: Rebuilds of at least this many documents index in parallel processes.
+PARALLEL_REBUILD_FROM = 5_000
+
+#: Segments merge in tiers of similar size, this many to a tier (log-structured, as in
+#: Lucene), in a background thread: a user's write never waits for a merge (see
+#: ``IndexWriter.index``). Merging holds the index lock and costs ~20 ms a document, so
+#: only tiers up to ``MAX_MERGE_TIER`` (segments under 8**2 = 64 documents) merge on their
+#: own, at most ~500 documents (a few seconds) at a time; larger segments accumulate slowly
+#: (one per ~500 writes) until ``flask --app kx search reindex`` rebuilds the index whole.
+MERGE_FACTOR = 8
+MAX_MERGE_TIER = 1
+
+
+def _tier(segment) -> int:
+    return int(math.log(max(segment.doc_count_all(), 1), MERGE_FACTOR))
+
+
+def _crowded_tier(segments) -> int | None:
+    """The smallest tier holding ``MERGE_FACTOR`` segments, or None."""
+    tiers = Counter(_tier(segment) for segment in segments if segment.doc_count())
+    crowded = [
+        tier for tier, count in tiers.items() if count >= MERGE_FACTOR and tier <= MAX_MERGE_TIER
+    ]
+    empty = any(not segment.doc_count() for segment in segments)
+    return min(crowded) if crowded else (0 if empty else None)
+
+
+def _merge_crowded_tier(writer, segments):
+    """A Whoosh merge policy: merge the crowded tier into one segment, drop emptied ones."""
+    tier = _crowded_tier(segments)
+    kept = []
+    for segment in segments:
+        if not segment.doc_count():
+            continue  # every document deleted: drop it
+        if _tier(segment) == tier and tier is not None:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        else:
+            kept.append(segment)
+    return kept
+
+
+class IndexBusy(Exception):
+    """Another process holds the index lock longer than we were willing to wait."""
+
+
+class IndexWriter:
+    """The index at ``path`` (a symlink to the live directory), written under its lock."""
+
+    def __init__(self, path: str, lock_timeout: float = 2.0):
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self._holding = threading.local()
+        self._merge_guard = threading.Lock()
+        self._merging: threading.Thread | None = None
+
+    @contextmanager
+    def exclusive(self, timeout: float | None = None):
+        """Hold the writer lock across several steps (read the outbox, write, delete rows),
+        so index writes happen in the order their database reads did. ``index`` called
+        inside, on the same thread, uses the lock already held."""
+        with self._locked(self.lock_timeout if timeout is None else timeout):
+            yield
+
+    @contextmanager
+    def _locked(self, timeout: float):
+        if getattr(self._holding, "depth", 0):  # this thread holds it already
+            self._holding.depth += 1
+            try:
+                yield
+            finally:
+                self._holding.depth -= 1
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.parent / f".{self.path.name}.lock", "w") as lock:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexBusy(str(self.path)) from None
+                    time.sleep(0.02)
+            self._holding.depth = 1
+            try:
+                yield
+            finally:
+                self._holding.depth = 0
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _live_index(self):
+        """The live index, created (behind its symlink) when missing; call under the lock."""
+        if not index_exists(self.path):
+            # missing, or a directory an operator created empty beforehand
+            self._publish(self._fresh_directory())
+        return open_index(self.path)
+
+    def _fresh_directory(self) -> Path:
+        directory = self.path.parent / f"{self.path.name}.{time.time_ns()}"
+        directory.mkdir()
+        index.create_in(str(directory), schema())
+        (directory / WORDS_FILE).touch()
+        return directory
+
+    def _publish(self, directory: Path) -> None:
+        """Point the configured path at ``directory`` atomically; drop the old directory."""
+        old = self.path.resolve() if self.path.is_symlink() else None
+        link = self.path.parent / f".{self.path.name}.link-{os.getpid()}"
+        link.unlink(missing_ok=True)
+        link.symlink_to(directory.name)
+        if self.path.exists() and not self.path.is_symlink():
+            # an empty directory made beforehand, or an index from before symlinks were used;
+            # never anything else an operator may keep there
+            if any(self.path.iterdir()) and not index_exists(self.path):
+                raise RuntimeError(f"{self.path} holds files that are not a search index")
+            shutil.rmtree(self.path)
+        os.replace(link, self.path)
+        if old is not None and old != directory.resolve():
+            shutil.rmtree(old, ignore_errors=True)
+
+    def index(
+        self, documents: list[dict], deleted_keys: list[str], timeout: float | None = None
+    ) -> None:
+        with self._locked(self.lock_timeout if timeout is None else timeout):
+            ix = self._live_index()
+            writer = ix.writer()
+            try:
+                for key in deleted_keys:
+                    writer.delete_by_term("key", key)
+                for document in documents:
+                    writer.update_document(**fields(document))
+            except BaseException:
+                writer.cancel()
+                raise
+            words = words_of(documents)
+            if not (self.path.resolve() / WORDS_FILE).exists():  # built before word lists
+                with ix.searcher() as searcher:
+                    words |= words_of(searcher.all_stored_fields())
+            # Words first: a searcher opened right after the commit must find them.
+            add_words(self.path.resolve(), words)
+            # Never merge here: Whoosh's default policy merges small segments during the
+            # commit, 0.3-1 s every few commits and growing, and a user waits for this one.
+            writer.commit(merge=False)
+            crowded = _crowded_tier(ix._segments())
+        if crowded is not None:
+            self._merge_soon()
+
+    def _merge_soon(self) -> None:
+        """Merge a crowded tier of segments in a background thread (one per backend)."""
+        with self._merge_guard:
+            if self._merging is not None and self._merging.is_alive():
+                return
+            self._merging = threading.Thread(target=self._merge, name="kx-search-merge")
+            self._merging.daemon = True
+            self._merging.start()
+
+    def _merge(self) -> None:
+        try:
+            with self._locked(timeout=60):
+                ix = self._live_index()
+                if _crowded_tier(ix._segments()) is not None:  # another worker may have
+                    ix.writer().commit(mergetype=_merge_crowded_tier)
+        except Exception:
+            logging.getLogger(__name__).exception("merging search index segments failed")
+
+    def rebuild(self, documents, total: int = 0, progress=None) -> int:
+        """Index ``documents`` into a fresh directory and swap it in (the old index keeps
+        serving until then; a failed rebuild leaves it in place). Large rebuilds index in
+        two processes (Whoosh's MpWriter, one segment each), about halving the time on
+        two cores."""
+        with self._locked(timeout=600):
+            directory = self._fresh_directory()
+            procs = min(2, os.cpu_count() or 1) if total >= PARALLEL_REBUILD_FROM else 1
+            ix = open_index(directory)
+            if procs > 1:
+                writer = ix.writer(procs=procs, multisegment=True, limitmb=64)
+            else:
+                writer = ix.writer(limitmb=128)
+            count, words = 0, set()
+            try:
+                for document in documents:
+                    writer.add_document(**fields(document))
+                    words |= words_of([document])
+                    count += 1
+                    if progress:
+                        progress(1)
+                add_words(directory, words)
+                writer.commit()
+            except BaseException:
+                with suppress(Exception):  # keep the original error
+                    writer.cancel()
+                shutil.rmtree(directory, ignore_errors=True)
+                raise
+            self._publish(directory)
+        return count

@@ -1,0 +1,38 @@
+"""The test database: its URL with the driver kx selects, a fresh database per parallel
+worker, and clearing every table between tests."""
+
+from sqlalchemy import create_engine, make_url, text
+
+
+def driver_url(url: str) -> str:
+    """``url`` with the database driver kx selects for it."""
+    from kx.config import database_url
+
+    return database_url(url)
+
+
+def fresh_worker_database(url: str, worker: str) -> str:
+    """``url`` with ``_<worker>`` appended to its database name, created empty: parallel
+    workers must not clear each other's rows."""
+    server = make_url(driver_url(url))
+    name = f"{server.database}_{worker}"
+    engine = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+def clear_tables(db) -> None:
+    """Delete every row (PostgreSQL: truncate and restart the id sequences) and commit."""
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
