@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from contextlib import ExitStack
 from pathlib import Path
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import select
 
-from kx import signals
 from kx.accounts import services as accounts
+from kx.database import batched_after_commit
 from kx.evidence.models import EvidenceLink
 from kx.evidence.services import link_evidence
 from kx.extensions import db
@@ -150,10 +148,11 @@ def _existing(model, title: str):
 
 
 def _create(save, model, entry: dict, moderator):
-    """Save ``entry`` as its author, then leave it in its ``state`` (draft/pending/published)."""
+    """Save ``entry`` as its author, then leave it in its ``state`` (draft/pending/published);
+    an item that already has its title is left as it is."""
     item = _existing(model, entry["fields"]["title"])
     if item is not None:
-        return item, False
+        return item
     author = _user(entry["author"])
     data = dict(entry["fields"])
     if model is Research:
@@ -168,7 +167,7 @@ def _create(save, model, entry: dict, moderator):
     item = save(author, data)
     if entry["state"] == "published" and item.status == "pending":
         review(item, moderator, "approve")
-    return item, True
+    return item
 
 
 def load_content() -> dict[str, int]:
@@ -176,26 +175,19 @@ def load_content() -> dict[str, int]:
 
     Returns how many of each demo kind exist afterwards (the same on every run).
 
-    The services announce every save with a signal, and the search index listens and
-    commits once per signal (about half a second each with Whoosh). For a bulk load of
-    this size the signals are held back and one is sent at the end, so listeners catch up
-    in one batch: the search outbox has recorded every change in the meantime.
+    Every save commits on its own, and each commit's after-commit work (indexing it for
+    search, about half a second a time with Whoosh) is held back to run once at the end:
+    the search outbox records every change in the meantime.
     """
     moderator = _user(MODERATOR)
-    created = []
-    with ExitStack() as held:
-        for signal in (signals.item_published, signals.item_changed, signals.item_deleted):
-            held.enter_context(signal.muted())
+    with batched_after_commit():
         practices, research = {}, {}
         for entries, save, model, found in (
             (DEMO_PRACTICES, save_practice, Practice, practices),
             (DEMO_RESEARCH, save_research, Research, research),
         ):
             for entry in entries:
-                item, new = _create(save, model, entry, moderator)
-                found[entry["key"]] = item
-                if new:
-                    created.append(item)
+                found[entry["key"]] = _create(save, model, entry, moderator)
         links = 0
         for link in DEMO_LINKS:
             study, practice = research[link["research"]], practices[link["practice"]]
@@ -207,12 +199,9 @@ def load_content() -> dict[str, int]:
             )
             if exists is None and study.is_published and practice.is_published:
                 link_evidence(_user(link["by"]), practice, study, link["relation"], link["note"])
-                created.append(practice)
                 exists = True
             links += exists is not None
         forum = load_forum()
-    if created or forum["created"]:
-        signals.item_changed.send(current_app._get_current_object(), item=(created or [None])[-1])
     return {
         "practices": len(practices),
         "research": len(research),

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from kx import taxonomy
 from kx.forum.rules import RULES as FORUM_RULES
+from kx.kinds import kind_of, url_of
 from kx.records.rules import RULES as RECORD_RULES
 
 #: every action a template may ask about -> predicate(target, user)
@@ -26,7 +27,13 @@ def may(action: str, target=None) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(vocabulary=taxonomy.vocabulary, label=taxonomy.label, may=may)
+    app.jinja_env.globals.update(
+        vocabulary=taxonomy.vocabulary,
+        label=taxonomy.label,
+        may=may,
+        url_of=url_of,
+        kind_of=kind_of,
+    )
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

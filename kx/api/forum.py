@@ -7,9 +7,9 @@ account (403 otherwise); new threads and replies share the forum's posting limit
 HTML forms (10 a minute per member, 429).
 """
 
-from flask import url_for
 from marshmallow import fields, validate
 
+from kx import kinds
 from kx.accounts.schemas import UserSummarySchema
 from kx.api import api
 from kx.api.core import PageQuerySchema, api_user, operation
@@ -32,8 +32,6 @@ from kx.forum.schemas import (
     ThreadSchema,
     VotesSchema,
 )
-from kx.practice import services as practice_services
-from kx.research import services as research_services
 
 TAGS = ("forum",)
 SORTS = ("activity", "newest", "votes")
@@ -74,20 +72,10 @@ def _require_changeable(viewer, post: Post, action: str) -> None:
         raise Conflict("A deleted post cannot be edited.")
 
 
-def _item_url(item) -> str:
-    if item.item_type == "practice":
-        return url_for("practice.detail", practice_id=item.id)
-    return url_for("research.detail", item_id=item.id)
-
-
 def _check_links(viewer, links: list[dict]) -> list[dict]:
     """Each linked item must exist and be visible to ``viewer`` (404 otherwise)."""
-    getters = {
-        "practice": practice_services.get_practice,
-        "research": research_services.get_research,
-    }
     for link in links:
-        getters[link["type"]](link["id"], viewer)
+        kinds.KINDS[link["type"]].get(link["id"], viewer)
     return links
 
 
@@ -96,11 +84,11 @@ def thread_out(thread: Thread, viewer) -> dict:
     data = ThreadSchema(exclude=("links", "url")).dump(thread)
     data["links"] = LinkSchema(many=True).dump(
         [
-            {"type": item.item_type, "id": item.id, "title": item.title, "url": _item_url(item)}
+            {"type": item.item_type, "id": item.id, "title": item.title, "url": kinds.url_of(item)}
             for item in services.linked_items(thread, viewer)
         ]
     )
-    data["url"] = url_for("forum.thread", thread_id=thread.id)
+    data["url"] = kinds.THREAD.url(thread)
     return data
 
 

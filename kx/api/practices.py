@@ -6,7 +6,6 @@ caller may not see answers 404, exactly like what does not exist. Writes go thro
 ``save_practice``, which validates, checks for identifiers and runs the workflow.
 """
 
-from flask import url_for
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -19,6 +18,7 @@ from kx.errors import Forbidden
 from kx.evidence import services as evidence_services
 from kx.evidence.schemas import EvidenceSummarySchema
 from kx.extensions import db
+from kx.kinds import PRACTICE
 from kx.practice import services
 from kx.practice.models import Practice
 from kx.practice.schemas import PracticeInputSchema, PracticeSchema
@@ -219,7 +219,7 @@ def practice_out(practice: Practice, viewer, evidence: tuple | None = None) -> d
     )
     data["evidence"] = EvidenceSummarySchema(many=True).dump(links)
     data["evidence_level"] = level
-    data["url"] = url_for("practice.detail", practice_id=practice.id)
+    data["url"] = PRACTICE.url(practice)
     return data
 
 

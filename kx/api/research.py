@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Response, url_for
+from flask import Response
 from flask_limiter.util import get_remote_address
 from marshmallow import Schema, fields, validate
 
@@ -23,6 +23,7 @@ from kx.api.practices import (
 from kx.api.schemas import page_of
 from kx.evidence import services as evidence_services
 from kx.extensions import limiter
+from kx.kinds import PRACTICE, RESEARCH
 from kx.records import services as records
 from kx.research import services
 from kx.research.citations import MIN_YEAR, max_year
@@ -163,7 +164,7 @@ def research_out(research: Research, viewer, links: list | None = None) -> dict:
             "relation": link.relation,
             "note": link.note,
             "created_by": link.created_by_id,
-            "url": url_for("practice.detail", practice_id=link.practice_id),
+            "url": PRACTICE.url(link.practice_id),
         }
         for link in (
             links
@@ -171,7 +172,7 @@ def research_out(research: Research, viewer, links: list | None = None) -> dict:
             else evidence_services.practices_for_research(research, viewer)
         )
     ]
-    data["page_url"] = url_for("research.detail", item_id=research.id)
+    data["page_url"] = RESEARCH.url(research)
     return data
 
 

@@ -1,7 +1,6 @@
 """``/api/v1/review``: the moderators' queue of pending submissions and pending edits of
 published items, and their decisions."""
 
-from flask import url_for
 from marshmallow import Schema, fields, validate
 
 from kx import schemas
@@ -10,32 +9,17 @@ from kx.api import api
 from kx.api.core import PageQuerySchema, api_user, operation
 from kx.api.schemas import page_of
 from kx.errors import Forbidden
-from kx.practice import services as practice_services
+from kx.kinds import RESEARCH, REVIEWED, REVIEWED_SLUGS
 from kx.records import services as records
 from kx.records.schemas import IdentifierWarningSchema
-from kx.research import services as research_services
 from kx.review.queue import review_entries
 
 TAGS = ("review",)
-KINDS = {
-    "practice": {
-        "get": practice_services.get_practice,
-        "query": practice_services.practice_query,
-        "page": lambda item_id: url_for("practice.detail", practice_id=item_id),
-        "api": "/api/v1/practices/{}",
-    },
-    "research": {
-        "get": research_services.get_research,
-        "query": research_services.research_query,
-        "page": lambda item_id: url_for("research.detail", item_id=item_id),
-        "api": "/api/v1/research/{}",
-    },
-}
 
 
 class ReviewQuerySchema(PageQuerySchema):
     type = fields.List(
-        fields.Str(validate=validate.OneOf(list(KINDS))),
+        fields.Str(validate=validate.OneOf(list(REVIEWED))),
         metadata={"description": "`practice` or `research` (repeatable); both by default."},
     )
 
@@ -55,7 +39,7 @@ class DoiClashSchema(Schema):
 
 
 class ReviewItemSchema(Schema):
-    type = fields.Str(required=True, validate=validate.OneOf(list(KINDS)))
+    type = fields.Str(required=True, validate=validate.OneOf(list(REVIEWED)))
     kind = fields.Str(
         required=True,
         validate=validate.OneOf(["submission", "edit"]),
@@ -145,12 +129,12 @@ def _queue_entry(entry: dict) -> dict:
                 "id": other.id,
                 "title": other.title,
                 "status": other.status,
-                "url": KINDS["research"]["page"](other.id),
+                "url": RESEARCH.url(other),
             }
             for other in entry["clashes"]
         ],
-        "url": KINDS[kind]["page"](item.id),
-        "api_url": KINDS[kind]["api"].format(item.id),
+        "url": REVIEWED[kind].url(item),
+        "api_url": REVIEWED[kind].api_url(item),
     }
 
 
@@ -168,7 +152,7 @@ def review_queue(query):
     ones (`kind`), longest waiting first. Read each in full at its `api_url` (an edit's
     item as published; its `changes` hold the proposal)."""
     moderator = _moderator()
-    entries = review_entries(moderator, query.get("type") or list(KINDS))
+    entries = review_entries(moderator, query.get("type") or list(REVIEWED))
     start = (query["page"] - 1) * query["per_page"]
     shown = entries[start : start + query["per_page"]]
     return {
@@ -179,7 +163,7 @@ def review_queue(query):
     }
 
 
-@api.post("/review/<any(practice, research):kind>/<int:item_id>")
+@api.post(f"/review/<any({REVIEWED_SLUGS}):kind>/<int:item_id>")
 @operation(
     summary="Approve or reject a submission (moderators)",
     body=ReviewDecisionSchema,
@@ -194,7 +178,7 @@ def review_decision(kind: str, item_id: int, body):
     pending edits can be reviewed (422 otherwise); approving a summary whose DOI another
     published summary has is refused (422). Every decision is written to the audit log."""
     moderator = _moderator()
-    item = KINDS[kind]["get"](item_id, moderator)
+    item = REVIEWED[kind].get(item_id, moderator)
     records.review(item, moderator, body["decision"], body["reason"])
     return ReviewResultSchema().dump(
         {
@@ -202,6 +186,6 @@ def review_decision(kind: str, item_id: int, body):
             "id": item.id,
             "status": item.status,
             "review_note": item.review_note,
-            "url": KINDS[kind]["page"](item.id),
+            "url": REVIEWED[kind].url(item),
         }
     )

@@ -17,7 +17,6 @@ from kx.errors import Conflict, Forbidden, Invalid, NotFound
 from kx.evidence.models import EvidenceLink
 from kx.extensions import db
 from kx.practice.models import Practice
-from kx.records import services as records
 from kx.records.models import PUBLISHED, ItemTerm, can_view, visible_to
 from kx.records.rules import can_remove_link
 from kx.research import services as research_services
@@ -63,7 +62,6 @@ def link_evidence(
             db.session.add(link)
     except IntegrityError as exc:
         raise Conflict("This research is already linked to this practice.") from exc
-    records.announce(practice, practice.is_published)
     return link
 
 
@@ -79,7 +77,6 @@ def unlink_evidence(actor, link: EvidenceLink) -> None:
     """Remove a link: its creator or a moderator."""
     if not can_remove_link(link, actor):
         raise Forbidden("Only the member who made the link or a moderator may remove it.")
-    practice = link.practice
     with transaction():
         if link.created_by_id != actor.id:
             record_audit(
@@ -91,7 +88,6 @@ def unlink_evidence(actor, link: EvidenceLink) -> None:
                 research=link.research_id,
             )
         db.session.delete(link)
-    records.announce(practice, practice.is_published)
 
 
 def evidence_for_practice(practice: Practice, viewer) -> list[EvidenceLink]:

@@ -13,7 +13,7 @@ from kx.errors import Forbidden, Invalid, NotFound
 from kx.extensions import db
 from kx.forum.models import CATEGORIES, REPORT_REASONS, Post, Report, Thread
 from kx.forum.rules import can_moderate
-from kx.forum.services import announce, require_member
+from kx.forum.services import require_member
 from kx.notifications import services as notifications
 
 ILLEGAL = "illegal-material"
@@ -95,8 +95,6 @@ def report_post(actor, post: Post, reason: str, note: str = "") -> Report:
         kind = "report-burst" if report.urgent else "report"
         for moderator_id in _moderator_ids():
             notifications.add(moderator_id, kind, post.thread, post, actor)
-    if report.hid_post:
-        announce(post.thread)
     return report
 
 
@@ -124,7 +122,6 @@ def moderate_post(moderator, post: Post, action: str) -> None:
     with transaction():
         post.hidden = action == "hide"
         record_audit(moderator, f"post.{action}", "post", post.id)
-    announce(post.thread)
 
 
 def moderate_thread(moderator, thread: Thread, action: str, category: str | None = None) -> None:
@@ -151,7 +148,6 @@ def moderate_thread(moderator, thread: Thread, action: str, category: str | None
             thread.id,
             **({"category": category} if action == "move" else {}),
         )
-    announce(thread)
 
 
 def open_reports() -> list[Report]:
@@ -192,5 +188,4 @@ def resolve_report(moderator, report: Report, resolution: str) -> int:
         elif resolution == "delete":
             post.deleted_at, post.deleted_by_moderator = utcnow(), True
             post.body, post.body_html, post.hidden = "", "", False
-    announce(post.thread)
     return len(closing)

@@ -4,11 +4,10 @@ Who may do what is written in kx.forum.rules; these functions enforce it (``Forb
 audit every moderator's action, and notify members through kx.notifications.
 """
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from kx import signals, taxonomy
+from kx import taxonomy
 from kx.accounts import services as accounts
 from kx.audit import record_audit
 from kx.database import transaction, utcnow
@@ -50,11 +49,6 @@ MAX_TITLE = 200
 LINKABLE = {"practice": Practice, "research": Research}
 
 
-def announce(thread: Thread) -> None:
-    """Signal, after the commit, that ``thread`` changed (the search index follows)."""
-    signals.item_changed.send(current_app._get_current_object(), item=thread)
-
-
 # Categories
 
 
@@ -79,7 +73,6 @@ def set_category_visibility(moderator, slug: str, visibility: str) -> None:
         setting.visibility = visibility
         db.session.add(setting)
         record_audit(moderator, "forum.category", "category", 0, slug=slug, visibility=visibility)
-    signals.item_changed.send(current_app._get_current_object(), item=setting)
 
 
 # Reading
@@ -288,7 +281,6 @@ def create_thread(
         _notify_followers(
             thread, None, actor, "new-thread", [("category", category), ("domain", category)]
         )
-    announce(thread)
     return thread
 
 
@@ -318,7 +310,6 @@ def reply(actor, thread: Thread, body: str, quote_of: Post | None = None) -> Pos
             notified.add(quote_of.author_id)
         _notify_followers(thread, post, actor, "reply", [("thread", str(thread.id))], notified)
         _follow(actor, "thread", str(thread.id))
-    announce(thread)
     return post
 
 
@@ -337,7 +328,6 @@ def edit_post(actor, post: Post, body: str) -> Post:
         post.body, post.body_html, post.edited_at = body, html, utcnow()
         if post.author_id != actor.id:
             record_audit(actor, "post.edit", "post", post.id)
-    announce(post.thread)
     return post
 
 
@@ -356,7 +346,6 @@ def delete_post(actor, post: Post) -> None:
         post.body, post.body_html = "", ""
         if post.deleted_by_moderator:
             record_audit(actor, "post.delete", "post", post.id)
-    announce(post.thread)
 
 
 # Research needs
@@ -433,7 +422,6 @@ def set_need_status(actor, thread: Thread, status: str, research: Research | Non
                 thread.links.append(ThreadLink(item_type="research", item_id=research.id))
         thread.posts.append(Post(author_id=actor.id, body="", body_html="", event=status))
         thread.last_post_at = utcnow()
-    announce(thread)
 
 
 # Follows and notifications

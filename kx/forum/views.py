@@ -82,14 +82,6 @@ def forum_threads_about(item) -> list[Thread]:
     return services.threads_about(item, _viewer())
 
 
-@forum.app_template_global("forum_item_url")
-def forum_item_url(item) -> str:
-    """The detail page of a practice example or research summary."""
-    if item.item_type == "practice":
-        return url_for("practice.detail", practice_id=item.id)
-    return url_for("research.detail", item_id=item.id)
-
-
 @forum.app_template_global("forum_category")
 def forum_category(slug: str) -> str:
     return CATEGORIES.get(slug, slug)

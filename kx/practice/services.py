@@ -90,7 +90,6 @@ def save_practice(actor, data: dict, practice: Practice | None = None) -> Practi
     # the costly checks of the text, before the write lock; a refused render spares the rest
     html = records.render_changes(practice or Practice, data)
     warnings = identifier_warnings(merged, CHECKED_FIELDS)
-    was_published = bool(practice and practice.is_published)
     with transaction():
         if records.edits_need_review(practice, actor):
             records.save_edit(practice, merged, actor, warnings)
@@ -103,7 +102,6 @@ def save_practice(actor, data: dict, practice: Practice | None = None) -> Practi
         if submit:
             practice.anonymised_confirmed = True
         records.set_status(practice, status)
-    records.announce(practice, was_published)
     return practice
 
 

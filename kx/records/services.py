@@ -1,13 +1,11 @@
 """The workflow both record types follow: saving with revisions, review, archive, delete,
 revert. Helpers without a leading verb of their own (``apply_changes``, ``set_status``)
-work inside the caller's transaction; the rest commit, record staff actions in the audit
-log, and send their signal after the commit.
+work inside the caller's transaction; the rest commit and record staff actions in the
+audit log.
 """
 
-from flask import current_app
 from sqlalchemy import select
 
-from kx import signals
 from kx.audit import record_audit
 from kx.database import transaction, utcnow
 from kx.errors import Forbidden, Invalid, NotFound
@@ -249,15 +247,6 @@ def delete_revisions(item: Record) -> None:
     )
 
 
-def announce(item: Record, was_published: bool) -> None:
-    """Tell listeners (search, feeds) about a saved item; call after the commit."""
-    app = current_app._get_current_object()
-    if item.is_published and not was_published:
-        signals.item_published.send(app, item=item)
-    else:
-        signals.item_changed.send(app, item=item)
-
-
 def review(item: Record, moderator, decision: str, reason: str = "") -> None:
     """A moderator approves (publishes) or rejects (with a reason) a pending item, or the
     pending edit of a published one."""
@@ -274,7 +263,6 @@ def review(item: Record, moderator, decision: str, reason: str = "") -> None:
     check = APPROVAL_CHECKS.get(item.item_type)
     if decision == "approve" and check is not None:
         check(item, {**item.snapshot(), **(edit.proposed_changes() if edit else {})})
-    was_published = item.is_published
     approved = _prepare(item, edit.proposed_changes()) if edit and decision == "approve" else None
     with transaction():
         if edit is not None:
@@ -290,7 +278,6 @@ def review(item: Record, moderator, decision: str, reason: str = "") -> None:
             reason=reason,
             **({"edit": edit.id, "fields": list(edit.fields_changed)} if edit else {}),
         )
-    announce(item, was_published)
 
 
 def _prepare(item: Record, values: dict) -> tuple[dict[str, str], list | None]:
@@ -330,7 +317,6 @@ def archive(item: Record, actor) -> None:
             db.session.delete(edit)
         if item.author_id != actor.id:
             record_audit(actor, f"{item.item_type}.archive", item.item_type, item.id)
-    announce(item, was_published=True)
 
 
 def delete(item: Record, actor) -> None:
@@ -343,7 +329,6 @@ def delete(item: Record, actor) -> None:
         db.session.delete(item)
         if item.author_id != actor.id:
             record_audit(actor, f"{kind}.delete", kind, item_id, title=item.title)
-    signals.item_deleted.send(current_app._get_current_object(), kind=kind, item_id=item_id)
 
 
 def revert(item: Record, moderator, revision_id: int) -> list[str]:
@@ -357,7 +342,6 @@ def revert(item: Record, moderator, revision_id: int) -> list[str]:
         or revision.status != APPLIED
     ):
         raise NotFound("No such revision of this item.")
-    was_published = item.is_published
     html, warnings = _prepare(item, revision.snapshot)
     with transaction():
         changed = apply_changes(item, revision.snapshot, moderator, html)
@@ -371,7 +355,6 @@ def revert(item: Record, moderator, revision_id: int) -> list[str]:
             revision=revision_id,
             fields=changed,
         )
-    announce(item, was_published)
     return changed
 
 

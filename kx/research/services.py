@@ -1,6 +1,7 @@
 """Writing, listing and reviewing research summaries, and their citations; the only code
 here that commits."""
 
+from flask import url_for
 from sqlalchemy import nulls_last, select
 
 from kx.accounts import services as accounts
@@ -95,8 +96,9 @@ def _check_approval(research: Research, values: dict) -> None:
     published = [r for r in doi_clashes(research, values.get("doi")) if r.is_published]
     if published:
         other = published[0]
+        page = url_for("research.detail", item_id=other.id)
         message = (
-            f"Another published summary has this DOI: “{other.title}” (/research/{other.id}). "
+            f"Another published summary has this DOI: “{other.title}” ({page}). "
             "Reject this one as a duplicate, or archive the other first."
         )
         raise Invalid(message, {"decision": [message]})
@@ -131,7 +133,6 @@ def save_research(actor, data: dict, research: Research | None = None) -> Resear
     html = records.render_changes(research or Research, data)
     warnings = identifier_warnings(merged, CHECKED_FIELDS)
     status = records.submission_status(research or Research(status="draft"), actor, submit)
-    was_published = bool(research and research.is_published)
     with transaction():
         if records.edits_need_review(research, actor):
             records.save_edit(research, merged, actor, warnings)
@@ -142,7 +143,6 @@ def save_research(actor, data: dict, research: Research | None = None) -> Resear
             research.identifier_warnings = warnings
             records.audit_staff_edit(research, actor, changed)
         records.set_status(research, status)
-    records.announce(research, was_published)
     return research
 
 

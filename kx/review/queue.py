@@ -5,19 +5,10 @@ changes against the published version, identifier warnings, summaries sharing a 
 import re
 
 from kx.extensions import db
-from kx.practice import services as practice_services
+from kx.kinds import REVIEWED
 from kx.records import services as records
 from kx.records.models import can_view, text_diff
-from kx.research import services as research_services
 
-QUERIES = {
-    "practice": practice_services.practice_query,
-    "research": research_services.research_query,
-}
-MODELS = {
-    "practice": practice_services.Practice,
-    "research": research_services.Research,
-}
 FIELD_LABELS = {
     "title": "Title",
     "summary": "Summary",
@@ -76,7 +67,7 @@ def diff_lines(old, new) -> list[tuple[str, str, str]]:
     return lines
 
 
-def review_entries(moderator, kinds=("practice", "research")) -> list[dict]:
+def review_entries(moderator, kinds=tuple(REVIEWED)) -> list[dict]:
     """Pending submissions and pending edits of ``kinds``, longest waiting first.
 
     Each entry: ``kind``, ``item`` (as published, for an edit), ``edit`` (the pending
@@ -87,10 +78,10 @@ def review_entries(moderator, kinds=("practice", "research")) -> list[dict]:
     """
     entries = []
     for kind in kinds:
-        for item in db.session.scalars(QUERIES[kind](moderator, {"status": "pending"})):
+        for item in db.session.scalars(REVIEWED[kind].query(moderator, {"status": "pending"})):
             entries.append(_entry(kind, item, None))
         for edit in records.pending_edits(kind):
-            item = db.session.get(MODELS[kind], edit.item_id)
+            item = db.session.get(REVIEWED[kind].model, edit.item_id)
             if item is not None and item.is_published:
                 entries.append(_entry(kind, item, edit))
     return sorted(entries, key=lambda entry: (entry["waiting_since"], entry["item"].id))
@@ -109,9 +100,7 @@ def _entry(kind: str, item, edit) -> dict:
         }
         for name, value in proposed.items()
     ]
-    clashes = []
-    if kind == "research":
-        clashes = research_services.doi_clashes(item, proposed.get("doi", item.doi))
+    clashes = REVIEWED[kind].clashes(item, proposed) if REVIEWED[kind].clashes else []
     return {
         "kind": kind,
         "item": item,

@@ -9,31 +9,14 @@ from kx.accounts.views import staff_required
 from kx.anonymisation import KIND_LABELS
 from kx.errors import Invalid
 from kx.extensions import db
-from kx.practice import services as practice_services
+from kx.kinds import BY_SEGMENT, REVIEWED, REVIEWED_SEGMENTS, REVIEWED_SLUGS
 from kx.records import rules
 from kx.records import services as records
-from kx.research import services as research_services
 from kx.review.queue import diff_lines, field_label, review_entries
 from kx.security import safe_next
 
 review = Blueprint("review", __name__)
 
-#: URL segment of the review API and forms -> what it names
-KINDS = {
-    "practice": {
-        "name": "Practice example",
-        "get": practice_services.get_practice,
-        "query": practice_services.practice_query,
-        "segment": "practices",
-    },
-    "research": {
-        "name": "Research summary",
-        "get": research_services.get_research,
-        "query": research_services.research_query,
-        "segment": "research",
-    },
-}
-SEGMENTS = {info["segment"]: kind for kind, info in KINDS.items()}
 STATUS_ORDER = ("draft", "pending", "rejected", "published", "archived")
 #: items of each kind shown per status on "my items", most recently changed first (a
 #: prolific author's page stays one bounded, indexed query per group; the API lists all)
@@ -44,15 +27,9 @@ def _viewer():
     return current_user._get_current_object()
 
 
-def item_url(item) -> str:
-    if item.item_type == "practice":
-        return url_for("practice.detail", practice_id=item.id)
-    return url_for("research.detail", item_id=item.id)
-
-
 @review.app_context_processor
 def _helpers():
-    return {"item_url": item_url, "field_label": field_label, "kind_labels": KIND_LABELS}
+    return {"field_label": field_label, "kind_labels": KIND_LABELS}
 
 
 # Review queue
@@ -67,7 +44,6 @@ def _render_queue(
     return render_template(
         "review/queue.html",
         entries=review_entries(_viewer()),
-        kinds=KINDS,
         errors=errors or {},
         reasons=reasons or {},
         alert=alert,
@@ -80,11 +56,11 @@ def queue():
     return _render_queue()
 
 
-@review.route("/review/<any(practice, research):kind>/<int:item_id>", methods=["POST"])
+@review.route(f"/review/<any({REVIEWED_SLUGS}):kind>/<int:item_id>", methods=["POST"])
 @staff_required
 def decide(kind: str, item_id: int):
     moderator = _viewer()
-    item = KINDS[kind]["get"](item_id, moderator)
+    item = REVIEWED[kind].get(item_id, moderator)
     decision = request.form.get("decision", "")
     reason = request.form.get("reason", "")
     is_edit = item.is_published
@@ -117,9 +93,9 @@ def my_items():
     groups = {status: [] for status in STATUS_ORDER}
     totals = dict.fromkeys(STATUS_ORDER, 0)
     waiting = set()
-    for kind, info in KINDS.items():
-        mine = info["query"](viewer, {"author": "me"}).order_by(None)
-        model = mine.column_descriptions[0]["entity"]
+    for kind, info in REVIEWED.items():
+        mine = info.query(viewer, {"author": "me"}).order_by(None)
+        model = info.model
         counts = db.session.execute(
             mine.with_only_columns(model.status, func.count()).group_by(model.status)
         )
@@ -135,7 +111,7 @@ def my_items():
         "review/my_items.html",
         groups=groups,
         totals=totals,
-        kinds=KINDS,
+        kinds=REVIEWED,
         edits_waiting=waiting,
     )
 
@@ -146,13 +122,13 @@ def my_items():
 def _item_with_history(segment: str, item_id: int):
     """The item when the viewer may read its revisions (403 otherwise)."""
     viewer = _viewer()
-    item = KINDS[SEGMENTS[segment]]["get"](item_id, viewer)
+    item = BY_SEGMENT[segment].get(item_id, viewer)
     if not rules.can_read_revisions(item, viewer):
         abort(403)
     return item
 
 
-@review.route("/<any(practices, research):segment>/<int:item_id>/revisions")
+@review.route(f"/<any({REVIEWED_SEGMENTS}):segment>/<int:item_id>/revisions")
 @login_required
 def revisions(segment: str, item_id: int):
     item = _item_with_history(segment, item_id)
@@ -161,13 +137,13 @@ def revisions(segment: str, item_id: int):
         "review/revisions.html",
         item=item,
         segment=segment,
-        kind_name=KINDS[SEGMENTS[segment]]["name"],
+        kind_name=BY_SEGMENT[segment].singular,
         revisions=list(reversed(list(enumerate(history, start=1)))),
         latest_id=history[-1].id if history else None,
     )
 
 
-@review.route("/<any(practices, research):segment>/<int:item_id>/revisions/<int:revision_id>")
+@review.route(f"/<any({REVIEWED_SEGMENTS}):segment>/<int:item_id>/revisions/<int:revision_id>")
 @login_required
 def revision(segment: str, item_id: int, revision_id: int):
     item = _item_with_history(segment, item_id)
@@ -184,7 +160,7 @@ def revision(segment: str, item_id: int, revision_id: int):
         "review/revision.html",
         item=item,
         segment=segment,
-        kind_name=KINDS[SEGMENTS[segment]]["name"],
+        kind_name=BY_SEGMENT[segment].singular,
         revision=current,
         number=index + 1,
         previous=previous,
@@ -194,13 +170,13 @@ def revision(segment: str, item_id: int, revision_id: int):
 
 
 @review.route(
-    "/<any(practices, research):segment>/<int:item_id>/revisions/<int:revision_id>/revert",
+    f"/<any({REVIEWED_SEGMENTS}):segment>/<int:item_id>/revisions/<int:revision_id>/revert",
     methods=["POST"],
 )
 @login_required
 def revert(segment: str, item_id: int, revision_id: int):
     viewer = _viewer()
-    item = KINDS[SEGMENTS[segment]]["get"](item_id, viewer)
+    item = BY_SEGMENT[segment].get(item_id, viewer)
     changed = records.revert(item, viewer, revision_id)
     if changed:
         names = ", ".join(field_label(name).lower() for name in changed)

@@ -1,6 +1,6 @@
 """Search: the Whoosh index kept in step with the database through an outbox, queried
 with the viewer's visibility applied inside the engine. Domain packages never import this
-package; it listens to their signals and to the ORM's flushes."""
+package; it hooks into the ORM's flushes and the unit of work's after-commit operations."""
 
 from flask import Flask
 
@@ -14,5 +14,4 @@ def init_app(app: Flask) -> None:
         raise RuntimeError(f"Unknown KX_SEARCH_BACKEND {app.config['SEARCH_BACKEND']!r}")
     app.extensions["kx-search"] = WhooshBackend(app.config["SEARCH_INDEX_DIR"])
     indexing.listen()
-    indexing.connect_signals()
     app.cli.add_command(search_cli)

@@ -1,4 +1,5 @@
-"""How each content type becomes a search document; a new type adds one ``Mapping`` here.
+"""How each record kind (``kx.kinds``) becomes a search document; a new kind adds one
+``Mapping`` here.
 
 Only what is out in the world for at least one audience is indexed: published practice
 examples and research summaries, and forum threads that are not deleted (with the text of
@@ -22,6 +23,7 @@ from kx import taxonomy
 from kx.extensions import db
 from kx.forum.models import CategorySetting, Post, Thread
 from kx.forum.rules import category_visibilities
+from kx.kinds import PRACTICE, RESEARCH, THREAD
 from kx.practice.models import Practice
 from kx.records.models import PUBLISHED, Record
 from kx.research.models import Research
@@ -35,7 +37,6 @@ class Mapping:
     indexable: Callable[[object], bool]
     #: SQL condition selecting the rows that belong in the index
     condition: Callable[[], object]
-    url: Callable[[int], str]
 
 
 def _finish(document: dict) -> dict:
@@ -129,18 +130,21 @@ def thread_document(thread: Thread) -> dict:
 
 
 MAPPINGS: dict[str, Mapping] = {
-    "practice": Mapping(
-        "practice", Practice, practice_document, lambda i: i.status == PUBLISHED,
-        lambda: Practice.status == PUBLISHED, lambda i: f"/practices/{i}",
-    ),
-    "research": Mapping(
-        "research", Research, research_document, lambda i: i.status == PUBLISHED,
-        lambda: Research.status == PUBLISHED, lambda i: f"/research/{i}",
-    ),
-    "thread": Mapping(
-        "thread", Thread, thread_document, lambda t: t.deleted_at is None,
-        lambda: Thread.deleted_at.is_(None), lambda i: f"/forum/threads/{i}",
-    ),
+    mapping.kind: mapping
+    for mapping in (
+        Mapping(
+            PRACTICE.item_type, PRACTICE.model, practice_document,
+            lambda i: i.status == PUBLISHED, lambda: Practice.status == PUBLISHED,
+        ),
+        Mapping(
+            RESEARCH.item_type, RESEARCH.model, research_document,
+            lambda i: i.status == PUBLISHED, lambda: Research.status == PUBLISHED,
+        ),
+        Mapping(
+            THREAD.item_type, THREAD.model, thread_document,
+            lambda t: t.deleted_at is None, lambda: Thread.deleted_at.is_(None),
+        ),
+    )
 }  # fmt: skip
 
 

@@ -1,20 +1,22 @@
 """Keeping the index in step with the database through the outbox.
 
-Capture: an ``after_flush`` hook adds an outbox row for every practice or research record
-that a flush inserted, changed or deleted, on the same connection and in the same
-transaction, so a rolled-back change leaves no row and a committed one always does.
-Apply: after a commit (the domain services' signals), on the first request of a process,
-before a search when rows are waiting, and by ``flask search reindex``, ``apply_outbox``
-reads the rows, indexes the current database state of each record, commits the index and
-only then deletes those rows. A crash or a busy index leaves the rows for the next run.
+Capture: an ``after_flush`` hook adds an outbox row for every document that a flush
+affects (a practice or research record inserted, changed or deleted, a forum thread or
+post, a category's visibility), on the same connection and in the same transaction, so a
+rolled-back change leaves no row and a committed one always does. The same hook registers
+applying the outbox as after-commit work of the transaction (once, however many rows), so
+no service has to announce its changes.
+Apply: after such a commit, on the first request of a process, before a search when rows
+are waiting, and by ``flask search reindex``, ``apply_outbox`` reads the rows, indexes the
+current database state of each record, commits the index and only then deletes those
+rows. A crash, a failure or a busy index leaves the rows for the next run.
 """
 
 from flask import current_app
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
-from kx import signals
-from kx.database import transaction
+from kx.database import after_commit, in_write_transaction, transaction
 from kx.extensions import db
 from kx.search import documents
 from kx.search.models import SearchOutbox
@@ -22,6 +24,7 @@ from kx.search.whoosh.backend import WhooshBackend
 from kx.search.whoosh.writer import IndexBusy
 
 BATCH = 500
+APPLY = "search: apply the outbox"
 
 
 def _capture(session: Session, _flush_context) -> None:
@@ -32,6 +35,14 @@ def _capture(session: Session, _flush_context) -> None:
         session.connection().execute(
             insert(SearchOutbox), [{"item_type": t, "item_id": i} for t, i in sorted(touched)]
         )
+        # a write outside transaction() (a test fixture, a shell) leaves its rows to the
+        # next write or search
+        if in_write_transaction():
+            after_commit(_apply, key=APPLY)
+
+
+def _apply() -> None:
+    apply_outbox()  # looked up when run, so a test can stand in for it
 
 
 def listen() -> None:
@@ -98,18 +109,6 @@ def apply_outbox(timeout: float | None = None) -> int:
 
 def pending() -> int:
     return db.session.scalar(select(db.func.count()).select_from(SearchOutbox)) or 0
-
-
-def _after_commit(sender, **_):
-    try:
-        apply_outbox()
-    except Exception:  # never fail the user's already-committed write
-        current_app.logger.exception("applying the search outbox failed; rows kept")
-
-
-def connect_signals() -> None:
-    for signal in (signals.item_published, signals.item_changed, signals.item_deleted):
-        signal.connect(_after_commit, weak=False)
 
 
 def reindex(progress=None) -> int:

@@ -23,19 +23,16 @@ from kx.accounts.models import User
 from kx.database import transaction, utcnow
 from kx.errors import Forbidden, Invalid, NotFound
 from kx.extensions import db
+from kx.kinds import KINDS
 from kx.search import documents, services
 from kx.search.backend import Hit, Query
 from kx.search.models import SavedSearch
 
 # Criteria --------------------------------------------------------------------------------
 
-TYPES = {
-    "practice": "Practice examples",
-    "research": "Research summaries",
-    "thread": "Forum threads",
-}
+TYPES = {slug: kind.plural for slug, kind in KINDS.items()}
 #: One label per hit, for badges.
-TYPE_LABELS = {"practice": "Practice example", "research": "Research summary", "thread": "Thread"}
+TYPE_LABELS = {slug: kind.singular for slug, kind in KINDS.items()}
 SORTS = {"relevance": "Best match", "newest": "Newest first"}
 #: Query parameter -> (its vocabulary, the ``Query`` attribute it fills)
 FILTERS = {
@@ -152,7 +149,7 @@ _TAG = re.compile(r"</?mark>")
 
 
 def hit_url(hit: Hit) -> str:
-    return documents.MAPPINGS[hit.type].url(hit.id)
+    return KINDS[hit.type].url(hit.id)
 
 
 def plain_snippet(hit: Hit) -> str:
