@@ -74,6 +74,16 @@ def page_envelope(statement, page: int, per_page: int, dump, many: bool = False)
     }
 
 
+def list_page(statement, model, query: dict, dump) -> dict:
+    """The envelope a record list answers with: published items unless the query names
+    statuses or asks for the caller's own (then every status); ``dump`` takes a page."""
+    mine = query.get("author") == "me"
+    statuses = query.get("status") or ([] if mine else ["published"])
+    if statuses:
+        statement = statement.where(model.status.in_(statuses))
+    return page_envelope(statement, query["page"], query["per_page"], dump, many=True)
+
+
 # Strict JSON types for request bodies. marshmallow would also take "yes" or 1 for a
 # boolean, "12" or true for an integer and " gb" for a country code; the API takes exactly
 # what its document says, so that a client's type error surfaces as a 422.
@@ -242,11 +252,7 @@ def list_practices(query):
         "stages": query.get("stage"),
         "author": query.get("author"),
     }
-    mine = query.get("author") == "me"
-    statuses = query.get("status") or ([] if mine else ["published"])
     statement = services.practice_query(viewer, filters, query["sort"])
-    if statuses:
-        statement = statement.where(Practice.status.in_(statuses))
     if query.get("prevention_level"):
         statement = statement.where(Practice.prevention_level.in_(query["prevention_level"]))
     if query.get("evaluation_status"):
@@ -255,13 +261,7 @@ def list_practices(query):
         statement = evidence_services.filter_by_evidence_level(
             statement, viewer, query["evidence_level"]
         )
-    return page_envelope(
-        statement,
-        query["page"],
-        query["per_page"],
-        lambda items: practices_out(items, viewer),
-        many=True,
-    )
+    return list_page(statement, Practice, query, lambda items: practices_out(items, viewer))
 
 
 def practices_out(items: list[Practice], viewer) -> list[dict]:

@@ -14,7 +14,7 @@ from kx.api.practices import (
     StrictBool,
     StrictInt,
     country_codes,
-    page_envelope,
+    list_page,
     pending_edit_field,
     private_fields,
     restricted_needs_sectors,
@@ -197,18 +197,8 @@ def list_research(query):
         "year_to": query.get("year_to"),
         "author": query.get("author"),
     }
-    mine = query.get("author") == "me"
-    statuses = query.get("status") or ([] if mine else ["published"])
     statement = services.research_query(viewer, filters, query["sort"])
-    if statuses:
-        statement = statement.where(Research.status.in_(statuses))
-    return page_envelope(
-        statement,
-        query["page"],
-        query["per_page"],
-        lambda items: researches_out(items, viewer),
-        many=True,
-    )
+    return list_page(statement, Research, query, lambda items: researches_out(items, viewer))
 
 
 def researches_out(items: list[Research], viewer) -> list[dict]:

@@ -3,9 +3,8 @@
 from marshmallow import Schema, fields, validate
 
 from kx import schemas
-from kx.accounts.schemas import UserSummarySchema
 from kx.evidence.schemas import EvidenceSummarySchema
-from kx.records.schemas import IdentifierWarningSchema, pending_edit_field
+from kx.records.schemas import RecordSchema
 
 MAX_MARKDOWN = 100_000
 
@@ -36,9 +35,7 @@ class PracticeInputSchema(Schema):
     )
 
 
-class PracticeSchema(Schema):
-    id = fields.Int(required=True)
-    title = fields.Str(required=True)
+class PracticeSchema(RecordSchema):
     summary = fields.Str(required=True)
     body = fields.Str(required=True)
     body_html = fields.Str(required=True)
@@ -48,34 +45,14 @@ class PracticeSchema(Schema):
     implementation_html = fields.Str(required=True)
     challenges = fields.Str(required=True)
     challenges_html = fields.Str(required=True)
-    domains = fields.List(fields.Str(), required=True)
-    countries = fields.List(fields.Str(), required=True)
     organisation = fields.Str(required=True)
     prevention_level = fields.Str(required=True, allow_none=True)
     stages = fields.List(fields.Str(), required=True)
     target_population = fields.Str(required=True)
     evaluation_status = fields.Str(required=True)
-    visibility = fields.Str(required=True)
-    restricted_sectors = fields.List(fields.Str(), required=True)
     anonymised_confirmed = fields.Bool(
         required=True, metadata={"description": "The author confirmed it is anonymised."}
     )
-    status = fields.Str(required=True)
-    review_note = fields.Str(
-        metadata={
-            "description": "A moderator's reason for a rejection (to the author and moderators)."
-        }
-    )
-    author = fields.Nested(UserSummarySchema, required=True, allow_none=True)
-    created_at = schemas.UTCDateTime(required=True)
-    updated_at = schemas.UTCDateTime(required=True)
-    published_at = schemas.UTCDateTime(required=True, allow_none=True)
-    identifier_warnings = fields.List(
-        fields.Nested(IdentifierWarningSchema),
-        required=True,
-        metadata={"description": "Anonymisation findings; empty unless you may edit the item."},
-    )
-    pending_edit = pending_edit_field()
     evidence = fields.List(
         fields.Nested(EvidenceSummarySchema),
         required=True,

@@ -304,13 +304,18 @@ def archive(practice_id: int):
     return redirect(url_for("practice.detail", practice_id=practice_id))
 
 
-@practice.route("/practices/<int:practice_id>/delete", methods=["POST"])
+@practice.route("/practices/<int:practice_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(practice_id: int):
     item = _editable(practice_id)
-    if request.form.get("confirm") != "yes":
-        flash("Tick the box to confirm that you want to delete it for good.", "error")
-        return redirect(url_for("practice.detail", practice_id=practice_id))
+    if request.method == "GET":
+        return render_template(
+            "records/delete.html",
+            item=item,
+            noun="practice example",
+            action=url_for("practice.delete", practice_id=practice_id),
+            back=url_for("practice.detail", practice_id=practice_id),
+        )
     title = item.title
     records.delete(item, _viewer())
     flash(f"“{title}” is deleted.", "info")

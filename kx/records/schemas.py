@@ -1,9 +1,10 @@
-"""What practice examples and research summaries share in JSON: the anonymisation
-findings and an edit waiting for review."""
+"""What practice examples and research summaries share in JSON: the record fields every
+kind reads back, the anonymisation findings and an edit waiting for review."""
 
 from marshmallow import Schema, fields
 
 from kx import schemas
+from kx.accounts.schemas import UserSummarySchema
 
 
 class IdentifierWarningSchema(Schema):
@@ -34,3 +35,30 @@ def pending_edit_field() -> fields.Nested:
             "of the item is the published version. Null when there are none."
         },
     )
+
+
+class RecordSchema(Schema):
+    """The fields every record kind reads back; each kind's schema adds its own."""
+
+    id = fields.Int(required=True)
+    title = fields.Str(required=True)
+    domains = fields.List(fields.Str(), required=True)
+    countries = fields.List(fields.Str(), required=True)
+    visibility = fields.Str(required=True)
+    restricted_sectors = fields.List(fields.Str(), required=True)
+    status = fields.Str(required=True)
+    review_note = fields.Str(
+        metadata={
+            "description": "A moderator's reason for a rejection (to the author and moderators)."
+        }
+    )
+    author = fields.Nested(UserSummarySchema, required=True, allow_none=True)
+    created_at = schemas.UTCDateTime(required=True)
+    updated_at = schemas.UTCDateTime(required=True)
+    published_at = schemas.UTCDateTime(required=True, allow_none=True)
+    identifier_warnings = fields.List(
+        fields.Nested(IdentifierWarningSchema),
+        required=True,
+        metadata={"description": "Anonymisation findings; empty unless you may edit the item."},
+    )
+    pending_edit = pending_edit_field()

@@ -4,12 +4,17 @@ work inside the caller's transaction; the rest commit and record staff actions i
 audit log.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
+from kx.anonymisation import identifier_warnings
 from kx.audit import record_audit
 from kx.database import transaction, utcnow
 from kx.errors import Forbidden, Invalid, NotFound
 from kx.extensions import db
+from kx.records import quota
 from kx.records.models import (
     APPLIED,
     MULTI_VALUED,
@@ -20,6 +25,7 @@ from kx.records.models import (
     Revision,
 )
 from kx.records.rules import can_edit, can_review
+from kx.schemas import load
 
 # item type -> function(snapshot) returning identifier warnings; each package registers its
 # own check, so that a revert describes the restored text (records cannot import them).
@@ -28,6 +34,71 @@ IDENTIFIER_CHECKS: dict = {}
 # (e.g. a DOI another published summary has); run before an approval.
 APPROVAL_CHECKS: dict = {}
 VISIBILITY_FIELDS = ("visibility", "restricted_sectors")
+
+
+@dataclass(frozen=True)
+class SaveHooks:
+    """What one record kind brings to ``save_record``."""
+
+    model: type[Record]
+    input_schema: type
+    sign_in: str  # the refusal a visitor gets
+    required: tuple[str, ...] = ("title",)  # on creation
+    checked_fields: tuple[str, ...] = ()  # read by the anonymisation check
+    # (field, message): a box that must be ticked to submit; the item keeps it set
+    confirm: tuple[str, str] | None = None
+    # function(data, item, actor) raising Conflict when ``data`` clashes with another item
+    check_conflicts: Callable | None = None
+
+
+def save_record(hooks: SaveHooks, actor, data: dict, item: Record | None = None) -> Record:
+    """Create (no ``item``) or update an item of ``hooks.model`` from form or API data.
+
+    ``submit`` true sends it for review (moderators publish their own directly); false keeps
+    or makes a draft. A published item stays published: its author's changes wait for
+    review beside it (moderators' apply at once).
+    """
+    if actor is None or not actor.is_authenticated:
+        raise Forbidden(hooks.sign_in)
+    if item is not None and not can_edit(item, actor):
+        raise Forbidden("Only the author or a moderator may edit this.")
+    data = load(hooks.input_schema, data, partial=item is not None)
+    submit = data.pop("submit", None)
+    confirmed = data.pop(hooks.confirm[0], False) if hooks.confirm else True
+    merged = {**(editing_values(item, actor) if item else {}), **data}
+    errors = {
+        name: ["This field is required."]
+        for name in hooks.required
+        if item is None and not merged.get(name)
+    }
+    if merged.get("visibility") == "restricted" and not merged.get("restricted_sectors"):
+        errors["restricted_sectors"] = ["Choose the sectors that may see a restricted item."]
+    if submit and not confirmed:
+        errors[hooks.confirm[0]] = [hooks.confirm[1]]
+    if errors:
+        raise Invalid("Please correct the marked fields.", errors)
+    if hooks.check_conflicts is not None:
+        hooks.check_conflicts(data, item, actor)
+    if submit and not actor.is_verified:
+        raise Forbidden("Your account must be verified before you can submit for review.")
+    quota.check_unverified_write(actor, new_items=int(item is None))
+    # the costly checks of the text, before the write lock; a refused render spares the rest
+    html = render_changes(item or hooks.model, data)
+    warnings = identifier_warnings(merged, hooks.checked_fields)
+    status = submission_status(item or hooks.model(status="draft"), actor, submit)
+    with transaction():
+        if edits_need_review(item, actor):
+            save_edit(item, merged, actor, warnings)
+        else:
+            if item is None:
+                item = hooks.model(author_id=actor.id, status="draft")
+            changed = apply_changes(item, data, actor, html)
+            item.identifier_warnings = warnings
+            audit_staff_edit(item, actor, changed)
+        if submit and hooks.confirm:
+            setattr(item, hooks.confirm[0], True)
+        set_status(item, status)
+    return item
 
 
 def render_changes(item: Record | type[Record], data: dict) -> dict[str, str]:

@@ -5,9 +5,8 @@ from datetime import date
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from kx import schemas
-from kx.accounts.schemas import UserSummarySchema
 from kx.evidence.schemas import LinkedPracticeSchema
-from kx.records.schemas import IdentifierWarningSchema, pending_edit_field
+from kx.records.schemas import RecordSchema
 from kx.research.citations import ENTRY_TYPES, MIN_YEAR, clean_doi
 
 MAX_MARKDOWN = 100_000
@@ -71,9 +70,7 @@ class ResearchInputSchema(Schema):
             raise ValidationError(f"Give a year from {MIN_YEAR} to {date.today().year + 1}.")
 
 
-class ResearchSchema(Schema):
-    id = fields.Int(required=True)
-    title = fields.Str(required=True)
+class ResearchSchema(RecordSchema):
     authors = fields.List(fields.Str(), required=True)
     year = fields.Int(required=True, allow_none=True)
     venue = fields.Str(required=True)
@@ -85,8 +82,6 @@ class ResearchSchema(Schema):
     url = fields.Str(required=True, metadata={"description": "The paper's web address."})
     study_design = fields.Str(required=True)
     sample_size = fields.Int(required=True, allow_none=True)
-    countries = fields.List(fields.Str(), required=True)
-    domains = fields.List(fields.Str(), required=True)
     summary = fields.Str(required=True)
     summary_html = fields.Str(required=True)
     key_findings = fields.Str(required=True)
@@ -95,24 +90,6 @@ class ResearchSchema(Schema):
     implications_html = fields.Str(required=True)
     limitations = fields.Str(required=True)
     limitations_html = fields.Str(required=True)
-    visibility = fields.Str(required=True)
-    restricted_sectors = fields.List(fields.Str(), required=True)
-    status = fields.Str(required=True)
-    review_note = fields.Str(
-        metadata={
-            "description": "A moderator's reason for a rejection (to the author and moderators)."
-        }
-    )
-    author = fields.Nested(UserSummarySchema, required=True, allow_none=True)
-    created_at = schemas.UTCDateTime(required=True)
-    updated_at = schemas.UTCDateTime(required=True)
-    published_at = schemas.UTCDateTime(required=True, allow_none=True)
-    identifier_warnings = fields.List(
-        fields.Nested(IdentifierWarningSchema),
-        required=True,
-        metadata={"description": "Anonymisation findings; empty unless you may edit the item."},
-    )
-    pending_edit = pending_edit_field()
     reference = fields.Str(required=True, metadata={"description": "APA-style reference."})
     practices = fields.List(
         fields.Nested(LinkedPracticeSchema),

@@ -9,13 +9,13 @@ from kx.anonymisation import identifier_warnings
 from kx.database import transaction
 from kx.errors import Conflict, Forbidden, Invalid, NotFound
 from kx.extensions import db
-from kx.records import quota, rules
+from kx.records import quota
 from kx.records import services as records
-from kx.records.models import can_view, has_term, owned_by, visible_to
+from kx.records.listing import list_query
+from kx.records.models import can_view, visible_to
 from kx.research import citations
 from kx.research.models import Research
 from kx.research.schemas import ResearchInputSchema
-from kx.schemas import load
 
 CHECKED_FIELDS = ("summary", "key_findings", "implications", "limitations")
 #: further lists in a member's research export, by key (kx.evidence adds the links they made)
@@ -33,27 +33,20 @@ def get_research(research_id: int, viewer) -> Research:
 def research_query(viewer, filters: dict | None = None, sort: str = "newest"):
     """``select(Research)`` of what ``viewer`` may see, filtered and sorted."""
     filters = filters or {}
-    statement = select(Research).where(visible_to(Research, viewer))
-    for field in ("domains", "countries"):
-        if filters.get(field):
-            statement = statement.where(has_term(Research, field, filters[field]))
+    statement = list_query(
+        Research,
+        viewer,
+        filters,
+        sort,
+        orders={"year": (nulls_last(Research.year.desc()), Research.id.desc())},
+    )
     if filters.get("study_design"):
         statement = statement.where(Research.study_design.in_(_as_list(filters["study_design"])))
-    if filters.get("status"):
-        statement = statement.where(Research.status == filters["status"])
     if filters.get("year_from"):
         statement = statement.where(Research.year >= filters["year_from"])
     if filters.get("year_to"):
         statement = statement.where(Research.year <= filters["year_to"])
-    if filters.get("author") == "me":
-        statement = statement.where(owned_by(Research, viewer))
-    if sort == "title":
-        return statement.order_by(Research.title, Research.id)
-    if sort == "year":
-        return statement.order_by(nulls_last(Research.year.desc()), Research.id.desc())
-    return statement.order_by(
-        nulls_last(Research.published_at.desc()), Research.created_at.desc(), Research.id.desc()
-    )
+    return statement
 
 
 def _as_list(value) -> list:
@@ -104,46 +97,25 @@ def _check_approval(research: Research, values: dict) -> None:
         raise Invalid(message, {"decision": [message]})
 
 
-def save_research(actor, data: dict, research: Research | None = None) -> Research:
-    """Create (no ``research``) or update a summary from form or API data.
-
-    A DOI already used by another summary raises ``Conflict`` (409). ``submit`` as for
-    practice examples; identifier warnings are shown but never block a summary.
-    """
-    if actor is None or not actor.is_authenticated:
-        raise Forbidden("Sign in to write research summaries.")
-    if research is not None and not rules.can_edit(research, actor):
-        raise Forbidden("Only the author or a moderator may edit this.")
-    data = load(ResearchInputSchema, data, partial=research is not None)
-    submit = data.pop("submit", None)
-    merged = {**(records.editing_values(research, actor) if research else {}), **data}
-    errors = {}
-    if research is None and not merged.get("title"):
-        errors["title"] = ["This field is required."]
-    if merged.get("visibility") == "restricted" and not merged.get("restricted_sectors"):
-        errors["restricted_sectors"] = ["Choose the sectors that may see a restricted item."]
-    if errors:
-        raise Invalid("Please correct the marked fields.", errors)
+def _check_doi(data: dict, research: Research | None, actor) -> None:
     if _doi_taken(data.get("doi"), research, actor):
         raise Conflict("Another summary already has this DOI.", {"doi": [DOI_TAKEN]})
-    if submit and not actor.is_verified:
-        raise Forbidden("Your account must be verified before you can submit for review.")
-    quota.check_unverified_write(actor, new_items=int(research is None))
-    # the costly checks of the text, before the write lock; a refused render spares the rest
-    html = records.render_changes(research or Research, data)
-    warnings = identifier_warnings(merged, CHECKED_FIELDS)
-    status = records.submission_status(research or Research(status="draft"), actor, submit)
-    with transaction():
-        if records.edits_need_review(research, actor):
-            records.save_edit(research, merged, actor, warnings)
-        else:
-            if research is None:
-                research = Research(author_id=actor.id, status="draft")
-            changed = records.apply_changes(research, data, actor, html)
-            research.identifier_warnings = warnings
-            records.audit_staff_edit(research, actor, changed)
-        records.set_status(research, status)
-    return research
+
+
+SAVE_HOOKS = records.SaveHooks(
+    model=Research,
+    input_schema=ResearchInputSchema,
+    sign_in="Sign in to write research summaries.",
+    checked_fields=CHECKED_FIELDS,
+    check_conflicts=_check_doi,
+)
+
+
+def save_research(actor, data: dict, research: Research | None = None) -> Research:
+    """Create (no ``research``) or update a summary; a DOI already used by another summary
+    raises ``Conflict`` (409), identifier warnings never block it. The rest as
+    ``records.save_record``."""
+    return records.save_record(SAVE_HOOKS, actor, data, research)
 
 
 def import_bibtex(actor, text: str) -> tuple[list[int], list[dict]]:

@@ -330,10 +330,17 @@ def archive(item_id: int):
 def delete(item_id: int):
     item = _editable(item_id)
     if request.method == "GET":
-        return render_template("research/delete.html", item=item)
+        return render_template(
+            "records/delete.html",
+            item=item,
+            noun="summary",
+            action=url_for("research.delete", item_id=item_id),
+            back=url_for("research.detail", item_id=item_id),
+        )
+    title = item.title
     records.delete(item, _viewer())
-    flash("The research summary was deleted.", "success")
-    return redirect(url_for("research.index"))
+    flash(f"“{title}” is deleted.", "info")
+    return redirect(url_for("review.my_items"))
 
 
 def _importer_key() -> str:

@@ -359,14 +359,14 @@ def test_other_members_cannot_archive(app, people, published, draft):
 # --------------------------------------------------------------------------- delete
 
 
-def test_deleting_needs_the_confirmation(app, people, published):
-    response = submit(
-        people.author_client, f"/practices/{published}/delete", form_page=f"/practices/{published}"
-    )
+def test_deleting_asks_for_confirmation_first(app, people, published):
+    page = Html(people.author_client.get(f"/practices/{published}/delete"))
 
-    assert response.status_code == 302
+    assert page.status == 200
+    assert "Delete for good" in page.text
+    assert f"/practices/{published}/delete" in page.forms()
+    assert f"/practices/{published}" in page.links()
     assert row(app, published) is not None
-    assert "Tick the box" in Html(people.author_client.get(response.location)).text
 
 
 def test_the_author_deletes_an_item_with_its_revisions(app, people, published):

@@ -529,7 +529,8 @@ def test_the_author_archives_and_deletes(app, client, people, login):
     confirm = client.get(f"/research/{item_id}/delete")
     assert confirm.status_code == 200 and "Delete for good" in confirm.get_data(as_text=True)
     response = submit(client, f"/research/{item_id}/delete", {})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/research")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/my-items")
+    assert "is deleted" in client.get("/my-items").get_data(as_text=True)
     assert research_row(app, item_id) is None
     assert client.get(f"/research/{item_id}").status_code == 404
 
