@@ -4,30 +4,24 @@ fields it changed, whether made through the form or the API."""
 import pytest
 from sqlalchemy import select
 
-from kx.accounts import services as accounts
-from kx.accounts.models import User
 from kx.audit import AuditEvent
 from kx.extensions import db
+from tests.support.accounts import signed_in_cast
 from tests.support.browser import Html, submit
 from tests.support.practice import FORM
 
 
 @pytest.fixture
 def cast(app, make_user, login):
-    people = {}
-    for name, fields in {
-        "author": {"sector": "treatment"},
-        "moderator": {"role": "moderator", "sector": "ngo"},
-    }.items():
-        user = make_user(**fields)
-        browser = app.test_client()
-        login(browser, user)
-        with app.app_context():
-            _token, raw = accounts.create_token(db.session.get(User, user.id), "test")
-        people[name] = user
-        people[f"{name}_client"] = browser
-        people[f"{name}_api"] = {"Authorization": f"Bearer {raw}"}
-    return type("Cast", (), people)
+    return signed_in_cast(
+        app,
+        make_user,
+        login,
+        {
+            "author": {"sector": "treatment"},
+            "moderator": {"role": "moderator", "sector": "ngo"},
+        },
+    )
 
 
 def events(app, action: str) -> list[tuple[int, int, dict]]:

@@ -6,10 +6,9 @@ Narrowing who may see an item applies at once; moderators' edits apply directly.
 import pytest
 from sqlalchemy import select
 
-from kx.accounts import services as accounts
-from kx.accounts.models import User
 from kx.extensions import db
 from kx.records.models import Revision
+from tests.support.accounts import signed_in_cast
 from tests.support.browser import Html, submit
 from tests.support.practice import FORM
 
@@ -20,22 +19,17 @@ WORD = "zebrafinch"  # a word no other text here contains
 def cast(app, make_user, login):
     """An author (treatment), another member (academic), a moderator: each with a signed-in
     browser and a bearer header; and an anonymous browser."""
-    people = {}
-    for name, fields in {
-        "author": {"sector": "treatment"},
-        "other": {"sector": "academic"},
-        "moderator": {"role": "moderator", "sector": "ngo"},
-    }.items():
-        user = make_user(**fields)
-        browser = app.test_client()
-        login(browser, user)
-        with app.app_context():
-            _token, raw = accounts.create_token(db.session.get(User, user.id), "test")
-        people[name] = user
-        people[f"{name}_client"] = browser
-        people[f"{name}_api"] = {"Authorization": f"Bearer {raw}"}
-    people["anonymous"] = app.test_client()
-    return type("Cast", (), people)
+    return signed_in_cast(
+        app,
+        make_user,
+        login,
+        {
+            "author": {"sector": "treatment"},
+            "other": {"sector": "academic"},
+            "moderator": {"role": "moderator", "sector": "ngo"},
+        },
+        anonymous=True,
+    )
 
 
 def published_practice(client, cast, **fields) -> int:

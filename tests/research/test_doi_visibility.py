@@ -5,10 +5,9 @@ where the moderator sees the clash; imports are capped and rate-limited per acco
 import pytest
 from sqlalchemy import func, select
 
-from kx.accounts import services as accounts
-from kx.accounts.models import User
 from kx.extensions import db
 from kx.research.models import Research
+from tests.support.accounts import signed_in_cast
 from tests.support.browser import Html, submit
 
 DOI = "10.1234/hidden.5"
@@ -18,21 +17,16 @@ DOI = "10.1234/hidden.5"
 def cast(app, make_user, login):
     """An author (treatment) whose summaries hold the DOI, a member of another sector
     (academic) who writes the same paper again, a moderator; browsers and bearer headers."""
-    people = {}
-    for name, fields in {
-        "author": {"sector": "treatment"},
-        "member": {"sector": "academic"},
-        "moderator": {"role": "moderator", "sector": "ngo"},
-    }.items():
-        user = make_user(**fields)
-        browser = app.test_client()
-        login(browser, user)
-        with app.app_context():
-            _token, raw = accounts.create_token(db.session.get(User, user.id), "test")
-        people[name] = user
-        people[f"{name}_client"] = browser
-        people[f"{name}_api"] = {"Authorization": f"Bearer {raw}"}
-    return type("Cast", (), people)
+    return signed_in_cast(
+        app,
+        make_user,
+        login,
+        {
+            "author": {"sector": "treatment"},
+            "member": {"sector": "academic"},
+            "moderator": {"role": "moderator", "sector": "ngo"},
+        },
+    )
 
 
 def write(client, headers, **fields) -> int:

@@ -52,3 +52,24 @@ def pending_request_id(app, user_id: int) -> int:
                 SectorChangeRequest.user_id == user_id, SectorChangeRequest.status == "pending"
             )
         )
+
+
+def signed_in_cast(app, make_user, login, people: dict[str, dict], anonymous: bool = False):
+    """One account per ``people`` entry (name -> ``make_user`` fields), each with
+    ``<name>_client`` (a signed-in browser) and ``<name>_api`` (a bearer header); with
+    ``anonymous``, also a signed-out browser."""
+    from kx.accounts import services as accounts
+
+    cast = {}
+    for name, fields in people.items():
+        user = make_user(**fields)
+        browser = app.test_client()
+        login(browser, user)
+        with app.app_context():
+            _token, raw = accounts.create_token(db.session.get(User, user.id), "test")
+        cast[name] = user
+        cast[f"{name}_client"] = browser
+        cast[f"{name}_api"] = {"Authorization": f"Bearer {raw}"}
+    if anonymous:
+        cast["anonymous"] = app.test_client()
+    return type("Cast", (), cast)
