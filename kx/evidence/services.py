@@ -95,20 +95,29 @@ def evidence_for_practice(practice: Practice, viewer) -> list[EvidenceLink]:
     return evidence_for_practices([practice], viewer)[practice.id]
 
 
-def evidence_for_practices(practices, viewer) -> dict[int, list[EvidenceLink]]:
-    """``evidence_for_practice`` of each of ``practices`` (e.g. a page of a list) at once."""
-    found: dict[int, list[EvidenceLink]] = {practice.id: [] for practice in practices}
+def _visible_links(by_id, other, relation, viewer) -> dict[int, list[EvidenceLink]]:
+    """Links keyed by ``by_id``'s value (practice or research id, one query for a page),
+    whose ``other`` end ``viewer`` may see, each with that end loaded through ``relation``."""
+    found: dict[int, list[EvidenceLink]] = {key: [] for key in by_id[1]}
     if not found:
         return found
+    column = by_id[0]
     links = db.session.scalars(
         select(EvidenceLink)
-        .join(Research, EvidenceLink.research_id == Research.id)
-        .options(contains_eager(EvidenceLink.research))
-        .where(EvidenceLink.practice_id.in_(list(found)), visible_to(Research, viewer))
+        .join(other, relation)
+        .options(contains_eager(relation))
+        .where(column.in_(list(found)), visible_to(other, viewer))
         .order_by(EvidenceLink.id)
     )
     for link in links:
-        found[link.practice_id].append(link)
+        found[getattr(link, column.key)].append(link)
+    return found
+
+
+def evidence_for_practices(practices, viewer) -> dict[int, list[EvidenceLink]]:
+    """``evidence_for_practice`` of each of ``practices`` (e.g. a page of a list) at once."""
+    ids = (EvidenceLink.practice_id, [practice.id for practice in practices])
+    found = _visible_links(ids, Research, EvidenceLink.research, viewer)
     for entries in found.values():
         entries.sort(key=lambda link: _RANK.get(link.research.study_design, 99))
     return found
@@ -121,19 +130,8 @@ def practices_for_research(research: Research, viewer) -> list[EvidenceLink]:
 
 def practices_for_researches(items, viewer) -> dict[int, list[EvidenceLink]]:
     """``practices_for_research`` of each of ``items`` (e.g. a page of a list) at once."""
-    found: dict[int, list[EvidenceLink]] = {item.id: [] for item in items}
-    if not found:
-        return found
-    links = db.session.scalars(
-        select(EvidenceLink)
-        .join(Practice, EvidenceLink.practice_id == Practice.id)
-        .options(contains_eager(EvidenceLink.practice))
-        .where(EvidenceLink.research_id.in_(list(found)), visible_to(Practice, viewer))
-        .order_by(EvidenceLink.id)
-    )
-    for link in links:
-        found[link.research_id].append(link)
-    return found
+    ids = (EvidenceLink.research_id, [item.id for item in items])
+    return _visible_links(ids, Practice, EvidenceLink.practice, viewer)
 
 
 def _design_rank():
