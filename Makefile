@@ -31,7 +31,8 @@ test: $(VENV)/.installed-test browser
 
 ## bench: the search benchmark on 20,000 synthetic items in a temporary folder with, on the
 ## same items, the security review's list filters, 26-prefix search and Markdown save
-## (bench/security.py), then the 100 KB pathological Markdown saves (bench/markdown.py)
+## (bench/security.py) and the gap map, practice list and theme pages with findings and
+## ratings (bench/what_works.py), then the 100 KB pathological Markdown saves (bench/markdown.py)
 ## (takes a while; BENCH_ARGS="--items 2000" for a quick run, --help for the options)
 bench: $(VENV)/.installed
 	$(BIN)/python bench/search.py $(BENCH_ARGS)

@@ -477,34 +477,6 @@ def measure_api(app, users: dict, queries: list[dict]) -> tuple[str, tuple[list,
     return label, (times, cpu), totals
 
 
-def raw_restriction(query, audience):
-    """The visibility rule and ``query``'s filters as a Whoosh query, as the raw engine
-    is given them (None: none)."""
-    from whoosh.query import And, NumericRange, Or, Term
-
-    from kx.search.whoosh.facets import FILTERS
-
-    parts = []
-    if not audience.everything:
-        allowed = [Term("visibility", "public")]
-        if audience.members:
-            allowed.append(Term("visibility", "members"))
-            if audience.sector:
-                allowed.append(
-                    And([Term("visibility", "restricted"), Term("sectors", audience.sector)])
-                )
-        parts.append(Or(allowed))
-    for attribute, field in FILTERS.items():
-        values = getattr(query, attribute)
-        if values:
-            parts.append(Or([Term(field, value) for value in values]))
-    if query.year_from is not None or query.year_to is not None:
-        parts.append(NumericRange("year", query.year_from, query.year_to))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else And(parts)
-
-
 def measure_raw(app, users: dict, queries: list[dict]) -> tuple[tuple[list, list], list]:
     """The same queries on one reused Whoosh searcher: search, facets and highlights."""
     from whoosh import highlight, sorting
@@ -512,7 +484,7 @@ def measure_raw(app, users: dict, queries: list[dict]) -> tuple[tuple[list, list
 
     from kx.search import indexing
     from kx.search.backend import Audience
-    from kx.search.whoosh.facets import FACETS
+    from kx.search.whoosh.facets import FACETS, as_whoosh_query
     from kx.search.whoosh.query import parse
     from kx.search.whoosh.schema import LIST_FIELDS
 
@@ -528,7 +500,7 @@ def measure_raw(app, users: dict, queries: list[dict]) -> tuple[tuple[list, list
         for params in queries:
             query = to_query(params)
             parsed = parse(searcher, query.text)
-            restriction = raw_restriction(query, audiences[params["viewer"]])
+            restriction = as_whoosh_query(query, audiences[params["viewer"]])
             groupedby = {
                 name: sorting.FieldFacet(
                     field, allow_overlap=field in LIST_FIELDS, maptype=sorting.Count
@@ -728,9 +700,12 @@ def main() -> int:
             f"  total p95 {publish_p95:.2f} s       target <= {TARGETS['publish_p95_s']:.0f} s"
             f"        {verdict(publish_p95 <= TARGETS['publish_p95_s'])}"
         )
-        from bench import security
+        from bench import security, what_works
 
         security.run(app, users, args.seed)
+        print()
+        print("What works: the gap map, the practice list with ratings and theme pages")
+        what_works.run(app, args.seed)
         print()
         print(
             f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]},"

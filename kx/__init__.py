@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_templates(app)
     register_blueprints(app)
     register_search(app)
+    register_evidence_cache(app)
     register_commands(app)
     return app
 
@@ -62,8 +63,10 @@ def register_errors(app: Flask) -> None:
 
 def register_templates(app: Flask) -> None:
     from kx import templating
+    from kx.research import metadata
 
     templating.init_app(app)
+    metadata.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -77,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from kx.research.views import research
     from kx.review.views import review
     from kx.search.views import search_pages
+    from kx.topics.views import topics
 
     for blueprint in (
         home,
@@ -89,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         forum,
         notifications,
         search_pages,
+        topics,
         api,
     ):
         app.register_blueprint(blueprint)
@@ -98,6 +103,12 @@ def register_search(app: Flask) -> None:
     from kx import search
 
     search.init_app(app)
+
+
+def register_evidence_cache(app: Flask) -> None:
+    from kx.evidence import versions
+
+    versions.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

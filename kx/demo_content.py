@@ -3,8 +3,9 @@
 and the rules the content keeps, are in ``kx/demo_data/README.md``) and loads them.
 
 Loading goes through the services, as a member would: authors save and submit, the demo
-moderator approves, a verified member links evidence. Loading twice changes nothing: an
-item whose title already exists is skipped, and so is a link that already exists.
+moderator approves, a verified member links evidence with its findings. Loading twice
+changes nothing: an item whose title already exists is skipped, and so is a link that
+already exists.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
+from kx import taxonomy
 from kx.accounts import services as accounts
 from kx.database import batched_after_commit
-from kx.evidence.models import EvidenceLink
+from kx.evidence.models import EvidenceLink, Finding
 from kx.evidence.services import link_evidence
 from kx.extensions import db
 from kx.practice.models import Practice
@@ -33,6 +35,13 @@ MODERATOR = "moderator@example.org"
 PUBLIC_CATEGORY = "cross-disciplinary"
 STATES = ("draft", "pending", "published")
 _FILE_NAME = re.compile(r"(\d+)-([a-z0-9-]+)\.toml")
+# a finding's fields as the evidence services take them, and where in the paper it is from
+FINDING_KEYS = (*Finding.FIELDS, "source")
+# vocabulary of each field a demo file may hold beyond the original forms
+_SLUG_FIELDS = {
+    "risk_of_bias": "risks_of_bias",
+    **{f"{section}_strength": "evidence_strengths" for section in Practice.emmie_sections},
+}
 
 
 class DemoDataError(ValueError):
@@ -92,8 +101,36 @@ def _records(folder: Path, *extra: str) -> list[dict]:
         if entry["state"] not in STATES:
             raise DemoDataError(f"{path}: state {entry['state']!r} is not one of {STATES}")
         entry |= {name: data.pop(name) for name in extra}
+        for name, vocabulary in _SLUG_FIELDS.items():
+            if name in data and data[name] not in taxonomy.vocabulary(vocabulary):
+                raise DemoDataError(f"{path}: {name} {data[name]!r} is not a {vocabulary} slug")
+        if "risk_of_bias" in data:
+            # the judgement stays with its grounds in the data file, not in the summary
+            if not data.get("risk_of_bias_source"):
+                raise DemoDataError(f"{path}: risk_of_bias needs a risk_of_bias_source")
+            entry["risk_of_bias_source"] = data.pop("risk_of_bias_source")
         entries.append(entry | {"fields": data})
     return entries
+
+
+def _check_findings(path: Path, where: str, findings: list) -> None:
+    """Refuse a finding with an unknown slug or key, or without its ``source``."""
+    checks = (
+        ("outcome", taxonomy.OUTCOMES),
+        ("direction", taxonomy.FINDING_DIRECTIONS),
+        ("effect_measure", taxonomy.EFFECT_MEASURES),
+    )
+    for number, finding in enumerate(findings, 1):
+        here = f"{path}: {where} finding {number}"
+        unknown = set(finding) - set(FINDING_KEYS)
+        if not isinstance(finding.get("source"), str) or not finding["source"]:
+            raise DemoDataError(f"{here} has no source (where in the paper it comes from)")
+        if unknown:
+            raise DemoDataError(f"{here} has unknown {', '.join(sorted(unknown))}")
+        for name, vocabulary in checks:
+            required = name != "effect_measure"
+            if (required or name in finding) and finding.get(name) not in vocabulary:
+                raise DemoDataError(f"{here}: {name} {finding.get(name)!r} is not a known slug")
 
 
 def _check_keys(path: Path, where: str, named: list[tuple[str, str]], known: dict) -> None:
@@ -117,7 +154,9 @@ def read_content(folder: Path = DATA_DIR) -> DemoContent:
         if missing:
             raise DemoDataError(f"{path}: link {number} is missing {', '.join(sorted(missing))}")
         named = [("research", link["research"]), ("practice", link["practice"])]
-        _check_keys(path, f"link {number}", named, known)
+        where = f"link {number} ({link['research']} -> {link['practice']})"
+        _check_keys(path, where, named, known)
+        _check_findings(path, where, link.setdefault("findings", []))
     threads = []
     required = ("category", "kind", "author", "title", "body", "posts")
     for key, path, data in _folder(folder / "threads", required):
@@ -170,6 +209,13 @@ def _create(save, model, entry: dict, moderator):
     return item
 
 
+def _finding(finding: dict) -> dict:
+    """A demo finding as the evidence services take it: its source ends its note."""
+    data = {name: value for name, value in finding.items() if name != "source"}
+    data["note"] = " ".join(filter(None, (data.get("note", ""), f"Source: {finding['source']}")))
+    return data
+
+
 def load_content() -> dict[str, int]:
     """Create the demo practices, research summaries and links that do not exist yet.
 
@@ -198,7 +244,10 @@ def load_content() -> dict[str, int]:
                 )
             )
             if exists is None and study.is_published and practice.is_published:
-                link_evidence(_user(link["by"]), practice, study, link["relation"], link["note"])
+                findings = [_finding(finding) for finding in link["findings"]]
+                link_evidence(
+                    _user(link["by"]), practice, study, link["relation"], link["note"], findings
+                )
                 exists = True
             links += exists is not None
         forum = load_forum()

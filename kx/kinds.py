@@ -29,19 +29,16 @@ from kx.research.models import Research
 
 @dataclass(frozen=True)
 class Kind:
-    item_type: str
     model: type
     #: ``get(id, viewer)``: the item, or ``NotFound`` when the viewer may not see it
     get: Callable
     #: ``query(viewer, filters=None)``: ``select`` of the items the viewer may see
     query: Callable
-    #: the HTML page's endpoint and the name of its id argument
+    #: the HTML page's endpoint and the name of its id argument; the kind's other pages
+    #: (``edit``, ``archive``, ``delete``) are routes of the same blueprint
     endpoint: str
     id_arg: str
-    #: the endpoint of its edit form (taking ``id_arg``), if it has one
-    edit_endpoint: str
-    #: the API's endpoint reading one item, and its id argument
-    api_endpoint: str
+    #: the name of the id argument of its API endpoints (``api.get_<item_type>``...)
     api_id_arg: str
     singular: str
     plural: str
@@ -55,6 +52,20 @@ class Kind:
     #: with its ``proposed`` changes (summaries of the same study)
     clashes: Callable | None = None
 
+    @property
+    def item_type(self) -> str:
+        return self.model.item_type
+
+    @property
+    def blueprint(self) -> str:
+        """The blueprint of its pages."""
+        return self.endpoint.partition(".")[0]
+
+    @property
+    def api_endpoint(self) -> str:
+        """The API's endpoint reading one item."""
+        return f"api.get_{self.item_type}"
+
     def url(self, item, _external: bool = False) -> str:
         """The HTML page of ``item`` (an object or an id)."""
         item_id = getattr(item, "id", item)
@@ -62,7 +73,12 @@ class Kind:
 
     def edit_url(self, item) -> str:
         """The edit form of ``item`` (an object or an id)."""
-        return url_for(self.edit_endpoint, **{self.id_arg: getattr(item, "id", item)})
+        return self.action_url("edit", item)
+
+    def action_url(self, action: str, item) -> str:
+        """The route ``action`` (``archive``, ``delete``...) of ``item`` in its page's
+        blueprint."""
+        return url_for(f"{self.blueprint}.{action}", **{self.id_arg: getattr(item, "id", item)})
 
     def api_url(self, item, _external: bool = False) -> str:
         """``item`` (an object or an id) in the API."""
@@ -76,14 +92,11 @@ class Kind:
 
 
 PRACTICE = Kind(
-    item_type=Practice.item_type,
     model=Practice,
     get=practice_services.get_practice,
     query=practice_services.practice_query,
     endpoint="practice.detail",
     id_arg="practice_id",
-    edit_endpoint="practice.edit",
-    api_endpoint="api.get_practice",
     api_id_arg="practice_id",
     singular="Practice example",
     plural="Practice examples",
@@ -92,14 +105,11 @@ PRACTICE = Kind(
     segment="practices",
 )
 RESEARCH = Kind(
-    item_type=Research.item_type,
     model=Research,
     get=research_services.get_research,
     query=research_services.research_query,
     endpoint="research.detail",
     id_arg="item_id",
-    edit_endpoint="research.edit",
-    api_endpoint="api.get_research",
     api_id_arg="research_id",
     singular="Research summary",
     plural="Research summaries",
@@ -111,14 +121,11 @@ RESEARCH = Kind(
     ),
 )
 THREAD = Kind(
-    item_type=Thread.item_type,
     model=Thread,
     get=forum_services.get_thread,
     query=lambda viewer, filters=None: forum_services.thread_query(viewer, **(filters or {})),
     endpoint="forum.thread",
     id_arg="thread_id",
-    edit_endpoint="",
-    api_endpoint="api.get_thread",
     api_id_arg="thread_id",
     singular="Thread",
     plural="Forum threads",

@@ -2,7 +2,7 @@
 
 from kx.accounts.models import ApiToken, User, UserSession
 from kx.audit import AuditEvent
-from kx.evidence.models import EvidenceLink
+from kx.evidence.models import EvidenceLink, EvidenceVersion, Finding
 from kx.forum.models import (
     CategorySetting,
     Follow,
@@ -24,6 +24,8 @@ __all__ = [
     "AuditEvent",
     "CategorySetting",
     "EvidenceLink",
+    "EvidenceVersion",
+    "Finding",
     "Follow",
     "ItemTerm",
     "Notification",

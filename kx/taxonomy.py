@@ -59,6 +59,62 @@ EVIDENCE_RELATIONS = {
     "contradicts": "Contradicts",
 }
 
+# What a finding on an evidence link measured (more may be added; slugs are part of the API).
+OUTCOMES = {
+    "sexual-reoffending": "Sexual reoffending",
+    "any-reoffending": "Any reoffending",
+    "csem-use": "Use of sexual abuse material",
+    "contact-offending": "Contact offending",
+    "help-seeking": "Help-seeking",
+    "dynamic-risk": "Dynamic risk factors",
+    "attitudes-knowledge": "Attitudes and knowledge",
+    "detection": "Detection",
+    "victim-identification": "Victim identification",
+    "wellbeing": "Wellbeing",
+    "implementation": "Implementation",
+}
+
+FINDING_DIRECTIONS = {
+    "positive": "Positive effect",
+    "no-effect": "No effect",
+    "negative": "Harmful effect",
+    "mixed": "Mixed results",
+}
+
+EFFECT_MEASURES = {
+    "OR": "Odds ratio",
+    "RR": "Risk ratio",
+    "HR": "Hazard ratio",
+    "d": "Cohen's d",
+    "g": "Hedges' g",
+    "r": "Correlation (r)",
+    "pp": "Percentage points",
+}
+
+# Best first: the order lists and theme pages use for "best rated".
+RATINGS = {
+    "effective": "Effective",
+    "promising": "Promising",
+    "mixed": "Mixed evidence",
+    "no-effect": "No effect",
+    "harmful": "Harmful",
+    "insufficient": "Insufficient evidence",
+}
+
+RISKS_OF_BIAS = {
+    "low": "Low risk of bias",
+    "some-concerns": "Some concerns",
+    "high": "High risk of bias",
+}
+
+# How strong the evidence is behind one EMMIE section of a practice example.
+EVIDENCE_STRENGTHS = {
+    "strong": "Strong evidence",
+    "moderate": "Moderate evidence",
+    "limited": "Limited evidence",
+    "untested": "Not yet tested",
+}
+
 EVALUATION_STATUSES = {
     "none": "Not evaluated",
     "internal": "Internal evaluation",
@@ -102,6 +158,12 @@ VOCABULARIES = {
     "study_designs": STUDY_DESIGNS,
     "evidence_relations": EVIDENCE_RELATIONS,
     "evaluation_statuses": EVALUATION_STATUSES,
+    "outcomes": OUTCOMES,
+    "finding_directions": FINDING_DIRECTIONS,
+    "effect_measures": EFFECT_MEASURES,
+    "ratings": RATINGS,
+    "risks_of_bias": RISKS_OF_BIAS,
+    "evidence_strengths": EVIDENCE_STRENGTHS,
     "visibilities": VISIBILITIES,
     "statuses": STATUSES,
     "roles": ROLES,

@@ -161,3 +161,36 @@ def test_each_kinds_export_is_in_the_personal_data_export(app, items):
         for kind in KINDS.values():
             assert exported[kind.export_key] == kind.export(author)
     assert {p["id"] for p in exported["practice_examples"]} == {items.practice, items.pending}
+
+
+@pytest.mark.parametrize("kind, name", [(PRACTICE, "practice"), (RESEARCH, "research")])
+def test_each_kinds_page_offers_its_editor_the_same_actions(app, client, items, login, kind, name):
+    item_id = getattr(items, name)
+    with app.test_request_context():
+        actions = {
+            kind.edit_url(item_id),
+            kind.action_url("delete", item_id),
+            f"/{kind.segment}/{item_id}/revisions",
+        }
+        archive = kind.action_url("archive", item_id)
+        url = kind.url(item_id)
+    anonymous = Html(client.get(url))
+    assert not actions & set(anonymous.links()) and archive not in anonymous.forms()
+    login(client, items.moderator)
+    page = Html(client.get(url))
+    assert actions <= set(page.links()) and archive in page.forms()
+    assert page.has_id("record-title") and page.has_id("tools-heading")
+
+
+@pytest.mark.parametrize("kind", [PRACTICE, RESEARCH])
+def test_a_moderator_reviews_a_pending_item_from_its_page(app, client, items, login, kind):
+    if kind is PRACTICE:
+        item_id = items.pending
+    else:
+        item_id = add_research(app, items.author, title="Pending study")
+    with app.test_request_context():
+        url = kind.url(item_id)
+    login(client, items.moderator)
+    page = Html(client.get(url))
+    assert f"/review/{kind.item_type}/{item_id}" in " ".join(page.forms())
+    assert "Approve and publish" in page.text

@@ -58,7 +58,7 @@ def site(app, make_user, login, api_token):
 
 HTML_LISTS = [
     "/practices",
-    "/practices?evidence=none",
+    "/practices?evidence_level=none",
     "/research",
     "/research?domain=treatment",
     "/forum/treatment",

@@ -32,18 +32,14 @@ class TermSchema(Schema):
     label = fields.Str(required=True)
 
 
-class TaxonomySchema(Schema):
-    domains = fields.List(fields.Nested(TermSchema), required=True)
-    sectors = fields.List(fields.Nested(TermSchema), required=True)
-    prevention_levels = fields.List(fields.Nested(TermSchema), required=True)
-    stages = fields.List(fields.Nested(TermSchema), required=True)
-    study_designs = fields.List(fields.Nested(TermSchema), required=True)
-    evidence_relations = fields.List(fields.Nested(TermSchema), required=True)
-    evaluation_statuses = fields.List(fields.Nested(TermSchema), required=True)
-    visibilities = fields.List(fields.Nested(TermSchema), required=True)
-    statuses = fields.List(fields.Nested(TermSchema), required=True)
-    roles = fields.List(fields.Nested(TermSchema), required=True)
-    countries = fields.List(fields.Nested(TermSchema), required=True)
+# Every vocabulary kx knows, each a list of terms (study designs strongest first).
+TaxonomySchema = Schema.from_dict(
+    {
+        name: fields.List(fields.Nested(TermSchema), required=True)
+        for name in [*taxonomy.VOCABULARIES, "countries"]
+    },
+    name="TaxonomySchema",
+)
 
 
 @api.get("/taxonomy")
@@ -119,6 +115,8 @@ def _operation(rule, meta: dict) -> dict:
     success = {"description": meta["summary"]}
     if meta["response"] is not None:
         success["content"] = {"application/json": {"schema": meta["response"]}}
+        for media_type in getattr(meta["query"], "openapi_media_types", ()):
+            success["content"][media_type] = {"schema": {"type": "string"}}
     responses[str(meta["status"])] = success
     operation = {
         "summary": meta["summary"],

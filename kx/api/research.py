@@ -8,23 +8,22 @@ from marshmallow import Schema, fields, validate
 
 from kx import schemas
 from kx.api import api
-from kx.api.core import PageQuerySchema, api_user, operation
-from kx.api.practices import (
-    RevisionSchema,
+from kx.api.core import api_user, operation
+from kx.api.records import (
+    RecordEndpoints,
+    RecordQuerySchema,
     StrictBool,
     StrictInt,
     country_codes,
-    list_page,
     pending_edit_field,
     private_fields,
+    register,
     restricted_needs_sectors,
-    revision_page,
 )
-from kx.api.schemas import page_of
 from kx.evidence import services as evidence_services
+from kx.evidence.schemas import FindingOutSchema
 from kx.extensions import limiter
 from kx.kinds import PRACTICE, RESEARCH
-from kx.records import services as records
 from kx.research import services
 from kx.research.citations import MIN_YEAR, max_year
 from kx.research.models import Research
@@ -59,24 +58,13 @@ class ApiDoiField(DoiField):
 # --------------------------------------------------------------------------- schemas
 
 
-class ResearchQuerySchema(PageQuerySchema):
+class ResearchQuerySchema(RecordQuerySchema):
     """Filters; repeat a parameter to match any of its values."""
 
-    domain = schemas.slugs("domains")
     country = country_codes()
     study_design = schemas.slugs("study_designs")
     year_from = fields.Int(validate=validate.Range(min=1, max=9999))
     year_to = fields.Int(validate=validate.Range(min=1, max=9999))
-    status = schemas.slugs(
-        "statuses",
-        metadata={
-            "description": "Defaults to `published`; with `author=me`, to every status. "
-            "You only ever see statuses you may see (your own items; moderators all)."
-        },
-    )
-    author = fields.Str(
-        validate=validate.OneOf(["me"]), metadata={"description": "`me`: your own items."}
-    )
     sort = fields.Str(load_default="newest", validate=validate.OneOf(["newest", "title", "year"]))
 
 
@@ -165,6 +153,7 @@ def research_out(research: Research, viewer, links: list | None = None) -> dict:
             "note": link.note,
             "created_by": link.created_by_id,
             "url": PRACTICE.url(link.practice_id),
+            "findings": FindingOutSchema(many=True).dump(link.findings),
         }
         for link in (
             links
@@ -179,16 +168,8 @@ def research_out(research: Research, viewer, links: list | None = None) -> dict:
 # --------------------------------------------------------------------------- endpoints
 
 
-@api.get("/research")
-@operation(
-    summary="List research summaries",
-    query=ResearchQuerySchema,
-    response=page_of(ResearchSchema),
-    tags=TAGS,
-)
-def list_research(query):
-    """Only what you may see: anonymously, published public items."""
-    viewer = api_user()
+def research_statement(viewer, query: dict):
+    """The list's ``select``, filtered by the services."""
     filters = {
         "domains": query.get("domain"),
         "countries": query.get("country"),
@@ -197,8 +178,7 @@ def list_research(query):
         "year_to": query.get("year_to"),
         "author": query.get("author"),
     }
-    statement = services.research_query(viewer, filters, query["sort"])
-    return list_page(statement, Research, query, lambda items: researches_out(items, viewer))
+    return services.research_query(viewer, filters, query["sort"])
 
 
 def researches_out(items: list[Research], viewer) -> list[dict]:
@@ -207,21 +187,32 @@ def researches_out(items: list[Research], viewer) -> list[dict]:
     return [research_out(item, viewer, links[item.id]) for item in items]
 
 
-@api.post("/research")
-@operation(
-    summary="Write a research summary",
-    body=ResearchCreateSchema,
-    response=ResearchSchema,
-    status=201,
-    auth=True,
-    errors=(403, 409, 429),
-    tags=TAGS,
+register(
+    RecordEndpoints(
+        kind=RESEARCH,
+        response=ResearchSchema,
+        query=ResearchQuerySchema,
+        statement=research_statement,
+        out=research_out,
+        out_page=researches_out,
+        save=services.save_research,
+        create_body=ResearchCreateSchema,
+        update_body=ResearchUpdateSchema,
+        create_errors=(403, 409, 429),
+        update_errors=(403, 409, 429),
+        create_description=(
+            "`submit` as for practice examples. A DOI of a summary you may see (or "
+            "wrote) answers\n"
+            "    409."
+        ),
+        update_description=(
+            "The author or a moderator; every change is stored as a revision. The author's "
+            "changes\n    to a published summary wait for review (see `pending_edit`), except a "
+            "narrower\n    visibility, which applies at once. 403 when you may see the item but "
+            "not edit it; 409\n    for a DOI of another summary you may see."
+        ),
+    )
 )
-def create_research(body):
-    """`submit` as for practice examples. A DOI of a summary you may see (or wrote) answers
-    409."""
-    viewer = api_user()
-    return research_out(services.save_research(viewer, body), viewer), 201
 
 
 def _importer_key() -> str:
@@ -255,57 +246,6 @@ def import_research(body):
     import form (429)."""
     created, skipped = services.import_bibtex(api_user(), body["bibtex"])
     return {"created": created, "skipped": skipped}, 201
-
-
-@api.get("/research/<int:research_id>")
-@operation(summary="Read a research summary", response=ResearchSchema, tags=TAGS)
-def get_research(research_id: int):
-    viewer = api_user()
-    return research_out(services.get_research(research_id, viewer), viewer)
-
-
-@api.patch("/research/<int:research_id>")
-@operation(
-    summary="Change a research summary",
-    body=ResearchUpdateSchema,
-    response=ResearchSchema,
-    auth=True,
-    errors=(403, 409, 429),
-    tags=TAGS,
-)
-def update_research(research_id: int, body):
-    """The author or a moderator; every change is stored as a revision. The author's changes
-    to a published summary wait for review (see `pending_edit`), except a narrower
-    visibility, which applies at once. 403 when you may see the item but not edit it; 409
-    for a DOI of another summary you may see."""
-    viewer = api_user()
-    research = services.get_research(research_id, viewer)
-    return research_out(services.save_research(viewer, body, research), viewer)
-
-
-@api.delete("/research/<int:research_id>")
-@operation(summary="Delete a research summary", status=204, auth=True, errors=(403,), tags=TAGS)
-def delete_research(research_id: int):
-    """The author or a moderator; its revisions and evidence links go with it."""
-    viewer = api_user()
-    records.delete(services.get_research(research_id, viewer), viewer)
-    return "", 204
-
-
-@api.get("/research/<int:research_id>/revisions")
-@operation(
-    summary="A research summary's revisions",
-    query=PageQuerySchema,
-    response=page_of(RevisionSchema),
-    auth=True,
-    errors=(403,),
-    tags=TAGS,
-)
-def list_research_revisions(research_id: int, query):
-    """Oldest first. The author and moderators only (403 for others who may see it)."""
-    viewer = api_user()
-    research = services.get_research(research_id, viewer)
-    return revision_page(research, viewer, query["page"], query["per_page"])
 
 
 @api.get("/research/<int:research_id>/cite")

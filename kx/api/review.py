@@ -10,6 +10,7 @@ from kx.api.core import PageQuerySchema, api_user, operation
 from kx.api.schemas import page_of
 from kx.errors import Forbidden
 from kx.kinds import RESEARCH, REVIEWED, REVIEWED_SLUGS
+from kx.records import rules
 from kx.records import services as records
 from kx.records.schemas import IdentifierWarningSchema
 from kx.review.queue import review_entries
@@ -98,7 +99,7 @@ class ReviewResultSchema(Schema):
 
 def _moderator():
     viewer = api_user()
-    if not viewer.is_moderator:
+    if not rules.can_review(viewer):
         raise Forbidden("Only moderators review submissions.")
     return viewer
 

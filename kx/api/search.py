@@ -4,9 +4,11 @@ from marshmallow import Schema, fields, validate
 
 from kx.api import api
 from kx.api.core import PageQuerySchema, api_user, operation
+from kx.api.records import EXPORT_MEDIA_TYPES, export_format
 from kx.errors import Invalid
+from kx.practice.schemas import RatingSchema
 from kx.search import saved, services
-from kx.search.views import search_limit
+from kx.search.views import practice_ratings, results_csv, search_limit
 
 
 def _one_of(vocabulary: str, what: str):
@@ -30,6 +32,8 @@ def _year(description: str):
 
 
 class SearchQuerySchema(PageQuerySchema):
+    openapi_media_types = EXPORT_MEDIA_TYPES
+    format = export_format()
     q = fields.Str(
         load_default="",
         validate=validate.Length(max=saved.MAX_QUERY_CHARS),
@@ -75,6 +79,13 @@ class SearchHitSchema(Schema):
     domains = fields.List(fields.Str(), required=True)
     countries = fields.List(fields.Str(), required=True)
     year = fields.Int(required=True, allow_none=True)
+    rating = fields.Nested(
+        RatingSchema,
+        metadata={
+            "description": "Practice examples only: how well it works, from the evidence "
+            "you may see (as on the item)."
+        },
+    )
 
 
 def _counts(description: str):
@@ -119,6 +130,29 @@ class SearchResultsSchema(Schema):
     )
 
 
+def _items(hits, viewer) -> list[dict]:
+    """The hits as ``SearchHitSchema`` documents them; practice examples' ratings are read
+    for the whole page at once."""
+    ratings = practice_ratings(hits, viewer)
+    items = []
+    for hit in hits:
+        item = {
+            "type": hit.type,
+            "id": hit.id,
+            "title": hit.title,
+            "url": saved.hit_url(hit),
+            "snippet": hit.snippet,
+            "score": hit.score,
+            "domains": hit.domains,
+            "countries": hit.countries,
+            "year": hit.year,
+        }
+        if hit.type == "practice":
+            item["rating"] = ratings[hit.id].as_json()
+        items.append(item)
+    return items
+
+
 @api.get("/search")
 @search_limit
 @operation(
@@ -142,7 +176,10 @@ def search(query):
         "sort": query["sort"],
     }
     search_query = saved.to_query(criteria, page=query["page"], per_page=query["per_page"])
-    results = services.search(api_user(), search_query)
+    viewer = api_user()
+    if query["format"] == "csv":
+        return results_csv(viewer, criteria)
+    results = services.search(viewer, search_query)
     if results.partial:
         raise Invalid(
             "This search took too long and was stopped. Use fewer words, or more letters "
@@ -154,20 +191,7 @@ def search(query):
         "total": results.total,
         "page": query["page"],
         "per_page": query["per_page"],
-        "items": [
-            {
-                "type": hit.type,
-                "id": hit.id,
-                "title": hit.title,
-                "url": saved.hit_url(hit),
-                "snippet": hit.snippet,
-                "score": hit.score,
-                "domains": hit.domains,
-                "countries": hit.countries,
-                "year": hit.year,
-            }
-            for hit in results.hits
-        ],
+        "items": _items(results.hits, viewer),
         "facets": {name: dict(results.facets.get(name, {})) for name in FACETS},
         "suggestion": results.suggestion,
         "notices": results.notices,

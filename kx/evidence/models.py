@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from kx.database import utcnow
@@ -42,3 +42,59 @@ class EvidenceLink(db.Model):
     )
     practice: Mapped[Practice] = relationship()
     created_by = relationship("User")
+    findings: Mapped[list["Finding"]] = relationship(
+        back_populates="link",
+        cascade="all, delete-orphan",
+        order_by="Finding.position",
+        lazy="selectin",
+    )
+
+
+class Finding(db.Model):
+    """What a linked study found for one outcome of the practice (kx.evidence.ratings
+    reads these)."""
+
+    __tablename__ = "evidence_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_links.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    outcome: Mapped[str] = mapped_column(String(32))
+    direction: Mapped[str] = mapped_column(String(16))
+    effect_measure: Mapped[str | None] = mapped_column(String(8))
+    effect_size: Mapped[float | None] = mapped_column(Float)
+    ci_low: Mapped[float | None] = mapped_column(Float)
+    ci_high: Mapped[float | None] = mapped_column(Float)
+    sample_size: Mapped[int | None]
+    follow_up_months: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    link: Mapped[EvidenceLink] = relationship(back_populates="findings")
+
+    # the fields a finding's JSON and its revisions carry, in the API's order
+    FIELDS = (
+        "outcome",
+        "direction",
+        "effect_measure",
+        "effect_size",
+        "ci_low",
+        "ci_high",
+        "sample_size",
+        "follow_up_months",
+        "note",
+    )
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+
+class EvidenceVersion(db.Model):
+    """One row whose value changes with every write that can move a rating or a count of
+    evidence (kx.evidence.versions): what the gap map and theme pages are cached by."""
+
+    __tablename__ = "evidence_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

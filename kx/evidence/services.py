@@ -1,11 +1,12 @@
-"""Evidence links between research and practice, the evidence level and the gap map; the
-only code here that commits.
+"""Evidence links between research and practice, the evidence level and the ratings; the
+only code here that commits (the gap map is kx.evidence.gap_map).
 
 Evidence counts only what the viewer may see *and* what is published: a draft summary
 (even the viewer's own) is not evidence yet. "With evidence" means research that
 evaluates or supports a practice.
 """
 
+from marshmallow import ValidationError
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
@@ -14,11 +15,13 @@ from kx import taxonomy
 from kx.audit import record_audit
 from kx.database import transaction
 from kx.errors import Conflict, Forbidden, Invalid, NotFound
-from kx.evidence.models import EvidenceLink
+from kx.evidence.models import EvidenceLink, Finding
+from kx.evidence.ratings import Rating, Study, rate
+from kx.evidence.schemas import EvidenceLinkUpdateSchema, FindingSchema
 from kx.extensions import db
 from kx.practice.models import Practice
-from kx.records.models import PUBLISHED, ItemTerm, can_view, visible_to
-from kx.records.rules import can_remove_link
+from kx.records.models import PUBLISHED, can_view, visible_to
+from kx.records.rules import can_edit_link, can_remove_link
 from kx.research import services as research_services
 from kx.research.models import Research
 
@@ -30,16 +33,54 @@ def _published_and_visible(model, viewer):
     return and_(model.status == PUBLISHED, visible_to(model, viewer))
 
 
+def _checked(relation=None, note=None, findings=None) -> dict:
+    """The given fields as stored, checked by the link schema; ``Invalid`` names every bad
+    field at once (a finding's by its position: ``{"findings": {0: {"ci_low": [...]}}}``)."""
+    data = {"relation": relation, "note": note, "findings": findings}
+    data = {name: value for name, value in data.items() if value is not None}
+    if "findings" in data:
+        data["findings"] = list(data["findings"])
+    errors: dict = {}
+    if relation is not None and relation not in taxonomy.EVIDENCE_RELATIONS:
+        errors["relation"] = ["Choose a relation from the list."]
+        del data["relation"]
+    try:
+        checked = EvidenceLinkUpdateSchema().load(data)
+    except ValidationError as exc:
+        errors.update(exc.messages)
+        checked = {}
+    if errors:
+        raise Invalid("Some of the input is not valid.", errors)
+    if "note" in checked:
+        checked["note"] = checked["note"].strip()
+    if "findings" in checked:
+        checked["findings"] = [FindingSchema.clean(finding) for finding in checked["findings"]]
+    return checked
+
+
+def _finding_rows(findings: list[dict]) -> list[Finding]:
+    return [Finding(position=position, **data) for position, data in enumerate(findings)]
+
+
+def _state(link: EvidenceLink) -> dict:
+    """What a link says, as its audit entries record it."""
+    return {
+        "relation": link.relation,
+        "note": link.note,
+        "findings": [finding.as_dict() for finding in link.findings],
+    }
+
+
 def link_evidence(
-    actor, practice: Practice, research: Research, relation: str, note: str = ""
+    actor, practice: Practice, research: Research, relation: str, note: str = "", findings=()
 ) -> EvidenceLink:
-    """Link research to a practice (verified members, both items visible to them)."""
+    """Link research to a practice (verified members, both items visible to them), with
+    what it found for the practice's outcomes."""
     if actor is None or not actor.is_authenticated or not actor.is_verified:
         raise Forbidden("Only verified members may link evidence.")
     if not (can_view(practice, actor) and can_view(research, actor)):
         raise NotFound("No such item.")
-    if relation not in taxonomy.EVIDENCE_RELATIONS:
-        raise Invalid("Choose a relation.", {"relation": ["Choose a relation from the list."]})
+    checked = _checked(relation or "", note or "", list(findings or ()))
     existing = db.session.scalar(
         select(EvidenceLink).where(
             EvidenceLink.practice_id == practice.id, EvidenceLink.research_id == research.id
@@ -55,9 +96,10 @@ def link_evidence(
             link = EvidenceLink(
                 practice_id=practice.id,
                 research_id=research.id,
-                relation=relation,
-                note=note.strip(),
+                relation=checked["relation"],
+                note=checked["note"],
                 created_by_id=actor.id,
+                findings=_finding_rows(checked["findings"]),
             )
             db.session.add(link)
     except IntegrityError as exc:
@@ -70,6 +112,37 @@ def get_link(link_id: int, viewer) -> EvidenceLink:
     link = db.session.get(EvidenceLink, link_id)
     if link is None or not (can_view(link.practice, viewer) and can_view(link.research, viewer)):
         raise NotFound("No such evidence link.")
+    return link
+
+
+def update_link(actor, link: EvidenceLink, relation=None, note=None, findings=None):
+    """Change a link's relation, note or findings (``findings`` replaces the list as a
+    whole): its creator or a moderator. Every change is audited, whoever makes it, so
+    that the history of a rating's inputs is kept."""
+    if not (can_view(link.practice, actor) and can_view(link.research, actor)):
+        raise NotFound("No such evidence link.")
+    if not can_edit_link(link, actor):
+        raise Forbidden("Only the member who made the link or a moderator may change it.")
+    checked = _checked(relation, note, findings)
+    before = _state(link)
+    changed = [name for name, value in checked.items() if before[name] != value]
+    if not changed:
+        return link
+    with transaction():
+        for name in changed:
+            value = checked[name]
+            setattr(link, name, _finding_rows(value) if name == "findings" else value)
+        record_audit(
+            actor,
+            "evidence.update",
+            "evidence_link",
+            link.id,
+            practice=link.practice_id,
+            research=link.research_id,
+            fields=changed,
+            before={name: before[name] for name in changed},
+            after={name: checked[name] for name in changed},
+        )
     return link
 
 
@@ -185,6 +258,67 @@ def evidence_levels(practices, viewer) -> dict[int, str | None]:
     return levels
 
 
+def _practice_in(practice_ids):
+    """SQL: links of ``practice_ids``. A page's list of ids is looked up by index; a select
+    (every practice of a map) is matched as each visible study's links are read: probing
+    the index with thousands of ids once per study took seconds at 20,000 items when
+    SQLite had no table statistics (``+ 0`` keeps it off that index)."""
+    if isinstance(practice_ids, (list, tuple, set)):
+        return EvidenceLink.practice_id.in_(practice_ids)
+    return (EvidenceLink.practice_id + 0).in_(practice_ids)
+
+
+def studies_for(practice_ids, viewer) -> dict[int, list[Study]]:
+    """Per practice, the published linked studies ``viewer`` may see, as the rating rule
+    reads them. ``practice_ids``: a list (a page) or a select of ids (a theme, a map);
+    one query whatever their number (each link once per finding, or once without)."""
+    rows = db.session.execute(
+        select(
+            EvidenceLink.id,
+            EvidenceLink.practice_id,
+            EvidenceLink.relation,
+            Research.id,
+            Research.study_design,
+            Research.risk_of_bias,
+            Finding.outcome,
+            Finding.direction,
+        )
+        .join(Research, EvidenceLink.research_id == Research.id)
+        .outerjoin(Finding, Finding.link_id == EvidenceLink.id)
+        .where(_practice_in(practice_ids), _published_and_visible(Research, viewer))
+        .order_by(EvidenceLink.id, Finding.position)
+    )
+    links: dict[int, tuple] = {}
+    findings: dict[int, list[tuple[str, str]]] = {}
+    for link_id, practice_id, relation, research_id, design, risk, outcome, direction in rows:
+        if link_id not in links:
+            links[link_id] = (practice_id, research_id, design, relation, risk)
+            findings[link_id] = []
+        if outcome is not None:
+            findings[link_id].append((outcome, direction))
+    studies: dict[int, list[Study]] = {}
+    for link_id, (practice_id, research_id, design, relation, risk) in links.items():
+        studies.setdefault(practice_id, []).append(
+            Study(research_id, design, relation, risk, tuple(findings[link_id]))
+        )
+    return studies
+
+
+def ratings_for(practices, viewer) -> dict[int, Rating]:
+    """The rating of each of ``practices`` (e.g. a page of a list) from what ``viewer``
+    may see."""
+    ids = [practice.id for practice in practices]
+    if not ids:
+        return {}
+    studies = studies_for(ids, viewer)
+    return {id_: rate(studies.get(id_, ())) for id_ in ids}
+
+
+def rating_of(practice: Practice, viewer) -> Rating:
+    """``practice``'s rating from the evidence ``viewer`` may see."""
+    return ratings_for([practice], viewer)[practice.id]
+
+
 def filter_by_evidence_level(statement, viewer, level: str):
     """Narrow a practice query to one evidence level (``none``: no supporting evidence)."""
     best = best_evidence(viewer)
@@ -193,39 +327,6 @@ def filter_by_evidence_level(statement, viewer, level: str):
     return statement.where(
         Practice.id.in_(select(best.c.practice_id).where(best.c.rank == _RANK[level]))
     )
-
-
-def gap_map(viewer) -> dict:
-    """Domains x study designs of published research ``viewer`` may see, and per domain the
-    practices with and without visible research that evaluates or supports them."""
-    domains, designs = list(taxonomy.DOMAINS), list(taxonomy.STUDY_DESIGNS)
-    cells = {domain: dict.fromkeys(designs, 0) for domain in domains}
-    rows = db.session.execute(
-        select(ItemTerm.slug, Research.study_design, func.count())
-        .join(Research, and_(ItemTerm.item_type == "research", ItemTerm.item_id == Research.id))
-        .where(ItemTerm.vocabulary == "domain", _published_and_visible(Research, viewer))
-        .group_by(ItemTerm.slug, Research.study_design)
-    )
-    for domain, design, count in rows:
-        if domain in cells and design in cells[domain]:
-            cells[domain][design] = count
-    # "with evidence" means what the evidence level means: research that evaluates or
-    # supports the practice (a practice only "informed" shows "No linked evidence").
-    best = best_evidence(viewer)
-    has_evidence = best.c.rank.is_not(None)
-    practices_by_domain = {d: {"with_evidence": 0, "without_evidence": 0} for d in domains}
-    rows = db.session.execute(
-        select(ItemTerm.slug, has_evidence, func.count())
-        .join(Practice, and_(ItemTerm.item_type == "practice", ItemTerm.item_id == Practice.id))
-        .outerjoin(best, best.c.practice_id == Practice.id)
-        .where(ItemTerm.vocabulary == "domain", _published_and_visible(Practice, viewer))
-        .group_by(ItemTerm.slug, has_evidence)
-    )
-    for domain, with_evidence, count in rows:
-        if domain in practices_by_domain:
-            key = "with_evidence" if with_evidence else "without_evidence"
-            practices_by_domain[domain][key] += count
-    return {"rows": domains, "columns": designs, "cells": cells, "practices": practices_by_domain}
 
 
 def _export(user) -> list[dict]:
@@ -237,6 +338,7 @@ def _export(user) -> list[dict]:
             "research_id": link.research_id,
             "relation": link.relation,
             "note": link.note,
+            "findings": [finding.as_dict() for finding in link.findings],
         }
         for link in links
     ]

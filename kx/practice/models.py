@@ -1,6 +1,6 @@
 """Practice examples: anonymised accounts of how a service works and what it achieved."""
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kx.extensions import db
@@ -9,22 +9,24 @@ from kx.records.models import Record
 
 class Practice(Record, db.Model):
     __tablename__ = "practices"
-    # Lists show published items newest first: walked in this order, a page stops after 20.
-    # "My items": an author's items of one status, most recently changed first.
-    __table_args__ = (
-        Index("ix_practices_status_published", "status", "published_at", "created_at"),
-        Index("ix_practices_author_status", "author_id", "status", "updated_at"),
-    )
 
     item_type = "practice"
-    markdown_fields = ("body", "outcomes", "implementation", "challenges")
-    revised_fields = (
-        "title",
-        "summary",
+    markdown_fields = (
         "body",
         "outcomes",
         "implementation",
         "challenges",
+        "mechanism",
+        "moderators",
+        "economic_cost",
+    )
+    # EMMIE sections beside Effect (the rating): each with a strength-of-evidence note
+    emmie_sections = ("mechanism", "moderators", "implementation", "economic_cost")
+    revised_fields = (
+        "title",
+        "summary",
+        *markdown_fields,
+        *(f"{section}_strength" for section in emmie_sections),
         "domains",
         "countries",
         "organisation",
@@ -45,6 +47,17 @@ class Practice(Record, db.Model):
     implementation_html: Mapped[str] = mapped_column(Text, default="")
     challenges: Mapped[str] = mapped_column(Text, default="")
     challenges_html: Mapped[str] = mapped_column(Text, default="")
+    mechanism: Mapped[str] = mapped_column(Text, default="")
+    mechanism_html: Mapped[str] = mapped_column(Text, default="")
+    moderators: Mapped[str] = mapped_column(Text, default="")
+    moderators_html: Mapped[str] = mapped_column(Text, default="")
+    economic_cost: Mapped[str] = mapped_column(Text, default="")
+    economic_cost_html: Mapped[str] = mapped_column(Text, default="")
+    # taxonomy.EVIDENCE_STRENGTHS slugs; None when the author did not say
+    mechanism_strength: Mapped[str | None] = mapped_column(String(16))
+    moderators_strength: Mapped[str | None] = mapped_column(String(16))
+    implementation_strength: Mapped[str | None] = mapped_column(String(16))
+    economic_cost_strength: Mapped[str | None] = mapped_column(String(16))
     organisation: Mapped[str] = mapped_column(String(200), default="")
     prevention_level: Mapped[str | None] = mapped_column(String(16))
     target_population: Mapped[str] = mapped_column(String(500), default="")

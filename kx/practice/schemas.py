@@ -2,49 +2,88 @@
 
 from marshmallow import Schema, fields, validate
 
-from kx import schemas
+from kx import schemas, taxonomy
 from kx.evidence.schemas import EvidenceSummarySchema
-from kx.records.schemas import RecordSchema
+from kx.practice.models import Practice
+from kx.records.schemas import MAX_MARKDOWN, RecordInputSchema, RecordSchema, markdown_fields
 
-MAX_MARKDOWN = 100_000
+
+def strength(**kwargs) -> fields.Str:
+    """How strong the evidence behind one EMMIE section is; null when not said."""
+    return schemas.slug(
+        "evidence_strengths",
+        allow_none=True,
+        metadata={"description": "One of " + ", ".join(taxonomy.EVIDENCE_STRENGTHS) + "."},
+        **kwargs,
+    )
 
 
-class PracticeInputSchema(Schema):
+class PracticeInputSchema(RecordInputSchema):
     """Writable fields; anything else (author, status, id, dates) is refused as unknown."""
 
-    title = schemas.title()
     summary = schemas.text(1000, metadata={"description": "Plain text."})
     body = schemas.text(MAX_MARKDOWN, metadata={"description": "Markdown."})
     outcomes = schemas.text(MAX_MARKDOWN)
     implementation = schemas.text(MAX_MARKDOWN)
     challenges = schemas.text(MAX_MARKDOWN)
+    mechanism = schemas.text(MAX_MARKDOWN, metadata={"description": "Markdown: how it works."})
+    moderators = schemas.text(
+        MAX_MARKDOWN, metadata={"description": "Markdown: where and for whom it works."}
+    )
+    economic_cost = schemas.text(
+        MAX_MARKDOWN, metadata={"description": "Markdown: what it costs, and what it saves."}
+    )
+    mechanism_strength = strength()
+    moderators_strength = strength()
+    implementation_strength = strength()
+    economic_cost_strength = strength()
     domains = schemas.slugs(
         "domains", validate=validate.Length(min=1, error="Choose at least one domain.")
     )
-    countries = schemas.countries()
     organisation = schemas.text(200)
     prevention_level = schemas.slug("prevention_levels", allow_none=True)
     stages = schemas.slugs("stages")
     target_population = schemas.text(500)
     evaluation_status = schemas.slug("evaluation_statuses")
-    visibility = schemas.slug("visibilities")
-    restricted_sectors = schemas.slugs("sectors")
-    submit = fields.Bool(metadata={"description": "false keeps a draft; true sends for review."})
     anonymised_confirmed = fields.Bool(
         metadata={"description": "Must be true when submit is true."}
     )
 
 
-class PracticeSchema(RecordSchema):
+class OutcomeRatingSchema(Schema):
+    outcome = fields.Str(required=True)
+    rating = fields.Str(required=True)
+    studies = fields.Int(required=True)
+    strongest_design = fields.Str(required=True, allow_none=True)
+
+
+class RatingSchema(Schema):
+    """How well a practice works, from the published studies the caller may see."""
+
+    overall = fields.Str(
+        required=True, metadata={"description": "One of " + ", ".join(taxonomy.RATINGS) + "."}
+    )
+    studies = fields.Int(
+        required=True,
+        metadata={"description": "Linked studies with findings or that evaluate or contradict."},
+    )
+    reason = fields.Str(required=True, metadata={"description": "The rating's reason in words."})
+    outcomes = fields.List(
+        fields.Nested(OutcomeRatingSchema),
+        required=True,
+        metadata={"description": "The rating for each outcome a study reports on."},
+    )
+
+
+class PracticeSchema(
+    RecordSchema,
+    markdown_fields(*Practice.markdown_fields),
+):
     summary = fields.Str(required=True)
-    body = fields.Str(required=True)
-    body_html = fields.Str(required=True)
-    outcomes = fields.Str(required=True)
-    outcomes_html = fields.Str(required=True)
-    implementation = fields.Str(required=True)
-    implementation_html = fields.Str(required=True)
-    challenges = fields.Str(required=True)
-    challenges_html = fields.Str(required=True)
+    mechanism_strength = fields.Str(required=True, allow_none=True)
+    moderators_strength = fields.Str(required=True, allow_none=True)
+    implementation_strength = fields.Str(required=True, allow_none=True)
+    economic_cost_strength = fields.Str(required=True, allow_none=True)
     organisation = fields.Str(required=True)
     prevention_level = fields.Str(required=True, allow_none=True)
     stages = fields.List(fields.Str(), required=True)
@@ -65,5 +104,10 @@ class PracticeSchema(RecordSchema):
             "description": "The strongest study design among published research you may see "
             "that evaluates or supports it; null without such evidence."
         },
+    )
+    rating = fields.Nested(
+        RatingSchema,
+        required=True,
+        metadata={"description": "How well it works, from the evidence you may see."},
     )
     url = fields.Str(required=True, metadata={"description": "The HTML page."})

@@ -4,21 +4,16 @@ from sqlalchemy import select
 
 from kx.accounts import services as accounts
 from kx.anonymisation import identifier_warnings
-from kx.errors import NotFound
 from kx.extensions import db
 from kx.practice.models import Practice
 from kx.practice.schemas import PracticeInputSchema
 from kx.records import services as records
 from kx.records.listing import list_query
-from kx.records.models import can_view
 
 CHECKED_FIELDS = (
     "title",
     "summary",
-    "body",
-    "outcomes",
-    "implementation",
-    "challenges",
+    *Practice.markdown_fields,
     "organisation",
     "target_population",
 )
@@ -26,11 +21,8 @@ REQUIRED_ON_CREATE = ("title", "domains")
 
 
 def get_practice(practice_id: int, viewer) -> Practice:
-    """The practice if ``viewer`` may see it; otherwise ``NotFound`` (existence stays hidden)."""
-    practice = db.session.get(Practice, practice_id)
-    if practice is None or not can_view(practice, viewer):
-        raise NotFound("No such practice example.")
-    return practice
+    """The practice if ``viewer`` may see it; otherwise ``NotFound``."""
+    return records.get_record(Practice, practice_id, viewer, "No such practice example.")
 
 
 def practice_query(viewer, filters: dict | None = None, sort: str = "newest"):

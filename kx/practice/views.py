@@ -8,25 +8,30 @@ from types import SimpleNamespace
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from kx import taxonomy
-from kx.anonymisation import KIND_LABELS, check_fields
+from kx import exports, taxonomy
+from kx.anonymisation import check_fields
 from kx.errors import Conflict, Invalid
 from kx.evidence import services as evidence_services
-from kx.evidence.panels import evidence_choices, evidence_label, practice_panel
+from kx.evidence.glance import at_a_glance
+from kx.evidence.panels import evidence_choices, practice_panel
 from kx.extensions import db
 from kx.practice import services
 from kx.practice.forms import PracticeForm
+from kx.practice.models import Practice
 from kx.records import rules
 from kx.records import services as records
+from kx.records import views as record_pages
 from kx.web import apply_errors, page_number
 
 practice = Blueprint("practice", __name__)
 
 PER_PAGE = 20
 TEXT_FIELDS = ("title", "summary", "organisation", "target_population")
-MARKDOWN_FIELDS = ("body", "outcomes", "implementation", "challenges")
+MARKDOWN_FIELDS = Practice.markdown_fields
 LIST_FIELDS = ("domains", "countries", "stages", "restricted_sectors")
 CHOICE_FIELDS = ("prevention_level", "evaluation_status", "visibility")
+#: how strong the evidence behind each EMMIE section is; empty: not given
+STRENGTH_FIELDS = tuple(f"{name}_strength" for name in Practice.emmie_sections)
 #: query parameter -> (vocabulary, key of practice_query's filters)
 FILTERS = {
     "domain": ("domains", "domains"),
@@ -41,7 +46,7 @@ FILTER_LABELS = {
     "prevention_level": "Prevention level",
     "stage": "Stage",
     "evaluation_status": "Evaluation",
-    "evidence": "Evidence level",
+    "evidence_level": "Evidence level",
 }
 SORTS = {"newest": "Newest first", "title": "Title (A to Z)"}
 
@@ -62,9 +67,9 @@ def _active_filters() -> dict[str, str]:
             value = value.upper()
         if value and value in taxonomy.vocabulary(vocabulary):
             active[name] = value
-    evidence = request.args.get("evidence", "")
-    if evidence in evidence_choices():
-        active["evidence"] = evidence
+    evidence_level = request.args.get("evidence_level", "")
+    if evidence_level in evidence_choices():
+        active["evidence_level"] = evidence_level
     return active
 
 
@@ -78,14 +83,16 @@ def index():
         if name in active:
             filters[key] = active[name]
     statement = services.practice_query(viewer, filters, sort)
-    if "evidence" in active:
+    if "evidence_level" in active:
         statement = evidence_services.filter_by_evidence_level(
-            statement, viewer, active["evidence"]
+            statement, viewer, active["evidence_level"]
         )
+    if request.args.get("format") == "csv":
+        return exports.records_csv(statement, viewer, _page_url, evidence_services.ratings_for)
     pagination = db.paginate(
         statement, page=page_number(), per_page=PER_PAGE, error_out=False, count=True
     )
-    levels = evidence_services.evidence_levels(pagination.items, viewer)
+    ratings = evidence_services.ratings_for(pagination.items, viewer)
     shown = [
         {
             "name": name,
@@ -103,7 +110,7 @@ def index():
     return render_template(
         "practice/index.html",
         pagination=pagination,
-        levels=levels,
+        ratings=ratings,
         active=active,
         shown=shown,
         sort=sort,
@@ -112,12 +119,15 @@ def index():
         filters=FILTERS,
         filter_labels=FILTER_LABELS,
         evidence_choices=evidence_choices(),
-        evidence_label=evidence_label,
     )
 
 
+def _page_url(practice_id: int) -> str:
+    return url_for("practice.detail", practice_id=practice_id, _external=True)
+
+
 def _filter_value_label(name: str, value: str) -> str:
-    if name == "evidence":
+    if name == "evidence_level":
         return evidence_choices()[value]
     return taxonomy.label(FILTERS[name][0], value)
 
@@ -125,18 +135,18 @@ def _filter_value_label(name: str, value: str) -> str:
 # Detail
 
 
-def render_detail(practice_obj, link_form=None, review_form_errors=None, status: int = 200):
+def render_detail(practice_obj, link_form=None, status: int = 200):
     """The practice page; ``link_form`` is an evidence link form sent back with its errors."""
     viewer = _viewer()
     editable = rules.can_edit(practice_obj, viewer)
     return render_template(
         "practice/detail.html",
+        item=practice_obj,
         practice=practice_obj,
         **practice_panel(practice_obj, viewer, link_form),
+        glance=at_a_glance(practice_obj, viewer),
         editable=editable,
         pending_edit=records.pending_edit(practice_obj) if editable else None,
-        kind_labels=KIND_LABELS,
-        review_errors=review_form_errors or {},
     ), status
 
 
@@ -154,6 +164,7 @@ def _form_data(form: PracticeForm) -> dict:
     data.update({name: (form[name].data or "").rstrip() for name in MARKDOWN_FIELDS})
     data.update({name: list(form[name].data or []) for name in LIST_FIELDS})
     data.update({name: form[name].data or "" for name in CHOICE_FIELDS})
+    data.update({name: form[name].data or None for name in STRENGTH_FIELDS})
     data["prevention_level"] = data["prevention_level"] or None
     data["evaluation_status"] = data["evaluation_status"] or "none"
     data["visibility"] = data["visibility"] or "public"
@@ -294,29 +305,12 @@ def edit(practice_id: int):
 @practice.route("/practices/<int:practice_id>/archive", methods=["POST"])
 @login_required
 def archive(practice_id: int):
-    item = _editable(practice_id)
-    try:
-        records.archive(item, _viewer())
-    except Invalid as exc:
-        flash(exc.message, "error")
-    else:
-        flash("Archived. It no longer appears in lists; you can submit it again later.", "info")
-    return redirect(url_for("practice.detail", practice_id=practice_id))
+    back = url_for("practice.detail", practice_id=practice_id)
+    return record_pages.archive_item(_editable(practice_id), _viewer(), back)
 
 
 @practice.route("/practices/<int:practice_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(practice_id: int):
-    item = _editable(practice_id)
-    if request.method == "GET":
-        return render_template(
-            "records/delete.html",
-            item=item,
-            noun="practice example",
-            action=url_for("practice.delete", practice_id=practice_id),
-            back=url_for("practice.detail", practice_id=practice_id),
-        )
-    title = item.title
-    records.delete(item, _viewer())
-    flash(f"“{title}” is deleted.", "info")
-    return redirect(url_for("review.my_items"))
+    back = url_for("practice.detail", practice_id=practice_id)
+    return record_pages.delete_item(_editable(practice_id), _viewer(), "practice example", back)

@@ -120,6 +120,16 @@ class Record:
     submitted_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None] = mapped_column(index=True)
 
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        # Lists show published items newest first: walked in this order, a page stops
+        # after 20. "My items": an author's items of one status, most recently changed first.
+        table = cls.__tablename__
+        return (
+            Index(f"ix_{table}_status_published", "status", "published_at", "created_at"),
+            Index(f"ix_{table}_author_status", "author_id", "status", "updated_at"),
+        )
+
     @declared_attr
     def author_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

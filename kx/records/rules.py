@@ -36,10 +36,16 @@ def can_remove_link(link, user) -> bool:
     return signed_in(user) and (user.is_moderator or link.created_by_id == user.id)
 
 
+def can_edit_link(link, user) -> bool:
+    """Change an evidence link's relation, note and findings: whoever may remove it."""
+    return can_remove_link(link, user)
+
+
 #: action -> predicate(target, user), for the templates' ``may`` global
 RULES = {
     "edit": can_edit,
     "read_revisions": can_read_revisions,
     "review": lambda _target, user: can_review(user),
     "remove_link": can_remove_link,
+    "edit_link": can_edit_link,
 }

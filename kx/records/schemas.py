@@ -37,6 +37,34 @@ def pending_edit_field() -> fields.Nested:
     )
 
 
+MAX_MARKDOWN = 100_000
+
+
+class RecordInputSchema(Schema):
+    """The writable fields every record kind shares; anything not declared (author, status,
+    id, dates) is refused as unknown."""
+
+    title = schemas.title()
+    countries = schemas.countries()
+    domains = schemas.slugs("domains")
+    visibility = schemas.slug("visibilities")
+    restricted_sectors = schemas.slugs("sectors")
+    submit = fields.Bool(metadata={"description": "false keeps a draft; true sends for review."})
+
+
+def markdown_fields(*names: str) -> type[Schema]:
+    """A schema to inherit from: each Markdown field in ``names`` as written and rendered
+    (``<name>_html``)."""
+    return Schema.from_dict(
+        {
+            f"{name}{suffix}": fields.Str(required=True)
+            for name in names
+            for suffix in ("", "_html")
+        },
+        name="MarkdownFields",
+    )
+
+
 class RecordSchema(Schema):
     """The fields every record kind reads back; each kind's schema adds its own."""
 

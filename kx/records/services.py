@@ -23,6 +23,7 @@ from kx.records.models import (
     REFUSED,
     Record,
     Revision,
+    can_view,
 )
 from kx.records.rules import can_edit, can_review
 from kx.schemas import load
@@ -49,6 +50,15 @@ class SaveHooks:
     confirm: tuple[str, str] | None = None
     # function(data, item, actor) raising Conflict when ``data`` clashes with another item
     check_conflicts: Callable | None = None
+
+
+def get_record(model: type[Record], item_id: int, viewer, missing: str) -> Record:
+    """The item if ``viewer`` may see it; otherwise ``NotFound`` saying ``missing``, as for
+    an item that does not exist (existence stays hidden)."""
+    item = db.session.get(model, item_id)
+    if item is None or not can_view(item, viewer):
+        raise NotFound(missing)
+    return item
 
 
 def save_record(hooks: SaveHooks, actor, data: dict, item: Record | None = None) -> Record:

@@ -40,7 +40,7 @@ from bibtexparser.middlewares.names import (
     split_multiple_persons_names,
 )
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
-from pylatexenc.latexencode import UnicodeToLatexEncoder
+from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
 __all__ = [
     "ENTRY_TYPES",
@@ -51,11 +51,13 @@ __all__ = [
     "citation_key",
     "clean_doi",
     "clean_year",
+    "doi_url",
     "format_reference",
     "is_valid_doi",
     "max_year",
     "normalise_author",
     "normalise_doi",
+    "page_bounds",
     "parse_bibtex",
     "split_author",
     "to_bibtex",
@@ -149,6 +151,17 @@ def clean_doi(value: str | None) -> str | None:
     return doi
 
 
+# The DOI Handbook's characters to encode in a resolver URL; "/" and the other
+# delimiters that DOIs use (";", ":", "(", ")") stay as they are.
+_DOI_URL_SAFE = "/:;()!$&'*,=@"
+
+
+def doi_url(doi: str) -> str:
+    """The ``https://doi.org/`` link of ``doi``, normalised and percent-encoded
+    (``<``, ``>``, ``#``, ``?``, spaces, ``%`` and non-ASCII characters)."""
+    return "https://doi.org/" + urllib.parse.quote(normalise_doi(doi), safe=_DOI_URL_SAFE)
+
+
 def _doi_from_url(url: str | None) -> str | None:
     if url and _DOI_URL_PREFIX.match(url.strip()):
         doi = normalise_doi(url)
@@ -219,10 +232,29 @@ def _make_decoder() -> LatexNodes2Text:
 
 
 _DECODER = _make_decoder()
+# pylatexenc's forms, except where bibtexparser 1 (which many reference tools still run)
+# needs the form its own table spells: it misreads \r{a} and \'n (as ŉ), and a field
+# with two accents that it finds only by position, such as \'c, loses the second.
+_BIBTEX1_FORMS = {
+    "Å": r"\AA",
+    "å": r"\aa",
+    "ĵ": r"\^\j",
+    **{char: rf"\'{{{ascii_}}}" for char, ascii_ in zip("ĆćŃńŚśŹź", "CcNnSsZz", strict=True)},
+    **{
+        char: rf"\{accent} {ascii_}"
+        for char, accent, ascii_ in zip("İŰűŸŻż", '.HH"..', "IUuYZz", strict=True)
+    },
+}
 _ENCODER = UnicodeToLatexEncoder(
     non_ascii_only=True,
     replacement_latex_protection="braces-all",
     unknown_char_policy="keep",
+    conversion_rules=[
+        UnicodeToLatexConversionRule(
+            RULE_DICT, {ord(char): tex for char, tex in _BIBTEX1_FORMS.items()}
+        ),
+        "defaults",
+    ],
 )
 # pylatexenc logs a warning for every character it keeps as it is (e.g. CJK).
 logging.getLogger("pylatexenc.latexencode").setLevel(logging.ERROR)
@@ -256,10 +288,22 @@ def _decode_latex(value: str) -> str:
     return " ".join(text.replace("\xa0", " ").split())
 
 
+# The letters of European names (Latin-1 and Latin Extended-A) are written as TeX
+# commands, which bibtexparser 1 and 2, pybtex and BibTeX itself all read back to the same
+# letter. These stay UTF-8, which each of them takes as it is, as does every other
+# character: no form of an accented i suits both bibtexparser 1 (whose \'i fails when a
+# field has two, as in "García, María") and pybtex (which misreads \'{\i}), and
+# bibtexparser 1 misreads \OE (Ø then E), \ij, \ng and the rarer letters here.
+_TEX_LETTERS = range(0xC0, 0x180)
+_KEEP_UTF8 = frozenset("ìíîïĩīĭĦħĲĳĸĿŀŉŊŋŒœŦŧ")
+
+
 @functools.lru_cache(maxsize=4096)
 def _latex_char(char: str) -> str:
-    """A non-ASCII character as a LaTeX macro (``ü`` -> ``{\\"u}``) when that decodes back
-    to the same character; otherwise the character itself (BibTeX files may be UTF-8)."""
+    """A letter of a European name as a braced TeX command (``å`` -> ``{\\aa}``,
+    ``ö`` -> ``{\\"o}``) when that decodes back to it; otherwise the character itself."""
+    if ord(char) not in _TEX_LETTERS or not char.isalpha() or char in _KEEP_UTF8:
+        return char
     encoded = _ENCODER.unicode_to_latex(char)
     if encoded != char and _DECODER.latex_to_text(encoded) == char:
         return encoded
@@ -311,7 +355,8 @@ def _normalise_pages(value: str) -> str:
     return value.strip()
 
 
-def _page_bounds(pages: str | None) -> tuple[str | None, str | None]:
+def page_bounds(pages: str | None) -> tuple[str | None, str | None]:
+    """``"12-34"`` (en dash or hyphens) -> ``("12", "34")``; one page -> ``("12", None)``."""
     if not pages:
         return None, None
     match = _PAGE_RANGE.match(pages)
@@ -664,9 +709,10 @@ def _verbatim_value(value: str) -> str:
 def to_bibtex(citations: Citation | Iterable[Citation]) -> str:
     """BibTeX for one citation or a list, one entry each.
 
-    Special characters are escaped and non-ASCII characters written as LaTeX macros
-    (``{\\"u}``) wherever the macro decodes back to the same character; the rest stay
-    UTF-8. Keys are the citations' own or :func:`citation_key`, made unique.
+    Special characters are escaped and the letters of European names written as braced
+    TeX commands (``{\\aa}``, ``{\\"u}``) that bibtexparser 1 and 2 and pybtex read back
+    alike; other characters stay UTF-8. Keys are the citations' own or
+    :func:`citation_key`, made unique.
     """
     items = _as_list(citations)
     entries = []
@@ -686,7 +732,7 @@ def to_bibtex(citations: Citation | Iterable[Citation]) -> str:
         if citation.issue:
             fields.append(("number", _encode_latex(citation.issue)))
         if citation.pages:
-            first, last = _page_bounds(citation.pages)
+            first, last = page_bounds(citation.pages)
             pages = _encode_latex(first or "")
             if last:
                 # "--" is the en dash; braces keep a hyphen beside it out of the ligature.
@@ -735,7 +781,7 @@ def to_ris(citations: Citation | Iterable[Citation]) -> str:
             lines.append(("VL", citation.volume))
         if citation.issue:
             lines.append(("IS", citation.issue))
-        first, last = _page_bounds(citation.pages)
+        first, last = page_bounds(citation.pages)
         if first:
             lines.append(("SP", first))
         if last:
@@ -794,7 +840,7 @@ def to_csl_json(citations: Citation | Iterable[Citation]) -> list[dict]:
             item["volume"] = citation.volume
         if citation.issue:
             item["issue"] = citation.issue
-        first, last = _page_bounds(citation.pages)
+        first, last = page_bounds(citation.pages)
         if first:
             item["page"] = f"{first}-{last}" if last else first
         if citation.doi:
@@ -843,6 +889,14 @@ def _apa_authors(authors: list[str]) -> str:
     return ", ".join(names[: APA_MAX_AUTHORS - 1]) + f", . . . {names[-1]}"
 
 
+# e12, e0153442, CD004380 or 102345: an article number, not a page.
+_ARTICLE_NUMBER = re.compile(r"^(?:[eE]|[A-Za-z]{2,})\d+$|^\d{5,}$")
+
+
+def _is_article_number(locator: str) -> bool:
+    return bool(_ARTICLE_NUMBER.match(locator))
+
+
 def _sentence(text: str) -> str:
     """``text`` ending with one full stop (or its own ``?``/``!``)."""
     text = text.strip()
@@ -877,27 +931,28 @@ def format_reference(citation: Citation, *, as_html: bool = False) -> str:
     parts = [esc(_sentence(authors)), year, title_html] if authors else [title_html, year]
 
     venue = (citation.venue or "").strip()
-    first, last = _page_bounds(citation.pages)
+    first, last = page_bounds(citation.pages)
     pages = f"{first}{EN_DASH}{last}" if last else first
-    if entry_type == "article" and venue:
-        source = ital(venue + (f", {citation.volume}" if citation.volume else ""))
+    if entry_type == "article" and (venue or citation.volume or citation.issue or pages):
+        # Journal, volume(issue), pages; without a volume "Journal, (4), …".
+        run = ", ".join(b for b in (venue, citation.volume) if b)
+        source = ital(run) if run else ""
         if citation.issue:
-            source += esc(f"({citation.issue})")
+            issue = f"({citation.issue})"
+            source += esc(issue if citation.volume or not source else f", {issue}")
         if pages:
-            source += esc(f", {pages}")
+            locator = f"Article {first}" if not last and _is_article_number(first) else pages
+            source += esc(f", {locator}" if source else locator)
         parts.append(source + ".")
     elif entry_type == "incollection" and venue:
         pp = f" ({'pp.' if last else 'p.'} {pages})" if pages else ""
         parts.append(f"In {ital(venue)}{esc(pp)}.")
     elif venue:
         parts.append(esc(_sentence(venue)))
-    elif entry_type == "article" and (citation.volume or pages):
-        bits = ", ".join(b for b in (citation.volume, pages) if b)
-        parts.append(esc(bits) + ".")
 
     link = None
     if citation.doi:
-        link = "https://doi.org/" + normalise_doi(citation.doi)
+        link = doi_url(citation.doi)
     elif citation.url and citation.url.strip():
         link = citation.url.strip()
     if link:

@@ -1,26 +1,12 @@
 """Research summary forms: field shape only; the services decide what is acceptable."""
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-    widgets,
-)
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from kx import taxonomy
+from kx.accounts.forms import SelectChoice
+from kx.records.forms import RecordForm, select, text
 from kx.research.citations import ENTRY_TYPES
-
-try:  # WTForms 3.3 deprecates (value, label) tuples; 3.4 removes them.
-    from wtforms import SelectChoice
-except ImportError:  # pragma: no cover - WTForms before 3.3
-
-    def SelectChoice(value, label):
-        return (value, label)
-
 
 ENTRY_TYPE_LABELS = {
     "article": "Journal article",
@@ -32,19 +18,7 @@ ENTRY_TYPE_LABELS = {
 SORTS = {"newest": "Newest first", "year": "Year of publication", "title": "Title (A to Z)"}
 
 
-def _choices(vocabulary: str, placeholder: str | None = None) -> list:
-    choices = [SelectChoice(slug, name) for slug, name in taxonomy.choices(vocabulary)]
-    return ([SelectChoice("", placeholder)] if placeholder else []) + choices
-
-
-class CheckboxListField(SelectMultipleField):
-    """Several choices as a list of checkboxes (a fieldset in the template)."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-class ResearchForm(FlaskForm):
+class ResearchForm(RecordForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     authors = TextAreaField(
         "Authors",
@@ -58,43 +32,33 @@ class ResearchForm(FlaskForm):
         validate_choice=False,
         default="article",
     )
-    venue = StringField(
+    venue = text(
         "Journal, book or publisher",
-        validators=[Length(max=300)],
-        description="The journal for an article, the book for a chapter, the publisher or "
-        "institution for a book or report.",
+        300,
+        "The journal for an article, the book for a chapter, the publisher or institution "
+        "for a book or report.",
     )
-    volume = StringField("Volume", validators=[Length(max=32)])
-    issue = StringField("Issue", validators=[Length(max=32)])
-    pages = StringField("Pages", validators=[Length(max=32)], description="For example 45-66.")
-    doi = StringField(
-        "DOI",
-        validators=[Length(max=255)],
-        description="For example 10.1007/s10508-014-0270-x; a https://doi.org/ link works too.",
+    volume = text("Volume", 32)
+    issue = text("Issue", 32)
+    pages = text("Pages", 32, "For example 45-66.")
+    doi = text(
+        "DOI", 255, "For example 10.1007/s10508-014-0270-x; a https://doi.org/ link works too."
     )
-    url = StringField(
-        "Web address",
-        validators=[Length(max=500)],
-        description="Where the work can be read, if it has no DOI (http or https).",
-    )
-    study_design = SelectField(
-        "Study design",
-        choices=_choices("study_designs"),
-        validate_choice=False,
-        default="other",
+    url = text("Web address", 500, "Where the work can be read, if it has no DOI (http or https).")
+    study_design = select("Study design", "study_designs", default="other")
+    risk_of_bias = select(
+        "Risk of bias",
+        "risks_of_bias",
+        "Not assessed",
+        description="How far the study's design and conduct could have skewed its results "
+        "(for example with RoB 2 or ROBINS-I). A high risk lowers the weight of its findings "
+        "in favour of a practice.",
     )
     sample_size = IntegerField(
         "Sample size",
         validators=[Optional(), NumberRange(min=0)],
         description="Number of participants or cases, if the study has one.",
     )
-    countries = SelectMultipleField(
-        "Countries studied",
-        choices=_choices("countries"),
-        validate_choice=False,
-        description="Hold Ctrl (Cmd on a Mac) to choose several.",
-    )
-    domains = CheckboxListField("Domains", choices=_choices("domains"), validate_choice=False)
     summary = TextAreaField(
         "Plain-language summary",
         description="What was studied and how, for readers outside research. Markdown.",
@@ -102,18 +66,6 @@ class ResearchForm(FlaskForm):
     key_findings = TextAreaField("Key findings", description="Markdown; a list works well.")
     implications = TextAreaField("Implications for practice", description="Markdown.")
     limitations = TextAreaField("Limitations", description="Markdown.")
-    visibility = SelectField(
-        "Who may read it",
-        choices=_choices("visibilities"),
-        validate_choice=False,
-        default="public",
-    )
-    restricted_sectors = CheckboxListField(
-        "Sectors that may read it",
-        choices=_choices("sectors"),
-        validate_choice=False,
-        description="Only when restricted to sectors.",
-    )
 
     def to_data(self) -> dict:
         """The fields as the research service takes them."""
@@ -126,6 +78,7 @@ class ResearchForm(FlaskForm):
             "entry_type": self.entry_type.data,
             "doi": (self.doi.data or "").strip() or None,
             "study_design": self.study_design.data,
+            "risk_of_bias": self.risk_of_bias.data or None,
             "sample_size": self.sample_size.data,
             "countries": list(self.countries.data or []),
             "domains": list(self.domains.data or []),
@@ -155,13 +108,9 @@ class ResearchFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    domain = SelectField("Domain", choices=_choices("domains", "Any domain"), validate_choice=False)
-    country = SelectField(
-        "Country", choices=_choices("countries", "Any country"), validate_choice=False
-    )
-    study_design = SelectField(
-        "Study design", choices=_choices("study_designs", "Any design"), validate_choice=False
-    )
+    domain = select("Domain", "domains", "Any domain")
+    country = select("Country", "countries", "Any country")
+    study_design = select("Study design", "study_designs", "Any design")
     year_from = IntegerField("Year from", validators=[Optional(), NumberRange(1900, 2100)])
     year_to = IntegerField("Year to", validators=[Optional(), NumberRange(1900, 2100)])
     sort = SelectField(

@@ -1,6 +1,6 @@
 """Research summaries: structured accounts of published studies."""
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kx.extensions import db
@@ -9,12 +9,6 @@ from kx.records.models import Record
 
 class Research(Record, db.Model):
     __tablename__ = "research"
-    # Lists show published items newest first: walked in this order, a page stops after 20.
-    # "My items": an author's items of one status, most recently changed first.
-    __table_args__ = (
-        Index("ix_research_status_published", "status", "published_at", "created_at"),
-        Index("ix_research_author_status", "author_id", "status", "updated_at"),
-    )
 
     item_type = "research"
     markdown_fields = ("summary", "key_findings", "implications", "limitations")
@@ -31,6 +25,7 @@ class Research(Record, db.Model):
         "url",
         "study_design",
         "sample_size",
+        "risk_of_bias",
         "countries",
         "domains",
         "summary",
@@ -55,6 +50,8 @@ class Research(Record, db.Model):
     url: Mapped[str] = mapped_column(String(500), default="")
     study_design: Mapped[str] = mapped_column(String(24), default="other")
     sample_size: Mapped[int | None]
+    # study-level: low, some-concerns, high (taxonomy.RISKS_OF_BIAS); None when not assessed
+    risk_of_bias: Mapped[str | None] = mapped_column(String(16))
     summary: Mapped[str] = mapped_column(Text, default="")
     summary_html: Mapped[str] = mapped_column(Text, default="")
     key_findings: Mapped[str] = mapped_column(Text, default="")

@@ -2,14 +2,12 @@
 
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import ValidationError, fields, validate, validates
 
 from kx import schemas
 from kx.evidence.schemas import LinkedPracticeSchema
-from kx.records.schemas import RecordSchema
+from kx.records.schemas import MAX_MARKDOWN, RecordInputSchema, RecordSchema, markdown_fields
 from kx.research.citations import ENTRY_TYPES, MIN_YEAR, clean_doi
-
-MAX_MARKDOWN = 100_000
 
 
 class DoiField(fields.Str):
@@ -37,10 +35,9 @@ def _blank_or_http_url(value: str) -> None:
         validate.URL(schemes={"http", "https"})(value)
 
 
-class ResearchInputSchema(Schema):
+class ResearchInputSchema(RecordInputSchema):
     """Writable fields; anything else (author, status, id, dates) is refused as unknown."""
 
-    title = schemas.title()
     authors = fields.List(
         fields.Str(validate=validate.Length(min=1, max=200)), validate=validate.Length(max=100)
     )
@@ -54,15 +51,15 @@ class ResearchInputSchema(Schema):
     url = fields.Str(validate=[validate.Length(max=500), _blank_or_http_url])
     study_design = schemas.slug("study_designs")
     sample_size = fields.Int(allow_none=True, validate=validate.Range(min=0, max=1_000_000_000))
-    countries = schemas.countries()
-    domains = schemas.slugs("domains")
+    risk_of_bias = schemas.slug(
+        "risks_of_bias",
+        allow_none=True,
+        metadata={"description": "low, some-concerns or high; null when not assessed."},
+    )
     summary = schemas.text(MAX_MARKDOWN, metadata={"description": "Plain-language summary."})
     key_findings = schemas.text(MAX_MARKDOWN)
     implications = schemas.text(MAX_MARKDOWN)
     limitations = schemas.text(MAX_MARKDOWN)
-    visibility = schemas.slug("visibilities")
-    restricted_sectors = schemas.slugs("sectors")
-    submit = fields.Bool(metadata={"description": "false keeps a draft; true sends for review."})
 
     @validates("year")
     def _year_in_range(self, value, **_):
@@ -70,7 +67,9 @@ class ResearchInputSchema(Schema):
             raise ValidationError(f"Give a year from {MIN_YEAR} to {date.today().year + 1}.")
 
 
-class ResearchSchema(RecordSchema):
+class ResearchSchema(
+    RecordSchema, markdown_fields("summary", "key_findings", "implications", "limitations")
+):
     authors = fields.List(fields.Str(), required=True)
     year = fields.Int(required=True, allow_none=True)
     venue = fields.Str(required=True)
@@ -82,14 +81,11 @@ class ResearchSchema(RecordSchema):
     url = fields.Str(required=True, metadata={"description": "The paper's web address."})
     study_design = fields.Str(required=True)
     sample_size = fields.Int(required=True, allow_none=True)
-    summary = fields.Str(required=True)
-    summary_html = fields.Str(required=True)
-    key_findings = fields.Str(required=True)
-    key_findings_html = fields.Str(required=True)
-    implications = fields.Str(required=True)
-    implications_html = fields.Str(required=True)
-    limitations = fields.Str(required=True)
-    limitations_html = fields.Str(required=True)
+    risk_of_bias = fields.Str(
+        required=True,
+        allow_none=True,
+        metadata={"description": "low, some-concerns or high; null when not assessed."},
+    )
     reference = fields.Str(required=True, metadata={"description": "APA-style reference."})
     practices = fields.List(
         fields.Nested(LinkedPracticeSchema),

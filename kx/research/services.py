@@ -7,12 +7,12 @@ from sqlalchemy import nulls_last, select
 from kx.accounts import services as accounts
 from kx.anonymisation import identifier_warnings
 from kx.database import transaction
-from kx.errors import Conflict, Forbidden, Invalid, NotFound
+from kx.errors import Conflict, Forbidden, Invalid
 from kx.extensions import db
 from kx.records import quota
 from kx.records import services as records
 from kx.records.listing import list_query
-from kx.records.models import can_view, visible_to
+from kx.records.models import visible_to
 from kx.research import citations
 from kx.research.models import Research
 from kx.research.schemas import ResearchInputSchema
@@ -24,10 +24,7 @@ EXPORT_PARTS: dict = {}
 
 def get_research(research_id: int, viewer) -> Research:
     """The summary if ``viewer`` may see it; otherwise ``NotFound``."""
-    research = db.session.get(Research, research_id)
-    if research is None or not can_view(research, viewer):
-        raise NotFound("No such research summary.")
-    return research
+    return records.get_record(Research, research_id, viewer, "No such research summary.")
 
 
 def research_query(viewer, filters: dict | None = None, sort: str = "newest"):

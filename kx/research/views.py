@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,15 +19,14 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
-from kx import taxonomy
-from kx.anonymisation import KIND_LABELS
+from kx import exports, taxonomy
 from kx.errors import Conflict, Forbidden, Invalid, ServiceError
 from kx.evidence.panels import research_panel
 from kx.extensions import db, limiter
 from kx.records import rules
 from kx.records import services as records
+from kx.records import views as record_pages
 from kx.research import services
 from kx.research.citations import split_author
 from kx.research.forms import (
@@ -106,6 +104,8 @@ def index():
     form = _filter_form()
     filters, args = _list_filters(form)
     statement = services.research_query(_viewer(), filters, args.get("sort", "newest"))
+    if request.args.get("format") == "csv":
+        return exports.records_csv(statement, _viewer(), _page_url)
     page = db.paginate(statement, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render_template(
         "research/list.html",
@@ -116,6 +116,10 @@ def index():
         short_reference=short_reference,
         formats=services.CITATION_FORMATS,
     )
+
+
+def _page_url(item_id: int) -> str:
+    return url_for("research.detail", item_id=item_id, _external=True)
 
 
 def _initials(given: str) -> str:
@@ -170,33 +174,17 @@ def export():
 # --------------------------------------------------------------------------- detail
 
 
-def _revisions_url(item: Research) -> str | None:
-    """The revision history page (kx/review/views.py), if that blueprint provides one."""
-    if "review.revisions" not in current_app.view_functions:
-        return None
-    for name in ("segment", "kind"):
-        try:
-            return url_for("review.revisions", item_id=item.id, **{name: "research"})
-        except BuildError:
-            continue
-    return None
-
-
 def render_detail(item: Research, link_form=None, status: int = 200):
     """The summary's page; ``link_form`` is an evidence link form sent back with its errors."""
     viewer = _viewer()
-    can_edit = rules.can_edit(item, viewer)
+    editable = rules.can_edit(item, viewer)
     return render_template(
         "research/detail.html",
         item=item,
-        pending_edit=records.pending_edit(item) if can_edit else None,
+        editable=editable,
+        pending_edit=records.pending_edit(item) if editable else None,
         reference=services.reference(item),
         **research_panel(item, viewer, link_form),
-        can_edit=can_edit,
-        is_author=viewer.is_authenticated and item.author_id == viewer.id,
-        revisions_url=_revisions_url(item) if can_edit else None,
-        formats=services.CITATION_FORMATS,
-        kind_labels=KIND_LABELS,
     ), status
 
 
@@ -319,28 +307,15 @@ def submit_for_review(item_id: int):
 @research.route("/research/<int:item_id>/archive", methods=["POST"])
 @login_required
 def archive(item_id: int):
-    item = _editable(item_id)
-    records.archive(item, _viewer())
-    flash("Archived: it no longer appears in lists. You and the moderators can still see it.")
-    return redirect(url_for("research.detail", item_id=item.id))
+    back = url_for("research.detail", item_id=item_id)
+    return record_pages.archive_item(_editable(item_id), _viewer(), back)
 
 
 @research.route("/research/<int:item_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(item_id: int):
-    item = _editable(item_id)
-    if request.method == "GET":
-        return render_template(
-            "records/delete.html",
-            item=item,
-            noun="summary",
-            action=url_for("research.delete", item_id=item_id),
-            back=url_for("research.detail", item_id=item_id),
-        )
-    title = item.title
-    records.delete(item, _viewer())
-    flash(f"“{title}” is deleted.", "info")
-    return redirect(url_for("review.my_items"))
+    back = url_for("research.detail", item_id=item_id)
+    return record_pages.delete_item(_editable(item_id), _viewer(), "summary", back)
 
 
 def _importer_key() -> str:

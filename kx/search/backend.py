@@ -26,6 +26,8 @@ class Query:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    # False for exports: thousands of hits, and nobody reads a CSV's highlighted excerpts
+    snippets: bool = True
 
 
 @dataclass

@@ -8,6 +8,7 @@ viewer (or, for a feed, as the theme's owner), so nothing here decides visibilit
 import math
 import time
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import (
@@ -27,10 +28,13 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from kx import exports
 from kx.accounts.views import verified_required
 from kx.database import utcnow
 from kx.errors import Invalid, NotFound
-from kx.extensions import limiter
+from kx.evidence import services as evidence_services
+from kx.extensions import db, limiter
+from kx.kinds import KINDS
 from kx.search import saved, services
 from kx.web import apply_errors
 
@@ -157,12 +161,25 @@ def _alternatives(viewer, criteria: dict, chips: list[dict], until: float) -> li
     return useful
 
 
-def hit_view(hit) -> dict:
+def hit_view(hit, rating=None) -> dict:
     return {
         "hit": hit,
         "url": saved.hit_url(hit),
         "type_label": saved.TYPE_LABELS.get(hit.type, hit.type),
+        "rating": rating,
     }
+
+
+def practice_ratings(hits, viewer) -> dict:
+    """The rating of each practice example among ``hits`` (a page: one call), read from
+    the database as ``viewer`` may see it now, not from the index."""
+    return evidence_services.ratings_for([hit for hit in hits if hit.type == "practice"], viewer)
+
+
+def hit_views(hits, viewer) -> list[dict]:
+    """``hit_view`` of each hit, practice examples with their rating."""
+    ratings = practice_ratings(hits, viewer)
+    return [hit_view(hit, ratings.get(hit.id) if hit.type == "practice" else None) for hit in hits]
 
 
 def render_search(criteria: dict, page: int = 1, form: ThemeNameForm | None = None, status=200):
@@ -179,7 +196,7 @@ def render_search(criteria: dict, page: int = 1, form: ThemeNameForm | None = No
         "search/index.html",
         criteria=criteria,
         results=results,
-        hits=[hit_view(hit) for hit in results.hits],
+        hits=hit_views(results.hits, viewer),
         page=page,
         pages=pages,
         per_page=PER_PAGE,
@@ -209,10 +226,51 @@ def _default_name(criteria: dict) -> str:
     return text[: saved.NAME_MAX]
 
 
+TOO_COSTLY = (
+    "This search took too long and was stopped. Use fewer words, or more letters before a *."
+)
+
+
+def results_csv(viewer, criteria: dict):
+    """Every result of ``criteria`` that ``viewer`` may see (up to the export's limit) as a
+    CSV download; ``Invalid`` when the search runs out of its time budget, rather than an
+    incomplete file."""
+    query = saved.to_query(criteria, per_page=exports.MAX_EXPORT_ROWS)
+    results = services.search(viewer, replace(query, snippets=False))
+    if results.partial:
+        raise Invalid(TOO_COSTLY, {"q": ["Too costly to search in full; narrow it down."]})
+    hits, research = results.hits, KINDS["research"]
+
+    def rows():
+        for start in range(0, len(hits), exports.CHUNK_ROWS):
+            chunk = hits[start : start + exports.CHUNK_ROWS]
+            ratings = practice_ratings(chunk, viewer)
+            ids = [hit.id for hit in chunk if hit.type == "research"]
+            found = db.session.scalars(
+                research.query(viewer).where(research.model.id.in_(ids)).order_by(None)
+            )
+            summaries = {item.id: item for item in found}
+            for hit in chunk:
+                yield exports.search_row(
+                    hit,
+                    KINDS[hit.type].url(hit.id, _external=True),
+                    ratings.get(hit.id) if hit.type == "practice" else None,
+                    summaries.get(hit.id) if hit.type == "research" else None,
+                )
+
+    return exports.csv_response("search", exports.SEARCH_HEADER, rows(), results.total)
+
+
 @search_pages.route("/search")
 @search_limit
 def search():
-    return render_search(saved.clean_criteria(request.args), _page())
+    criteria = saved.clean_criteria(request.args)
+    if request.args.get("format") == "csv":
+        try:
+            return results_csv(_viewer(), criteria)
+        except Invalid:
+            return render_search(criteria, status=422)
+    return render_search(criteria, _page())
 
 
 # Themes (saved searches) ------------------------------------------------------------------
@@ -282,10 +340,10 @@ def theme(saved_id: int):
         results=results,
         hits=[
             {
-                **hit_view(hit),
+                **view,
                 "new": (hit.type, hit.id) in dates and dates[(hit.type, hit.id)][0] > since,
             }
-            for hit in results.hits
+            for hit, view in zip(results.hits, hit_views(results.hits, _viewer()), strict=True)
         ],
         new_count=saved.new_matches(theme, since) if page == 1 else None,
         cap=saved.NEW_CAP,

@@ -5,7 +5,7 @@ import pytest
 
 from tests.support.api import assert_json_error, new_practice, new_research, publish
 
-LINK_KEYS = {"id", "research_id", "practice_id", "relation", "note", "created_by"}
+LINK_KEYS = {"id", "research_id", "practice_id", "relation", "note", "created_by", "findings"}
 
 
 def link(client, who, practice_id, research_id, relation="supports", note="", expect=201):
@@ -48,6 +48,7 @@ def test_a_verified_member_links_research_and_both_ends_show_it(client, people, 
         "note": "Evaluates the 2019 pilot.",
         "created_by": people.colleague.id,
         "url": f"/practices/{practice}",
+        "findings": [],
     }
 
 

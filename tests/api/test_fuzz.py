@@ -12,6 +12,7 @@ import os
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 if not hasattr(pytest.Function, "_nodeid"):
     # schemathesis (4.32) renames the running test through ``Function._nodeid``, which
@@ -68,6 +69,11 @@ def member_schema(app, make_user, issue_token):
     return loaded
 
 
+FINDING_OPERATIONS = {
+    "POST /api/v1/practices/{practice_id}/evidence",
+    "PATCH /api/v1/evidence/{link_id}",
+}
+
 anonymous = schemathesis.pytest.from_fixture("anonymous_schema")
 member = schemathesis.pytest.from_fixture("member_schema")
 
@@ -81,4 +87,8 @@ def test_api_as_anonymous_visitor(case):
 @member.parametrize()
 @FUZZ
 def test_api_as_verified_member(case):
-    case.call_and_validate()
+    # A finding's confidence interval must contain its effect size: a rule across fields
+    # that JSON Schema cannot state, so generated "valid" findings may rightly get a 422.
+    # Every other check still runs on these operations.
+    across_fields = case.operation.label in FINDING_OPERATIONS
+    case.call_and_validate(excluded_checks=[positive_data_acceptance] if across_fields else [])

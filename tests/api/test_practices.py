@@ -18,6 +18,17 @@ from tests.support.api import (
 
 PRACTICE_KEYS = {
     "id",
+    "mechanism",
+    "mechanism_html",
+    "moderators",
+    "moderators_html",
+    "economic_cost",
+    "economic_cost_html",
+    "mechanism_strength",
+    "moderators_strength",
+    "implementation_strength",
+    "economic_cost_strength",
+    "rating",
     "title",
     "summary",
     "body",

@@ -10,6 +10,7 @@ from tests.support.api import RFC3339_UTC, assert_json_error, ids, new_research,
 
 RESEARCH_KEYS = {
     "id",
+    "risk_of_bias",
     "title",
     "authors",
     "year",

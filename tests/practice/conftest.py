@@ -3,7 +3,7 @@ and search indexing held back for the modules that are about pages."""
 
 import pytest
 
-from tests.support.practice import Cast
+from tests.support.practice import browser, people  # noqa: F401  (the page tests' fixtures)
 
 
 @pytest.fixture
@@ -13,21 +13,3 @@ def _index_later(monkeypatch):
     from kx.search import indexing
 
     monkeypatch.setattr(indexing, "apply_outbox", lambda timeout=None: 0)
-
-
-@pytest.fixture
-def browser(app, login):
-    """``browser(user)`` -> a test client signed in as ``user`` (None: anonymous)."""
-
-    def open_as(user=None):
-        client = app.test_client()
-        if user is not None:
-            login(client, user)
-        return client
-
-    return open_as
-
-
-@pytest.fixture
-def people(make_user, browser) -> Cast:
-    return Cast(make_user, browser)

@@ -146,7 +146,7 @@ def list_queries(people) -> dict:
             statement = evidence_services.filter_by_evidence_level(
                 practices.practice_query(viewer, published), viewer, level
             )
-            queries[f"practices evidence={level} / {name}"] = statement
+            queries[f"practices evidence_level={level} / {name}"] = statement
         research_filters = {
             "all": {},
             "domain": {"domains": ["treatment"]},
@@ -326,7 +326,7 @@ def test_the_evidence_filters_count_only_published_research_the_viewer_may_see(
             login(client, user)
             headers = api_token(user)
         for level, titles in EXPECTED[name].items():
-            html = client.get(f"/practices?evidence={level}").get_data(as_text=True)
+            html = client.get(f"/practices?evidence_level={level}").get_data(as_text=True)
             shown = {title for title in _all_titles() if f">{title}<" in html}
             assert shown == titles, (name, level, "HTML")
             response = client.get(

@@ -1,6 +1,7 @@
 """Practice example pages through the browser's eyes: the list with its filters, the detail
 page, the form with the anonymisation check, evidence links, visibility and an XSS corpus."""
 
+import json
 import re
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ from sqlalchemy import event, func, select
 
 from kx.accounts.models import User
 from kx.evidence.models import EvidenceLink
+from kx.evidence.panels import evidence_label
 from kx.extensions import db
 from kx.practice.models import Practice
 from tests.support.browser import Html, breadcrumb, submit
@@ -74,11 +76,11 @@ def test_the_list_hides_drafts_and_pending_items_even_from_moderators(app, peopl
         ("?stage=arrest", {"Police triage"}),
         ("?evaluation_status=peer-reviewed", {"School sessions"}),
         ("?domain=prevention&country=AU", {"School sessions"}),
-        ("?evidence=quasi-experimental", {"Helpline"}),
-        ("?evidence=none", {"Police triage", "School sessions"}),
-        ("?evidence=rct", set()),
+        ("?evidence_level=quasi-experimental", {"Helpline"}),
+        ("?evidence_level=none", {"Police triage", "School sessions"}),
+        ("?evidence_level=rct", set()),
         (
-            "?domain=spying&country=ZZ&evidence=astrology",
+            "?domain=spying&country=ZZ&evidence_level=astrology",
             {"Helpline", "Police triage", "School sessions"},
         ),
     ],
@@ -151,7 +153,7 @@ def test_active_filters_are_shown_with_a_way_to_remove_each(app, people):
     assert page.values("sort") == ["title"]
     for control in ("domain", "country", "prevention_level", "stage", "evaluation_status"):
         assert f'<label for="filter-{control}">' in page.html
-    assert '<label for="filter-evidence">' in page.html
+    assert '<label for="filter-evidence_level">' in page.html
     assert '<label for="sort">' in page.html
 
 
@@ -192,7 +194,7 @@ def evidence_on_list(client, query: str = "") -> dict[str, str]:
     found = {}
     for row_html in rows:
         title = Html(re.search(r"<h3 [^>]*>(.*?)</h3>", row_html, re.S).group(1)).text
-        facts = re.search(r"<dt>Evidence</dt><dd>(.*?)</dd>", row_html, re.S).group(1)
+        facts = re.search(r"<dt>Rating</dt><dd>(.*?)</dd>", row_html, re.S).group(1)
         found[title] = Html(facts).text
     return found
 
@@ -246,13 +248,20 @@ def test_each_row_shows_its_own_evidence_level(app, people):
         "Backed by a draft": "No linked evidence",
         "Not linked": "No linked evidence",
     }
-    assert evidence_on_list(people.anonymous_client) == expected
     members_view = {**expected, "Backed by members-only research": "Systematic review"}
-    assert evidence_on_list(people.other_client) == members_view
-    assert evidence_on_list(people.author_client) == members_view
-    assert evidence_on_list(people.anonymous_client, "?evidence=rct") == {
-        "Backed by a trial": "Randomised controlled trial"
-    }
+    # the list rows show the rating; the evidence level is what the list filters by
+    for client, view in (
+        (people.anonymous_client, expected),
+        (people.other_client, members_view),
+        (people.author_client, members_view),
+    ):
+        for level in ("rct", "case-study", "systematic-review", "none"):
+            wanted = {
+                title
+                for title, shown in view.items()
+                if shown == (evidence_label(level) if level != "none" else "No linked evidence")
+            }
+            assert set(evidence_on_list(client, f"?evidence_level={level}")) == wanted, level
     for practice_id, title in ((trial, "Backed by a trial"), (draft, "Backed by a draft")):
         detail = Html(people.author_client.get(f"/practices/{practice_id}"))
         assert f"Evidence level: {members_view[title]}" in detail.text_of("evidence")
@@ -273,7 +282,9 @@ def test_a_list_page_costs_the_same_queries_for_2_or_12_items(app, people):
         add_linked(n)
     with_twelve = statements_run(app, client, "/practices")
 
-    assert set(evidence_on_list(client).values()) == {"Quasi-experimental"}
+    assert set(evidence_on_list(client).values()) == {
+        "Insufficient evidence 1 study, strongest: Quasi-experimental"
+    }
     assert len(evidence_on_list(client)) == 12
     assert with_twelve == with_two, (with_two, with_twelve)
 
@@ -447,13 +458,17 @@ def test_the_form_has_a_labelled_control_for_every_field(people):
     assert page.status == 200
     for name in (*FORM, "anonymised_confirmed"):
         assert page.has_control(name), name
+    checkbox_lists = {"domains": "Domains", "restricted_sectors": "Sectors that may read it"}
     for name in FORM:
         if name != "visibility":
-            assert f'<label for="{name}">' in page.html, name
+            labelled = f'<label for="{name}">' in page.html
+            assert labelled or f"<legend>{checkbox_lists.get(name)}</legend>" in page.html, name
     assert "<legend>Who may read it</legend>" in page.html
     assert set(page.buttons()) >= {"check", "draft", "submit"}
-    for name in ("domains", "countries", "stages", "restricted_sectors"):
+    for name in ("countries", "stages"):
         assert re.search(rf'<select[^>]*multiple[^>]*name="{name}"', page.html), name
+    for name in checkbox_lists:
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*type="checkbox"', page.html), name
 
 
 def test_saving_a_draft_stores_every_field(app, people):
@@ -886,7 +901,12 @@ def assert_harmless(page: Html, within: str | None = None) -> None:
                 scheme = urlsplit(cleaned).scheme
                 assert scheme in SAFE_SCHEMES, (tag, name, value)
                 assert "evil.example" not in cleaned or tag == "a", (tag, name, value)
-    assert "<script" not in page.html.lower()
+    # the only script elements are the page's JSON-LD data blocks, which run nothing
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", page.html, re.I | re.S)
+    assert len(scripts) == page.html.lower().count("<script")
+    for attrs, content in scripts:
+        assert attrs.strip() == 'type="application/ld+json"', attrs
+        json.loads(content)
 
 
 @pytest.fixture

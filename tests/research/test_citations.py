@@ -28,6 +28,7 @@ from kx.research.citations import (
     citation_key,
     clean_doi,
     clean_year,
+    doi_url,
     format_reference,
     is_valid_doi,
     max_year,
@@ -632,6 +633,62 @@ def test_bibtex_round_trip_property(title, venue, families, givens, year, entry_
     assert imported == [original]
 
 
+EUROPEAN_NAMES = [
+    "Ångström, Íñigo",
+    "Sørensen, Søren",
+    "Müller, Jörg",
+    "Straße, Hans",
+    "García, María José",
+    "Wiśniewski, Łukasz",
+    "Żółć, Ńina",
+    "Dvořák, Zoë",
+    "Œuvre, Ĳsbrand",
+]
+
+
+def test_bibtex_writes_letters_as_braced_tex_commands():
+    text = to_bibtex(
+        Citation(title="Café Ångström", authors=EUROPEAN_NAMES[:4], venue="Études", year=2020)
+    )
+    assert (
+        r"author = {{\AA}ngstr{\"o}m, {\'I}{\~n}igo and S{\o}rensen, S{\o}ren and "
+        r"M{\"u}ller, J{\"o}rg and Stra{\ss}e, Hans}"
+    ) in text
+    assert r"title = {Caf{\'e} {\AA}ngstr{\"o}m}" in text
+    assert r"journal = {{\'E}tudes}" in text
+
+
+def _every_letter() -> str:
+    """Every letter of Latin-1 and Latin Extended-A, each twice in one word, and the rest."""
+    letters = [chr(c) for c in range(0xC0, 0x180) if chr(c).isalpha()]
+    return " ".join(f"a{ch}b{ch}" for ch in letters) + " ǎ Ω Ж 中"
+
+
+def test_bibtex_letters_read_back_the_same_by_pybtex():
+    """pybtex (with latexcodec) reads every name and title as written; bibtexparser 1's
+    ``convert_to_unicode`` cannot be installed beside bibtexparser 2, so its reading of
+    these same forms was checked by hand (as a lower-case accented i stays UTF-8)."""
+    from pybtex import database as pybtex_database
+    from pybtex.richtext import Text
+
+    title = _every_letter()
+    original = Citation(title=title, authors=EUROPEAN_NAMES, venue="Revue d'Études", year=2020)
+    text = to_bibtex(original)
+    [entry] = pybtex_database.parse_string(text, "bibtex").entries.values()
+
+    def decoded(latex: str) -> str:
+        return Text.from_latex(latex).render_as("text")
+
+    assert decoded(entry.fields["title"]) == title
+    assert decoded(entry.fields["journal"]) == "Revue d'Études"
+    names = [
+        f"{decoded(' '.join(p.last_names))}, {decoded(' '.join(p.first_names + p.middle_names))}"
+        for p in entry.persons["author"]
+    ]
+    assert names == EUROPEAN_NAMES
+    assert parse_bibtex(text) == ([original], [])
+
+
 # --------------------------------------------------------------------------- RIS
 
 
@@ -758,7 +815,7 @@ def _fictional(n):
 
 def test_apa_one_author():
     assert format_reference(_fictional(1)) == (
-        "Author01, G. M. (2021). A study with many authors. Journal of Examples, 3, e12."
+        "Author01, G. M. (2021). A study with many authors. Journal of Examples, 3, Article e12."
     )
 
 
@@ -819,3 +876,60 @@ def test_apa_html_is_escaped_and_italicised():
     assert "&lt;script&gt;" in rendered
     assert "<a " not in rendered  # only http(s) links are links
     assert "<i>&lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot;.</i>" in rendered
+
+
+def test_apa_journal_without_volume_and_article_number():
+    cochrane = Citation(
+        title="Psychological interventions for adults who have sexually offended",
+        authors=["Dennis, Jane A."],
+        year=2012,
+        venue="Cochrane Database of Systematic Reviews",
+        issue="12",
+        pages="CD007507",
+        doi="10.1002/14651858.CD007507.pub2",
+    )
+    assert format_reference(cochrane) == (
+        "Dennis, J. A. (2012). Psychological interventions for adults who have sexually "
+        "offended. Cochrane Database of Systematic Reviews, (12), Article CD007507. "
+        "https://doi.org/10.1002/14651858.cd007507.pub2"
+    )
+    assert (
+        "<i>Cochrane Database of Systematic Reviews</i>, (12), Article CD007507."
+        in format_reference(cochrane, as_html=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("volume", "issue", "pages", "source"),
+    [
+        ("11", "4", "e0153442", "Journal of Examples, 11(4), Article e0153442."),
+        ("12", None, "102345", "Journal of Examples, 12, Article 102345."),
+        ("44", "1", "45\u201366", "Journal of Examples, 44(1), 45\u201366."),
+        ("44", "1", "S12", "Journal of Examples, 44(1), S12."),
+        (None, "4", None, "Journal of Examples, (4)."),
+        (None, None, "e5", "Journal of Examples, Article e5."),
+    ],
+)
+def test_apa_journal_source(volume, issue, pages, source):
+    citation = Citation(
+        title="T", year=2020, venue="Journal of Examples", volume=volume, issue=issue, pages=pages
+    )
+    assert format_reference(citation) == f"T. (2020). {source}"
+
+
+def test_apa_article_without_journal_keeps_its_volume_issue_and_pages():
+    citation = Citation(title="T", year=2020, volume="3", issue="2", pages="7")
+    assert format_reference(citation) == "T. (2020). 3(2), 7."
+    assert format_reference(Citation(title="T", year=2020, issue="2")) == "T. (2020). (2)."
+
+
+def test_doi_links_are_percent_encoded():
+    doi = "10.1002/(SICI)1097-4679(199802)54:2<243::AID-JCLP12>3.0.CO;2-#"
+    encoded = "https://doi.org/10.1002/(sici)1097-4679(199802)54:2%3C243::aid-jclp12%3E3.0.co;2-%23"
+    assert doi_url(doi) == encoded
+    assert doi_url('https://doi.org/10.5555/a b?c%d[e]{f}|g\\h^i`j"k+l/é') == (
+        "https://doi.org/10.5555/a%20b%3Fc%25d%5Be%5D%7Bf%7D%7Cg%5Ch%5Ei%60j%22k%2Bl/%C3%A9"
+    )
+    citation = Citation(title="T", year=2001, doi=doi)
+    assert format_reference(citation).endswith(" " + encoded)
+    assert f'<a href="{encoded}">{encoded}</a>' in format_reference(citation, as_html=True)

@@ -1,4 +1,6 @@
-"""The gap map page counts exactly what each viewer may see, against a hand-built fixture.
+"""The gap map's page of all research by domain and design (/gap-map/research) counts
+exactly what each viewer may see, against a hand-built fixture (the evidence-and-gap map
+itself has tests of its own in tests/evidence).
 
 Counted: published research summaries (per domain and study design) and published practice
 examples per domain, split by whether any published research the viewer may see is linked
@@ -15,7 +17,7 @@ import pytest
 from kx import taxonomy
 from kx.accounts.models import User
 from kx.database import transaction
-from kx.evidence import services as evidence_services
+from kx.evidence import gap_map as maps
 from kx.evidence.models import EvidenceLink
 from kx.extensions import db
 from kx.practice import services as practice_services
@@ -24,6 +26,12 @@ from kx.research import services
 
 DOMAINS = list(taxonomy.DOMAINS)
 DESIGNS = list(taxonomy.STUDY_DESIGNS)
+RESEARCH_CAPTION = (
+    "Number of published research summaries per domain (rows) and study design (columns)"
+)
+PRACTICE_CAPTION = (
+    "Published practice examples per domain, by whether any research is linked to them"
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -108,12 +116,12 @@ class _Tables(HTMLParser):
 def read_gap_map(client) -> tuple[dict, dict]:
     """The two gap-map tables as a user reads them: ``cells[domain][design]`` and
     ``practices[domain] = (with, without)``, keyed by slug via the visible labels."""
-    response = client.get("/gap-map")
+    response = client.get("/gap-map/research")
     assert response.status_code == 200
     parser = _Tables()
     parser.feed(response.get_data(as_text=True))
-    research_table = next(rows for cap, rows in parser.tables.items() if "study design" in cap)
-    practice_table = next(rows for cap, rows in parser.tables.items() if "practice" in cap)
+    research_table = parser.tables[RESEARCH_CAPTION]
+    practice_table = parser.tables[PRACTICE_CAPTION]
     domain_by_label = {name: slug for slug, name in taxonomy.DOMAINS.items()}
     design_by_label = {name: slug for slug, name in taxonomy.STUDY_DESIGNS.items()}
 
@@ -238,7 +246,7 @@ def test_moderators_count_every_published_item(client, world, login):
 
 def test_the_page_agrees_with_the_service(app, client, world):
     with app.app_context():
-        data = evidence_services.gap_map(None)
+        data = maps.gap_map(None)
     cells, practices = read_gap_map(client)
     assert cells == data["cells"]
     assert practices == {
@@ -248,7 +256,7 @@ def test_the_page_agrees_with_the_service(app, client, world):
 
 def test_cells_link_to_the_filtered_list_which_shows_the_same_number(client, world, login):
     login(client, world["police"])
-    page = client.get("/gap-map").get_data(as_text=True)
+    page = client.get("/gap-map/research").get_data(as_text=True)
     assert 'href="/research?domain=policing&amp;study_design=rct"' in page
     assert 'href="/research?domain=policing&amp;study_design=qualitative"' in page
     assert "study_design=cohort&amp;domain" not in page
@@ -262,19 +270,20 @@ def test_cells_link_to_the_filtered_list_which_shows_the_same_number(client, wor
 
 
 def test_practices_without_evidence_link_to_the_practice_list(client, world):
-    page = client.get("/gap-map").get_data(as_text=True)
-    assert 'href="/practices?domain=policing&amp;evidence=none"' in page
-    assert 'href="/practices?domain=prevention&amp;evidence=none"' not in page  # zero
+    page = client.get("/gap-map/research").get_data(as_text=True)
+    assert 'href="/practices?domain=policing&amp;evidence_level=none"' in page
+    assert 'href="/practices?domain=prevention&amp;evidence_level=none"' not in page  # zero
 
-    listing = client.get("/practices?domain=policing&evidence=none").get_data(as_text=True)
+    listing = client.get("/practices?domain=policing&evidence_level=none").get_data(as_text=True)
     listed = set(re.findall(r'href="/practices/\d+">([^<]+)</a>', listing))
-    cell = re.search(r'evidence=none" aria-label="(\d+) Policing', page)
+    cell = re.search(r'evidence_level=none" aria-label="(\d+) Policing', page)
     assert len(listed) == int(cell.group(1))
 
 
 def test_the_table_is_accessible(client, world):
-    page = client.get("/gap-map").get_data(as_text=True)
-    assert page.count("<caption") == 2
+    page = client.get("/gap-map/research").get_data(as_text=True)
+    assert f'<caption id="gap-caption">{RESEARCH_CAPTION}</caption>' in page
+    assert f"<caption>{PRACTICE_CAPTION}</caption>" in page
     assert page.count("<h1") == 1
     assert '<th scope="col" class="num">Randomised controlled trial</th>' in page
     assert '<th scope="row">Policing</th>' in page
@@ -322,3 +331,9 @@ def test_research_that_only_informs_a_practice_is_not_counted_as_its_evidence(
         practice_id, study_id = practice.id, study.id
     add_link(app, study_id, practice_id, "informs")
     assert read_gap_map(client)[1]["desistance"] == (0, 1)
+
+
+def test_the_map_page_links_to_this_page(client):
+    page = client.get("/gap-map").get_data(as_text=True)
+
+    assert 'href="/gap-map/research"' in page

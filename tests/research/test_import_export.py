@@ -122,6 +122,35 @@ def test_one_summary_in_each_format(app, client, people):
     assert item["DOI"] == BABCHISHIN["doi"]
 
 
+def test_downloaded_bibtex_reads_back_the_same_in_pybtex(app, client, people):
+    """Accented names leave as braced TeX commands (å as {\\aa}) that pybtex decodes to
+    the names shown on the page, as kx's own import does."""
+    from pybtex import database as pybtex_database
+    from pybtex.richtext import Text
+
+    authors = ["Ångström, Íñigo", "Sørensen, Søren", "Müller, Jörg", "Straße, Hans"]
+    item_id = add_research(
+        app, people["author"], "Études on Ångström", authors=authors, venue="Revue d'Études"
+    )
+    text = download(
+        client, f"/research/{item_id}/cite?format=bibtex", "bibtex", f"kx-research-{item_id}"
+    )
+    assert r"{\AA}ngstr{\"o}m" in text and r"Stra{\ss}e" in text and r"S{\o}rensen" in text
+
+    [entry] = pybtex_database.parse_string(text, "bibtex").entries.values()
+
+    def decoded(latex: str) -> str:
+        return Text.from_latex(latex).render_as("text")
+
+    assert decoded(entry.fields["title"]) == "Études on Ångström"
+    assert [
+        f"{decoded(' '.join(p.last_names))}, {decoded(' '.join(p.first_names))}"
+        for p in entry.persons["author"]
+    ] == authors
+    [citation], _ = parse_bibtex(text)
+    assert citation.authors == authors
+
+
 def test_citing_what_the_viewer_may_not_see_is_not_found(app, client, people, login):
     members = add_research(app, people["author"], "Members only", visibility="members")
     draft = add_research(app, people["author"], "Draft", status="draft")

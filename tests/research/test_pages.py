@@ -335,7 +335,7 @@ def test_the_author_sees_the_rejection_reason(app, client, people, login):
         records.review(db.session.get(Research, item_id), moderator, "reject", "Add a DOI.")
     login(client, people["author"])
     page = client.get(f"/research/{item_id}").get_data(as_text=True)
-    assert "A moderator returned this summary." in page and "Add a DOI." in page
+    assert "A moderator sent this back" in page and "Add a DOI." in page
 
 
 # --------------------------------------------------------------------------- writing
@@ -539,7 +539,10 @@ def test_archiving_an_unpublished_summary_is_refused(app, client, people, login)
     item_id = add_research(app, people["author"], status="draft")
     login(client, people["author"])
     response = submit(client, f"/research/{item_id}/archive", {}, f"/research/{item_id}")
-    assert response.status_code == 422
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/research/{item_id}"
+    )
+    assert "Only published" in client.get(f"/research/{item_id}").get_data(as_text=True)
     assert research_row(app, item_id)["status"] == "draft"
 
 

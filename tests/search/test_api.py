@@ -98,7 +98,7 @@ def test_response_has_exactly_the_documented_shape(client, kx, corpus):
     assert keys(body) == {f"practice:{corpus['public']}", f"research:{corpus['research']}"}
     assert body["total"] == 2
     for item in body["items"]:
-        assert set(item) == ITEM_KEYS
+        assert set(item) == (ITEM_KEYS | {"rating"} if item["type"] == "practice" else ITEM_KEYS)
         assert isinstance(item["score"], float) and item["score"] > 0
         assert "<mark>helpline</mark>" in item["snippet"].lower()
     practice = next(i for i in body["items"] if i["type"] == "practice")
@@ -153,7 +153,7 @@ def test_the_search_is_in_the_openapi_document(client):
     names = {p["name"] for p in operation["parameters"]}
     assert names == {
         "q", "type", "domain", "country", "prevention_level", "study_design",
-        "year_from", "year_to", "sort", "page", "per_page",
+        "year_from", "year_to", "sort", "page", "per_page", "format",
     }  # fmt: skip
     assert {"200", "422"} <= set(operation["responses"])
 

@@ -8,12 +8,11 @@ shows up wherever it would surface.
 """
 
 import pytest
-from whoosh.query import And, NumericRange, Or, Term
 
 from kx.search import indexing
 from kx.search import services as search_services
-from kx.search.backend import Audience, Query
-from kx.search.whoosh.facets import FILTERS
+from kx.search.backend import Query
+from kx.search.whoosh.facets import as_whoosh_query
 from tests.support.search import VIEWERS, no_drift
 
 COMMON = (
@@ -340,29 +339,6 @@ def test_deleting_restricted_research_drops_it_from_facets(kx, corpus):
     assert kx.search("zeppelin", "le").total == 1  # the restricted practice remains
 
 
-def _engine_restriction(query: Query, audience: Audience):
-    """The visibility rule and ``query``'s filters written as one Whoosh query (None: none)."""
-    parts = []
-    if not audience.everything:
-        allowed = [Term("visibility", "public")]
-        if audience.members:
-            allowed.append(Term("visibility", "members"))
-            if audience.sector:
-                allowed.append(
-                    And([Term("visibility", "restricted"), Term("sectors", audience.sector)])
-                )
-        parts.append(Or(allowed))
-    for attribute, field in FILTERS.items():
-        values = getattr(query, attribute)
-        if values:
-            parts.append(Or([Term(field, value) for value in values]))
-    if query.year_from is not None or query.year_to is not None:
-        parts.append(NumericRange("year", query.year_from, query.year_to))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else And(parts)
-
-
 def test_the_cached_visibility_filter_equals_the_engine_query(kx, corpus):
     """Searches filter with sets built from cached postings; they must let through exactly
     what the visibility rule written as a Whoosh query does, for every audience and any
@@ -386,7 +362,7 @@ def test_the_cached_visibility_filter_equals_the_engine_query(kx, corpus):
             audience = search_services.audience_of(kx.user(name))
             for options in filters:
                 query = Query(**options)
-                restriction = _engine_restriction(query, audience)
+                restriction = as_whoosh_query(query, audience)
                 expected = (
                     None if restriction is None else set(searcher.docs_for_query(restriction))
                 )

@@ -4,6 +4,7 @@ demand, posting the form, reading rows back, and quick set-up through the servic
 import re
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import func, select
 
 from kx.accounts.models import User
@@ -147,3 +148,22 @@ def titles_on_list(client, query: str = "") -> str:
     page = Html(client.get("/practices" + query))
     assert page.status == 200
     return page.text
+
+
+@pytest.fixture
+def browser(app, login):
+    """``browser(user)`` -> a test client signed in as ``user`` (None: anonymous)."""
+
+    def open_as(user=None):
+        client = app.test_client()
+        if user is not None:
+            login(client, user)
+        return client
+
+    return open_as
+
+
+@pytest.fixture
+def people(make_user, browser) -> Cast:
+    """The cast of a page test (``Cast``), each signed in on first use."""
+    return Cast(make_user, browser)

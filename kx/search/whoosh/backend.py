@@ -145,7 +145,9 @@ class WhooshBackend(IndexWriter):
             page_docs = [(hit.docnum, hit.score) for hit in results[start : start + per_page]]
             matched = top.matched
         marks = Marks(parsed) if parsed is not None else None
-        hits = [_hit(searcher.stored_fields(d), score, marks) for d, score in page_docs]
+        hits = [
+            _hit(searcher.stored_fields(d), score, marks, query.snippets) for d, score in page_docs
+        ]
         total = len(matched)
         suggestion = None
         if parsed is not None and total < 3 and not partial:
@@ -187,13 +189,15 @@ def _list(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v and v != EMPTY]
 
 
-def _hit(fields: dict, score: float | None, marks: Marks | None = None) -> Hit:
-    text = fields.get("text", "")
+def _hit(
+    fields: dict, score: float | None, marks: Marks | None = None, snippet: bool = True
+) -> Hit:
+    text = fields.get("text", "") if snippet else ""
     return Hit(
         type=fields["type"],
         id=fields["id"],
         title=fields["title"],
-        snippet=marks.snippet(text) if marks else excerpt(text, 0, SNIPPET_CHARS, []),
+        snippet=marks.snippet(text) if marks and text else excerpt(text, 0, SNIPPET_CHARS, []),
         score=round(float(score or 0.0), 4),
         domains=_list(fields.get("domains")),
         countries=_list(fields.get("countries")),

@@ -7,7 +7,7 @@ is new); its grouping reads every matching document's stored vector (0.7 s for 1
 matches).
 """
 
-from whoosh.query import NumericRange
+from whoosh.query import And, NumericRange, Or, Term
 
 from kx.search.backend import Audience, Query
 from kx.search.whoosh.schema import EMPTY
@@ -75,6 +75,30 @@ def allowed(searcher, query: Query, audience: Audience, postings, cached) -> set
         docs = cached(("years", repr(years)), lambda: set(years.docs(searcher)))
         result = set(docs) if result is None else result & docs
     return result
+
+
+def as_whoosh_query(query: Query, audience: Audience):
+    """``allowed``'s restriction written as one Whoosh query (None: none): slower, kept as
+    the reference that the search tests and the benchmark hold ``allowed`` to."""
+    parts = []
+    if not audience.everything:
+        visible = [Term("visibility", "public")]
+        if audience.members:
+            visible.append(Term("visibility", "members"))
+            if audience.sector:
+                visible.append(
+                    And([Term("visibility", "restricted"), Term("sectors", audience.sector)])
+                )
+        parts.append(Or(visible))
+    for attribute, field in FILTERS.items():
+        values = getattr(query, attribute)
+        if values:
+            parts.append(Or([Term(field, value) for value in values]))
+    if query.year_from is not None or query.year_to is not None:
+        parts.append(NumericRange("year", query.year_from, query.year_to))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(parts)
 
 
 def counts(matched: set[int], postings) -> dict[str, dict[str, int]]:

@@ -1,0 +1,2 @@
+"""Theme pages: what works, what is new and what is being asked, per domain, prevention
+level, stage or country."""
