@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 	@echo "Serving kx on http://$(HOST):$(PORT) (Ctrl-C stops it)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## test: install with the test extras, check for Debian's Chromium, run the whole suite
+## test: install with the test extras, check for Debian's Chromium and Java, run the whole suite
 test: $(VENV)/.installed-test browser
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
@@ -37,6 +37,14 @@ test: $(VENV)/.installed-test browser
 bench: $(VENV)/.installed
 	$(BIN)/python bench/search.py $(BENCH_ARGS)
 	$(BIN)/python bench/markdown.py
+
+## relevance: the judged queries of tests/search/relevance.toml over the demo content, searched
+## as an anonymous visitor in a temporary folder: recall@10, precision@5 and MRR per group and
+## overall beside their targets, and the queries finding fewer items than their facet
+## (RELEVANCE_ARGS="--each" for every query's figures, "--check" to fail below target)
+.PHONY: relevance
+relevance: $(VENV)/.installed
+	$(BIN)/python bench/relevance.py $(RELEVANCE_ARGS)
 
 ## lint: ruff's checks and its formatter in check mode, then the import contracts
 ## (pyproject.toml [tool.importlinter]: which layers may import which)
@@ -68,6 +76,16 @@ browser:
 	  else \
 	    echo "$(CHROMIUM) is missing: the browser tests need Debian's Chromium." >&2; \
 	    echo "Install it with: sudo apt-get install chromium   (never 'playwright install')" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+	@if ! command -v java >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "java is missing (the Nu HTML Checker runs on it): installing Debian's JRE"; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y default-jre-headless; \
+	  else \
+	    echo "java is missing: the HTML checks need it. Install it with:" >&2; \
+	    echo "sudo apt-get install default-jre-headless" >&2; \
 	    exit 1; \
 	  fi; \
 	fi

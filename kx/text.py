@@ -15,6 +15,7 @@ that does not close (``"[\n" * 50_000`` took 10 s); ``_parse_link_label`` below 
 every opener one walk crosses, so each position is walked once.
 """
 
+import gc
 import itertools
 import re
 import time
@@ -101,9 +102,17 @@ def render_budget(seconds: float | None = None) -> Iterator[None]:
         yield
         return
     token = _deadline.set(time.thread_time() + (seconds or RENDER_BUDGET_SECONDS))
+    # No garbage collection while rendering: a full one costs in proportion to all the
+    # process holds (half a second in a big one), not to the text, and a short text
+    # rendered across one was refused. What a render allocates is bounded by the limits
+    # above, and the collector runs again as soon as the budget ends.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
+        if collecting:
+            gc.enable()
         _deadline.reset(token)
 
 

@@ -2,6 +2,7 @@
 save take seconds, and a slow render never holds up another member's write."""
 
 import contextlib
+import gc
 import threading
 import time
 
@@ -9,7 +10,7 @@ import pytest
 
 from kx import text
 from kx.database import transaction
-from kx.text import TooComplex, render_markdown
+from kx.text import TooComplex, render_budget, render_markdown
 from tests.support.browser import submit
 
 N = 100_000  # the longest Markdown field a practice example or research summary takes
@@ -253,3 +254,27 @@ def test_a_table_with_too_many_cells_is_refused_before_it_is_rendered():
     assert time.thread_time() - started < 0.1
     table = render_markdown("| a | b |\n| - | :-: |\n| 1 | 2 |\n| 3 | 4 |\n\nAfter - it.")
     assert table.count("<td") == 4 and "After - it." in table
+
+
+def test_no_garbage_collection_runs_inside_a_render():
+    """A full collection of a big process took half a second and a save of one word was
+    refused as too complex: renders run with the collector off, and it comes back after."""
+    collections = []
+    watching = True
+
+    def seen(phase, info):
+        if watching and phase == "start":
+            collections.append(info["generation"])
+
+    heap = [[n] for n in range(300_000)]
+    gc.callbacks.append(seen)
+    try:
+        with render_budget():
+            assert not gc.isenabled()
+            render_markdown("*word* " * 2_000)  # allocates well past the first threshold
+            watching = False
+    finally:
+        gc.callbacks.remove(seen)
+    assert collections == []
+    assert gc.isenabled()
+    assert heap

@@ -108,6 +108,76 @@ class SearchFacetsSchema(Schema):
 FACETS = tuple(SearchFacetsSchema().fields)
 
 
+class RecognisedSchema(Schema):
+    text = fields.Str(required=True, metadata={"description": "The query's words, as typed"})
+    vocabulary = fields.Str(
+        required=True,
+        metadata={"description": "domains, countries, prevention_levels, stages or study_designs"},
+    )
+    slug = fields.Str(required=True, metadata={"description": "The tag they name"})
+
+
+class RespelledSchema(Schema):
+    typed = fields.Str(required=True)
+    as_typed = fields.Str(required=True)
+
+
+class InterpretationSchema(Schema):
+    recognised = fields.List(
+        fields.Nested(RecognisedSchema),
+        required=True,
+        metadata={
+            "description": "Words that name a tag. Tagged items are found by these words; "
+            "they are not applied as filters unless passed as parameters."
+        },
+    )
+    ignored = fields.List(
+        fields.Str(),
+        required=True,
+        metadata={"description": "Question and small words left out (never when quoted)"},
+    )
+    expanded = fields.Dict(
+        keys=fields.Str(),
+        values=fields.List(fields.Str()),
+        required=True,
+        metadata={
+            "description": "Words and phrases of the query (folded) that also matched their "
+            'synonyms from the field\'s thesaurus, e.g. {"csam": ["child sexual abuse '
+            'material", …]}; quoted words are not expanded'
+        },
+    )
+    fallback = fields.Str(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf(["any-words"]),
+        metadata={
+            "description": "any-words: no item matches every word, so the items shown match "
+            "some of them, those matching most first; null otherwise"
+        },
+    )
+    suggested_filters = fields.Dict(
+        keys=fields.Str(),
+        values=fields.List(fields.Str()),
+        required=True,
+        metadata={
+            "description": "Recognised tags as filter parameters (country, domain, "
+            "prevention_level, study_design) not applied yet and held by at least one of "
+            'the items in this answer, e.g. {"country": ["DE"]}'
+        },
+    )
+    respelled = fields.Nested(
+        RespelledSchema,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "When the words as typed found (almost) nothing and a respelling "
+            "from words you may see found more, the results are the respelling's: `typed` is "
+            "the query as typed, `as_typed` the same with the respelled words quoted (search "
+            "it to insist); null otherwise"
+        },
+    )
+
+
 class SearchResultsSchema(Schema):
     query = fields.Str(required=True)
     total = fields.Int(required=True)
@@ -127,6 +197,11 @@ class SearchResultsSchema(Schema):
             "description": "What was left out of the query: words past the limit, a * after "
             "fewer than 3 letters (searched as the whole word), a * standing for too many words"
         },
+    )
+    interpretation = fields.Nested(
+        InterpretationSchema,
+        required=True,
+        metadata={"description": "How the words of `q` were read"},
     )
 
 
@@ -167,7 +242,12 @@ def search(query):
     `facets` and `suggestion`. Anonymous callers see public, published items. Values within
     one filter are alternatives (OR); different filters must all match (AND). A search that
     runs out of its time budget answers 422 rather than incomplete results; searches per
-    address are rate-limited (429), together with the search page and feeds."""
+    address are rate-limited (429), together with the search page and feeds.
+
+    `interpretation` tells how `q` was read: words naming a tag (offered in
+    `suggested_filters`, never applied unless passed as parameters), question words left
+    out, synonyms added; when no item holds every word, or `q` is a question, items holding
+    most of the words come back and `fallback` is `any-words`."""
     criteria = {
         "q": query["q"].strip(),
         **{name: query[name] for name in saved.FILTERS},
@@ -195,4 +275,5 @@ def search(query):
         "facets": {name: dict(results.facets.get(name, {})) for name in FACETS},
         "suggestion": results.suggestion,
         "notices": results.notices,
+        "interpretation": results.interpretation.as_dict(),
     }

@@ -34,6 +34,7 @@ The rule, in order, for one outcome (or for all outcomes together, "overall"):
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kx import taxonomy
 
@@ -45,9 +46,9 @@ COUNTED_RELATIONS = ("evaluates", "contradicts")
 OVERALL = None
 
 
-@dataclass(frozen=True)
-class Study:
-    """A linked study as the rule reads it: one per visible, published research summary."""
+class Study(NamedTuple):
+    """A linked study as the rule reads it: one per visible, published research summary
+    (a named tuple: a map builds thousands at once)."""
 
     research_id: int
     design: str

@@ -272,7 +272,9 @@ def studies_for(practice_ids, viewer) -> dict[int, list[Study]]:
     """Per practice, the published linked studies ``viewer`` may see, as the rating rule
     reads them. ``practice_ids``: a list (a page) or a select of ids (a theme, a map);
     one query whatever their number (each link once per finding, or once without)."""
-    rows = db.session.execute(
+    # plain rows from the connection: tens of thousands for a map, and the ORM's row
+    # processing cost as much as the query
+    rows = db.session.connection().execute(
         select(
             EvidenceLink.id,
             EvidenceLink.practice_id,

@@ -28,6 +28,10 @@ class Query:
     per_page: int = 20
     # False for exports: thousands of hits, and nobody reads a CSV's highlighted excerpts
     snippets: bool = True
+    #: When no item holds every word, answer with the items holding most of them
+    #: (``Interpretation.fallback``); False for a theme, so that its feed never fills with
+    #: items that match only part of it.
+    widen: bool = True
 
 
 @dataclass
@@ -43,6 +47,61 @@ class Hit:
 
 
 @dataclass
+class Recognised:
+    """Words of a query that name a tag (``vocabulary``'s ``slug``)."""
+
+    text: str
+    vocabulary: str
+    slug: str
+
+
+@dataclass
+class Interpretation:
+    """How the engine read a query's words."""
+
+    recognised: list[Recognised] = field(default_factory=list)
+    #: Question and small words left out of the search.
+    ignored: list[str] = field(default_factory=list)
+    #: The query's words and phrases (folded) that also matched their synonyms.
+    expanded: dict[str, list[str]] = field(default_factory=dict)
+    #: ``"any-words"``: the results include items holding only some of the words, those
+    #: holding most first (no item holds them all, or the query is a question).
+    fallback: str | None = None
+    #: Filter name -> recognised slugs that some of the viewer's results carry.
+    suggested_filters: dict[str, list[str]] = field(default_factory=dict)
+    #: The query is a question: its words were searched as any words even when some
+    #: items hold them all (those first).
+    question: bool = False
+    #: How many results hold every word (when ``fallback``).
+    all_words: int = 0
+    #: The words searched for, as typed (the ignored ones left out).
+    searched: str = ""
+    #: The query written so that it is searched as typed (None: it already is).
+    literal: str | None = None
+    #: The query as typed, when the results are those of its respelling ("did you mean"),
+    #: because the words as typed found (almost) nothing.
+    respelled: str | None = None
+    #: The respelled words quoted, so that a link searches them exactly as typed.
+    as_typed: str | None = None
+
+    def as_dict(self) -> dict:
+        """The interpretation as ``GET /api/v1/search`` reports it."""
+        return {
+            "recognised": [
+                {"text": t.text, "vocabulary": t.vocabulary, "slug": t.slug}
+                for t in self.recognised
+            ],
+            "ignored": self.ignored,
+            "expanded": self.expanded,
+            "fallback": self.fallback,
+            "suggested_filters": self.suggested_filters,
+            "respelled": (
+                {"typed": self.respelled, "as_typed": self.as_typed} if self.respelled else None
+            ),
+        }
+
+
+@dataclass
 class Results:
     total: int
     hits: list[Hit]
@@ -52,6 +111,7 @@ class Results:
     notices: list[str] = field(default_factory=list)
     #: The time budget ran out: ``hits``, ``total`` and ``facets`` are incomplete.
     partial: bool = False
+    interpretation: Interpretation = field(default_factory=Interpretation)
 
 
 class SearchBackend(Protocol):

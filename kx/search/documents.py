@@ -4,9 +4,10 @@
 Only what is out in the world for at least one audience is indexed: published practice
 examples and research summaries, and forum threads that are not deleted (with the text of
 their visible posts). Who may see a document is carried by ``visibility`` and ``sectors``
-and enforced as a filter inside the engine. ``stamp`` is a digest of the document, so the
-drift check notices any difference between the index and the database, not only missing
-documents.
+and enforced as a filter inside the engine. ``tags`` holds the names of its tags
+(``kx.search.vocabulary``), searched like its title. ``stamp`` is a digest of the
+document, so the drift check notices any difference between the index and the database,
+not only missing documents (a change to the names of tags included).
 """
 
 import hashlib
@@ -27,6 +28,7 @@ from kx.kinds import PRACTICE, RESEARCH, THREAD
 from kx.practice.models import Practice
 from kx.records.models import PUBLISHED, Record
 from kx.research.models import Research
+from kx.search import vocabulary
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ def _texts(item) -> list[str]:
     return [plain_text(getattr(item, f"{name}_html")) for name in item.markdown_fields]
 
 
-def _record(item, text_parts: list[str], **extra) -> dict:
+def _record(item, text_parts: list[str], tags: dict[str, list[str]], **extra) -> dict:
+    tags = {"domains": item.domains, "countries": item.countries, **tags}
     return _finish(
         {
             "key": f"{item.item_type}:{item.id}",
@@ -81,6 +84,7 @@ def _record(item, text_parts: list[str], **extra) -> dict:
             "id": item.id,
             "title": item.title,
             "text": "\n\n".join(part for part in text_parts if part),
+            "tags": vocabulary.tag_text(tags),
             "domains": item.domains,
             "countries": item.countries,
             "visibility": item.visibility,
@@ -95,6 +99,7 @@ def practice_document(item: Practice) -> dict:
     return _record(
         item,
         [item.summary, *_texts(item), item.organisation, item.target_population],
+        {"prevention_levels": [item.prevention_level], "stages": item.slugs("stages")},
         prevention_level=item.prevention_level or "",
         stages=item.slugs("stages"),
         year=(item.published_at or item.created_at).year,
@@ -105,6 +110,7 @@ def research_document(item: Research) -> dict:
     return _record(
         item,
         [*_texts(item), ", ".join(item.authors), item.venue],
+        {"study_designs": [item.study_design]},
         study_design=item.study_design,
         year=item.year,
     )
@@ -112,6 +118,7 @@ def research_document(item: Research) -> dict:
 
 def thread_document(thread: Thread) -> dict:
     posts = [p for p in thread.posts if not p.hidden and p.deleted_at is None and p.body_html]
+    domains = [thread.category] if thread.category in taxonomy.DOMAINS else []
     return _finish(
         {
             "key": f"thread:{thread.id}",
@@ -119,7 +126,8 @@ def thread_document(thread: Thread) -> dict:
             "id": thread.id,
             "title": thread.title,
             "text": "\n\n".join(plain_text(post.body_html) for post in posts),
-            "domains": [thread.category] if thread.category in taxonomy.DOMAINS else [],
+            "tags": vocabulary.tag_text({"domains": domains}),
+            "domains": domains,
             "countries": [],
             "visibility": category_visibilities()[thread.category],
             "sectors": [],

@@ -13,6 +13,7 @@ import html
 import re
 import secrets
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -308,9 +309,10 @@ def visit(user: User, saved_id: int) -> tuple[SavedSearch, datetime]:
 
 
 def run(saved: SavedSearch, page: int = 1, per_page: int = 20, sort: str | None = None):
-    """The saved search's results as its owner may see them now."""
+    """The saved search's results as its owner may see them now: every word must match (a
+    theme and its feed never widen to partial matches)."""
     query = to_query(criteria_of(saved), page=page, per_page=per_page, sort=sort)
-    return services.search(saved.user, query)
+    return services.search(saved.user, replace(query, widen=False))
 
 
 def new_matches(saved: SavedSearch, since: datetime | None = None) -> int:

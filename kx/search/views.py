@@ -152,13 +152,45 @@ def _alternatives(viewer, criteria: dict, chips: list[dict], until: float) -> li
         if time.monotonic() >= until:
             break
         found = services.search(viewer, saved.to_query(option["rest"], per_page=1), until)
-        if not found.total and found.suggestion and time.monotonic() < until:
+        if found.interpretation.respelled and time.monotonic() < until:
             option["rest"] = {**option["rest"], "q": found.suggestion}
             option["text"] += f" and search for “{found.suggestion}”"
             found = services.search(viewer, saved.to_query(option["rest"], per_page=1), until)
         if found.total and not found.partial:
             useful.append({**option, "total": found.total, "url": _url(option["rest"])})
     return useful
+
+
+def _interpretation(criteria: dict, results) -> dict | None:
+    """What the page says about how the words were read (None: nothing worth saying): the
+    words searched, the synonyms added, a link applying the recognised tags as filters and
+    one searching the words as typed."""
+    reading = results.interpretation
+    suggested = reading.suggested_filters
+    if not criteria["q"] or not (
+        reading.ignored or reading.expanded or suggested or reading.fallback or reading.respelled
+    ):
+        return None
+    filters = [
+        (saved.FILTER_LABELS[name], saved.vocabulary(saved.FILTERS[name][0]).get(slug, slug))
+        for name, slugs in suggested.items()
+        for slug in slugs
+    ]
+    filtered = {
+        **criteria,
+        **{name: [*criteria[name], *slugs] for name, slugs in suggested.items()},
+    }
+    return {
+        "searched": reading.searched,
+        "expanded": list(reading.expanded.items()),
+        "fallback": reading.fallback,
+        "all_words": reading.all_words,
+        "filters": filters,
+        "filter_url": _url(filtered) if filters else None,
+        "literal_url": _url(criteria, q=reading.literal) if reading.literal else None,
+        "respelled": reading.respelled,
+        "as_typed_url": _url(criteria, q=reading.as_typed) if reading.respelled else None,
+    }
 
 
 def hit_view(hit, rating=None) -> dict:
@@ -204,7 +236,12 @@ def render_search(criteria: dict, page: int = 1, form: ThemeNameForm | None = No
         facets=_facets(criteria, results),
         chips=chips,
         clear_url=_url(criteria, **{n: [] for n in saved.FILTERS}, year_from=None, year_to=None),
-        suggestion_url=_url(criteria, q=results.suggestion) if results.suggestion else None,
+        suggestion_url=(
+            _url(criteria, q=results.suggestion)
+            if results.suggestion and not results.interpretation.respelled
+            else None
+        ),
+        interpretation=_interpretation(criteria, results),
         alternatives=(
             _alternatives(viewer, criteria, chips, until)
             if not results.total and not results.partial

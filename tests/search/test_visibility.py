@@ -153,7 +153,7 @@ def test_words_of_hidden_items_find_nothing_for_outsiders(kx, corpus):
         "zeppelin": [None, "unverified", "academic"],  # restricted to law enforcement
         "Zeppelin triage": [None, "unverified", "academic"],
         "marlin": [None, "unverified", "academic"],
-        "trial referrals": [None, "unverified", "academic"],
+        "trial zeppelin": [None, "unverified", "academic"],
         "marmalade": [None, "unverified"],  # members only
         "cohort": [None, "unverified", "le"],  # restricted to academics
     }

@@ -6,9 +6,10 @@ import re
 import time
 
 from whoosh import collectors, matching, qparser
-from whoosh.query import NullQuery, Prefix, Term
+from whoosh.query import And, ConstantScoreQuery, Not, NullQuery, Or, Prefix, Term
 
-from kx.search.whoosh.schema import normal, stem
+from kx.search import interpretation
+from kx.search.whoosh.schema import TEXT_FIELDS, normal, stem
 
 #: Longer queries are cut here: parsing costs grow with the words (5,000 took 2 s).
 MAX_QUERY_CHARS = 400
@@ -21,6 +22,10 @@ MIN_PREFIX = 3
 #: the first ones in alphabetical order are searched and the viewer is told.
 MAX_PREFIX_WORDS = 64
 MAX_EXPANDED_WORDS = 256
+#: What holding one more of a query's words adds to an item's score when the results may
+#: hold only some of them (``any_words``): above what one word scores in all three text
+#: fields (~170 at 20,000 items), so more words always rank first.
+COORDINATION = 1000.0
 
 
 class OutOfTime(Exception):
@@ -132,7 +137,7 @@ def _bound(reader, parsed, notices: list[str], deadline: float | None = None):
 
 
 def _parser(searcher):
-    parser = qparser.MultifieldParser(["title", "text"], searcher.schema)
+    parser = qparser.MultifieldParser(list(TEXT_FIELDS), searcher.schema)
     # Users may write phrases, AND/OR/NOT, groups and prefix* but never address a field:
     # status, visibility, sectors and ids stay out of reach of query syntax.
     parser.remove_plugin_class(qparser.FieldsPlugin)
@@ -146,7 +151,27 @@ def _parser(searcher):
 def parse(searcher, text: str, notices: list[str] | None = None, deadline: float | None = None):
     """``text`` as a bounded query (see ``_bound``); what was cut goes to ``notices``."""
     notices = [] if notices is None else notices
-    text = query_text(text, notices)
+    return _parse(searcher, query_text(text, notices), notices, deadline)
+
+
+def read(searcher, text: str, notices: list[str], deadline: float | None = None):
+    """``text`` as ``parse`` bounds it, read by ``kx.search.interpretation`` (synonyms added,
+    question words left out): the query (None: nothing to search for) and the reading."""
+    searched, reading = interpretation.read(query_text(text, notices))
+    return _parse(searcher, searched, notices, deadline), reading
+
+
+def any_words(parsed):
+    """``parsed``'s words ORed, ranked by how many of them an item holds (None when
+    ``parsed`` is not a plain AND of several parts, e.g. holds a NOT)."""
+    if not isinstance(parsed, And) or any(isinstance(q, Not) for q in parsed.subqueries):
+        return None
+    # Each part matched adds a constant far above any one word's score, so items holding
+    # more of the words come first, and among equals the usual ranking decides.
+    return Or([Or([part, ConstantScoreQuery(part, COORDINATION)]) for part in parsed.subqueries])
+
+
+def _parse(searcher, text: str, notices: list[str], deadline: float | None = None):
     if not text:
         return None
     try:

@@ -19,7 +19,7 @@ from whoosh.index import EmptyIndexError
 from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
-TEXT_FIELDS = ("title", "text")
+TEXT_FIELDS = ("title", "text", "tags")
 LIST_FIELDS = ("domains", "countries", "sectors", "stages")
 # Empty lists are indexed as this placeholder (Whoosh fails reading a vectored field that
 # no document of a segment has a value for; indexes built before vectors were dropped).
@@ -129,6 +129,9 @@ def schema() -> Schema:
         # candidates from a word list beside the index instead (``suggestions.words_of``).
         title=TEXT(analyzer=ANALYZER, stored=True, field_boost=3.0),
         text=TEXT(analyzer=ANALYZER, stored=True),
+        # the names of the item's tags, weighed like its title; stored for "did you mean",
+        # which offers a word only when a visible document shows it
+        tags=TEXT(analyzer=ANALYZER, stored=True, field_boost=3.0),
         domains=KEYWORD(**keyword),
         countries=KEYWORD(**keyword),
         stages=KEYWORD(**keyword),

@@ -4,6 +4,11 @@ characterise a document among them (for related items).
 Whoosh's own statistics come from the whole index, so a visible hit's score, the order of
 hits and the related items would change with the words of documents the viewer may not
 read.
+
+A word's rarity (idf) is that of the documents holding it in any text field, as BM25F
+has it, not Whoosh's per field: a word many items are tagged with but few texts mention
+would otherwise count as common in the tags and rare in the text, and one mention deep in
+a body would outrank the tag.
 """
 
 import math
@@ -44,7 +49,8 @@ class AudienceBM25F(scoring.BM25F):
     average field lengths) taken from the documents one audience may see."""
 
     def __init__(self, reader, base: set[int], lengths: dict[str, list[int]]):
-        super().__init__()
+        # A tag is a fact about the item however many others it has: no length penalty.
+        super().__init__(tags_B=0.0)
         self.reader = reader
         self.base = base
         self.count = max(len(base), 1)
@@ -67,15 +73,33 @@ class AudienceBM25F(scoring.BM25F):
             self._df[key] = found
         return self._df[key]
 
+    def document_frequency(self, text) -> int:
+        """How many of the audience's documents hold ``text`` in any text field."""
+        key = ("", text)
+        if key not in self._df:
+            if len(self._df) > 4096:
+                self._df.clear()
+            ids: set[int] = set()
+            for field in TEXT_FIELDS:
+                if (field, text) in self.reader:
+                    ids.update(self.reader.postings(field, text).all_ids())
+            self._df[key] = len(ids & self.base)
+        return self._df[key]
+
     def idf(self, searcher, fieldname, text):
-        return math.log(self.count / (self.doc_frequency(fieldname, text) + 1)) + 1
+        if fieldname in TEXT_FIELDS:
+            frequency = self.document_frequency(text)
+        else:
+            frequency = self.doc_frequency(fieldname, text)
+        return math.log(self.count / (frequency + 1)) + 1
 
     def scorer(self, searcher, fieldname, text, qf=1):
         if not searcher.schema[fieldname].scorable:
             return scoring.WeightScorer.for_(searcher, fieldname, text)
         idf = self.idf(searcher, fieldname, text)
         avgfl = self.avgfl.get(fieldname, 1.0)
-        return _AudienceScorer(searcher, fieldname, text, idf, avgfl, self.B, self.K1)
+        B = self._field_B.get(fieldname, self.B)
+        return _AudienceScorer(searcher, fieldname, text, idf, avgfl, B, self.K1)
 
 
 class _AudienceScorer(scoring.WeightLengthScorer):

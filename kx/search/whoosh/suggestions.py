@@ -104,7 +104,9 @@ def suggest(
         if token.fieldname not in TEXT_FIELDS or None in span or span in replacements:
             continue
         word = text[span[0] : span[1]]
-        if not word.isalpha() or seen(word):  # prefix* and known words stay
+        # prefix* and known words stay; a word is known when a visible document holds it
+        # as typed, not only its stem ("deterence" shares its stem with "deter")
+        if not word.isalpha() or (seen(word) and _shown(searcher, fold(word), allowed)):
             continue
         if past(deadline):
             return None
@@ -156,13 +158,29 @@ def _respell(
             if 0 < distance <= 2:
                 by_distance[distance].append(candidate)
     for distance in (1, 2):
-        ranked = sorted(((seen(c), c) for c in by_distance[distance]), reverse=True)
-        for count, candidate in ranked:
+        # A slip rarely touches a word's first and last letters ("helpine" is "helpline"
+        # more likely than "helping"): among equally near spellings, those keeping more of
+        # both ends come first, then those more documents hold.
+        ranked = sorted(((_ends(word, c), seen(c), c) for c in by_distance[distance]), reverse=True)
+        for _, count, candidate in ranked:
             if not count or past(deadline):
                 break
             if _shown(searcher, candidate, allowed):
                 return candidate
     return None
+
+
+def _ends(a: str, b: str) -> int:
+    """How many letters ``a`` and ``b`` share at their start plus at their end."""
+    start = _shared(a, b)
+    return start + _shared(a[start:][::-1], b[start:][::-1])
+
+
+def _shared(a: str, b: str) -> int:
+    """How many letters ``a`` and ``b`` share at their start."""
+    return next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
 
 
 def _edits(a: str, b: str, limit: int) -> int:
