@@ -28,14 +28,14 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from kx import exports
+from kx import exports, taxonomy
 from kx.accounts.views import verified_required
 from kx.database import utcnow
 from kx.errors import Invalid, NotFound
 from kx.evidence import services as evidence_services
 from kx.extensions import db, limiter
 from kx.kinds import KINDS
-from kx.search import saved, services
+from kx.search import saved, services, vocabulary
 from kx.web import apply_errors
 
 search_pages = Blueprint("search_pages", __name__)
@@ -161,6 +161,30 @@ def _alternatives(viewer, criteria: dict, chips: list[dict], until: float) -> li
     return useful
 
 
+# a tag's vocabulary -> the kind of its theme page (/topics/<kind>/<slug>)
+THEME_KINDS = {
+    "domains": "domain",
+    "prevention_levels": "prevention-level",
+    "stages": "stage",
+    "countries": "country",
+}
+
+
+def _closest_themes(criteria: dict) -> list[dict]:
+    """Theme pages whose names come closest to the words, for a search that found nothing
+    (a theme page shows only what its reader may see)."""
+    themes = []
+    for vocabulary_name, slug in vocabulary.closest_tags(criteria["q"]):
+        if vocabulary_name in THEME_KINDS:
+            themes.append(
+                {
+                    "label": taxonomy.label(vocabulary_name, slug),
+                    "url": url_for("topics.topic", kind=THEME_KINDS[vocabulary_name], slug=slug),
+                }
+            )
+    return themes
+
+
 def _interpretation(criteria: dict, results) -> dict | None:
     """What the page says about how the words were read (None: nothing worth saying): the
     words searched, the synonyms added, a link applying the recognised tags as filters and
@@ -247,6 +271,7 @@ def render_search(criteria: dict, page: int = 1, form: ThemeNameForm | None = No
             if not results.total and not results.partial
             else []
         ),
+        themes=_closest_themes(criteria) if not results.total else [],
         searched=saved.has_criteria(criteria),
         types=saved.TYPES,
         sorts=saved.SORTS,

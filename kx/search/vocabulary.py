@@ -6,6 +6,7 @@ A document's ``tags`` text is indexed like its title, so "Germany", "German" and
 maps the same words back to their tag, for reading a query's words as filters.
 """
 
+import difflib
 import re
 import tomllib
 from functools import cache
@@ -128,3 +129,22 @@ def phrases() -> dict[str, tuple[str, str]]:
         for phrase, tags in sorted(found.items())
         if len(tags) == 1 and not all(_stopped(word) for word in phrase.split())
     }
+
+
+#: How close a word must be to a tag's name to be offered as its theme (difflib's ratio).
+THEME_CUTOFF = 0.75
+
+
+def closest_tags(text: str, limit: int = 3) -> list[tuple[str, str]]:
+    """``(vocabulary, slug)`` of the tags whose names come closest to the words of
+    ``text`` (at most ``limit``, closest first): themes to offer when nothing matched.
+    Bounded: the first 20 words, each compared once with every name."""
+    names = phrases()
+    words = [w for w in normalise(text).split() if not _stopped(w)][:20]
+    scored: dict[tuple[str, str], float] = {}
+    for word in words:
+        for name in difflib.get_close_matches(word, names, n=limit, cutoff=THEME_CUTOFF):
+            tag = names[name]
+            score = difflib.SequenceMatcher(None, word, name).ratio()
+            scored[tag] = max(scored.get(tag, 0.0), score)
+    return sorted(scored, key=lambda tag: -scored[tag])[:limit]

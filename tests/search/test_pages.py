@@ -270,3 +270,13 @@ def test_related_items_partial_lists_only_what_the_viewer_may_see(app, kx, membe
 def test_related_items_partial_for_an_unindexed_item_says_so(app, kx):
     draft = kx.practice("A draft nobody sees", body="text", submit=False)
     assert "Nothing related found yet." in render_related(app, draft)
+
+
+def test_a_search_finding_nothing_offers_the_closest_themes(client):
+    html = page(client, q="germny polcing")
+    assert "0 results" in html
+    themes = links(html)
+    assert themes["Germany"] == "/topics/country/DE"
+    assert themes["Policing"] == "/topics/domain/policing"
+    assert themes["All themes"] == "/topics"
+    assert "Closest themes" not in page(client, q="xyzzy")  # nothing close: no guess
