@@ -66,15 +66,12 @@ def against(link: EvidenceLink) -> bool:
     return link.relation == "contradicts" or any(f.direction in AGAINST for f in link.findings)
 
 
-def at_a_glance(practice: Practice, viewer) -> Glance:
-    """What the practice page's "at a glance" box shows ``viewer``."""
+def at_a_glance(practice: Practice, viewer, evidence: list) -> Glance:
+    """What the practice page's "at a glance" box shows ``viewer``, from the page's
+    ``evidence_for_practice`` (read once for the box and the evidence panel)."""
     rating = services.rating_of(practice, viewer)
     # the rating counts published research only; a draft the viewer can see is not evidence
-    links = [
-        link
-        for link in services.evidence_for_practice(practice, viewer)
-        if link.research.is_published
-    ]
+    links = [link for link in evidence if link.research.is_published]
     outcomes = tuple(
         OutcomeRow(
             row,

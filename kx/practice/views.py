@@ -139,12 +139,13 @@ def render_detail(practice_obj, link_form=None, status: int = 200):
     """The practice page; ``link_form`` is an evidence link form sent back with its errors."""
     viewer = _viewer()
     editable = rules.can_edit(practice_obj, viewer)
+    panel = practice_panel(practice_obj, viewer, link_form)
     return render_template(
         "practice/detail.html",
         item=practice_obj,
         practice=practice_obj,
-        **practice_panel(practice_obj, viewer, link_form),
-        glance=at_a_glance(practice_obj, viewer),
+        **panel,
+        glance=at_a_glance(practice_obj, viewer, panel["evidence"]),
         editable=editable,
         pending_edit=records.pending_edit(practice_obj) if editable else None,
     ), status
