@@ -210,6 +210,7 @@ def make_app(workdir: Path):
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.db'}",
             "SEARCH_INDEX_DIR": str(workdir / "search-index"),
+            "MAIL_DIR": str(workdir / "mail"),
             "SECRET_KEY": "bench",
             "RATELIMIT_ENABLED": False,
         }
@@ -436,7 +437,8 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def measure_api(app, users: dict, queries: list[dict]) -> tuple[str, tuple[list, list], list]:
-    """Per-query seconds of the search API (or of the search service), and the totals."""
+    """Per-query seconds of the search API (or of the search service), and the totals (None
+    where a fallback widened the query or a respelling replaced it)."""
     from kx.accounts.models import User
     from kx.extensions import db
     from kx.search import services
@@ -459,7 +461,11 @@ def measure_api(app, users: dict, queries: list[dict]) -> tuple[str, tuple[list,
             times.append(time.perf_counter() - started)
             cpu.append(time.thread_time() - cpu_started)
             assert response.status_code == 200, response.get_data(as_text=True)[:300]
-            totals.append(response.get_json()["total"])
+            answer = response.get_json()
+            reading = answer["interpretation"]
+            # None: widened by a fallback or respelled, which the raw run does not repeat
+            plain = reading["fallback"] is None and reading["respelled"] is None
+            totals.append(answer["total"] if plain else None)
         return "GET /api/v1/search (in-process test client)", (times, cpu), totals
     with app.app_context():
         viewers = {
@@ -472,20 +478,25 @@ def measure_api(app, users: dict, queries: list[dict]) -> tuple[str, tuple[list,
             results = services.search(viewers[params["viewer"]], to_query(params))
             times.append(time.perf_counter() - started)
             cpu.append(time.thread_time() - cpu_started)
-            totals.append(results.total)
+            reading = results.interpretation
+            plain = reading.fallback is None and reading.respelled is None
+            totals.append(results.total if plain else None)
     label = "kx.search.services.search (GET /api/v1/search does not exist yet)"
     return label, (times, cpu), totals
 
 
 def measure_raw(app, users: dict, queries: list[dict]) -> tuple[tuple[list, list], list]:
-    """The same queries on one reused Whoosh searcher: search, facets and highlights."""
+    """The same queries on one reused Whoosh searcher: search, facets and highlights. Each
+    query is read as kx reads it (thesaurus synonyms added, question words left out), so
+    the engine answers the same question; the fallbacks (any words, a respelling) are not
+    repeated."""
     from whoosh import highlight, sorting
     from whoosh.query import Every
 
     from kx.search import indexing
     from kx.search.backend import Audience
     from kx.search.whoosh.facets import FACETS, as_whoosh_query
-    from kx.search.whoosh.query import parse
+    from kx.search.whoosh.query import read
     from kx.search.whoosh.schema import LIST_FIELDS
 
     audiences = {
@@ -499,7 +510,7 @@ def measure_raw(app, users: dict, queries: list[dict]) -> tuple[tuple[list, list
         searcher = backend._searcher()
         for params in queries:
             query = to_query(params)
-            parsed = parse(searcher, query.text)
+            parsed, _reading = read(searcher, query.text, [])
             restriction = as_whoosh_query(query, audiences[params["viewer"]])
             groupedby = {
                 name: sorting.FieldFacet(
@@ -623,7 +634,8 @@ def main() -> int:
             measure_raw(app, users, [{"q": "helpline", "viewer": viewer}])
         label, (api_times, api_cpu), api_totals = measure_api(app, users, queries)
         (raw_times, raw_cpu), raw_totals = measure_raw(app, users, queries)
-        mismatched = sum(a != r for a, r in zip(api_totals, raw_totals, strict=True))
+        compared = [(a, r) for a, r in zip(api_totals, raw_totals, strict=True) if a is not None]
+        mismatched = sum(a != r for a, r in compared)
         publishing = measure_publishing(app, users, args.publishes, args.seed)
 
         filtered = [i for i, q in enumerate(queries) if set(q) - {"q", "viewer", "sort", "page"}]
@@ -674,7 +686,10 @@ def main() -> int:
         print(row("all queries", raw_times, raw_cpu))
         print(row("without filters", pick(raw_times, plain), pick(raw_cpu, plain)))
         print(row("with filters", pick(raw_times, filtered), pick(raw_cpu, filtered)))
-        print(f"  totals differing from the API's: {mismatched} of {len(queries)}")
+        print(
+            f"  totals differing from the API's: {mismatched} of {len(compared)} compared"
+            f" ({len(queries) - len(compared)} widened by a fallback or respelled: not compared)"
+        )
         print()
         print(
             f"API p95 {api_p95:.1f} ms          target <= {TARGETS['api_p95_ms']:.0f} ms"

@@ -7,9 +7,10 @@ members-only, 10% restricted), links research to practices as bench/security.py 
 then gives a share of the links findings (outcome and direction) and a share of the
 research a risk of bias. Times, for an anonymous visitor and a verified member, through
 the in-process test client: /gap-map for every rows x columns, /api/v1/gap-map, the first
-page of /practices (with ratings), a domain theme page and a country theme page. Prints
+page of /practices (with ratings), a domain theme page and a country theme page, each
+just after a real change to the evidence (cold) and as a repeat view (warm). Prints
 p50/p95 in ms and the SQL statements per request (counted with an SQLAlchemy event
-listener). Target: p95 <= 150 ms each.
+listener). Target: p95 <= 150 ms each, cold and warm.
 """
 
 import argparse
@@ -153,12 +154,39 @@ class QueryCounter:
         self.count += 1
 
 
-def measure(app, clients: dict, repeats: int):
+class EvidenceEditor:
+    """Makes real changes to the evidence, as a member's edit of a finding would: one
+    finding's direction changed and committed through the ORM, a different one each time."""
+
+    def __init__(self, app, seed: int):
+        from sqlalchemy import select
+
+        from kx.evidence.models import Finding
+        from kx.extensions import db
+
+        self.app = app
+        with app.app_context():
+            self.ids = list(db.session.scalars(select(Finding.id)))
+        random.Random(seed + 9).shuffle(self.ids)  # noqa: S311 (reproducible)
+        self.next = 0
+
+    def change(self) -> None:
+        from kx.database import transaction
+        from kx.evidence.models import Finding
+        from kx.extensions import db
+
+        finding_id = self.ids[self.next % len(self.ids)]
+        self.next += 1
+        with self.app.app_context(), transaction():
+            finding = db.session.get(Finding, finding_id)
+            finding.direction = "mixed" if finding.direction != "mixed" else "positive"
+
+
+def measure(app, clients: dict, repeats: int, editor: EvidenceEditor):
     """Per page and viewer, as each is done: label, viewer, the seconds of each request
-    with the evidence cache emptied before it (as after any change to the evidence) and
-    with it kept (repeat views), the SQL statements of a cold and of a warm request, and
-    the status."""
-    from kx.evidence import versions
+    made just after a change to the evidence (cold: the reader's evidence brought up to
+    date, the page's figures computed again) and of repeat views (warm), the SQL statements
+    of a cold and of a warm request, and the status."""
     from kx.extensions import db
 
     with app.app_context():
@@ -171,7 +199,7 @@ def measure(app, clients: dict, repeats: int):
                 times, statements, status = [], 0, 200
                 for _ in range(repeats):
                     if mode == "cold":
-                        versions._answers.clear()
+                        editor.change()
                     before = counter.count
                     started = time.perf_counter()
                     response = client.get(url)
@@ -202,20 +230,29 @@ def run(app, seed: int, repeats: int = 20, analyze: bool = True) -> bool:
         "anonymous": app.test_client(),
         "member": security.signed_in(app, "member@bench.example.org"),
     }
+    editor = EvidenceEditor(app, seed)
     print()
-    print("warm: repeat views (the map and a theme's ratings come from the cache kept by")
-    print("the evidence version); cold: the cache emptied before each request, as for the")
-    print("first view after any change to the evidence. The target is judged on warm views;")
-    print("cold p95 is printed beside it for what the first reader after a change waits.")
+    for viewer, client in clients.items():
+        started = time.perf_counter()
+        client.get("/gap-map")
+        print(
+            f"  first map of the process for the {viewer} reader (reads all their evidence):"
+            f" {(time.perf_counter() - started) * 1000:.0f} ms"
+        )
+    print()
+    print("cold: each request just after a real change to the evidence (a finding edited and")
+    print("committed), so the reader's evidence is brought up to date and the page's figures")
+    print("are computed again; warm: repeat views, answered from the cache kept by the")
+    print("evidence version. The target holds for both.")
     print(
         f"{'page':<36} {'viewer':<10} {'cold p50':>8} {'p95':>6} {'SQL':>4}"
         f" {'warm p50':>8} {'p95':>6} {'SQL':>4}  status"
     )
     all_ok = True
-    for label, viewer, result in measure(app, clients, repeats):
+    for label, viewer, result in measure(app, clients, repeats, editor):
         (cold, cold_sql, status), (warm, warm_sql, _status) = result["cold"], result["warm"]
         figures = [percentile(t, p) * 1000 for t in (cold, warm) for p in (50, 95)]
-        ok = figures[3] <= TARGET_P95_MS and status == 200
+        ok = max(figures[1], figures[3]) <= TARGET_P95_MS and status == 200
         all_ok &= ok
         print(
             f"{label:<36} {viewer:<10} {figures[0]:8.1f} {figures[1]:6.1f} {cold_sql:4d}"

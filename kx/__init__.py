@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_search(app)
     register_evidence_cache(app)
+    register_mail(app)
     register_commands(app)
     return app
 
@@ -109,6 +110,12 @@ def register_evidence_cache(app: Flask) -> None:
     from kx.evidence import versions
 
     versions.init_app(app)
+
+
+def register_mail(app: Flask) -> None:
+    from kx import mail
+
+    mail.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

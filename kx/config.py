@@ -61,6 +61,14 @@ def _https(base: str) -> bool:
     return secure_base or _flag("KX_HTTPS")
 
 
+def _mail_from(base: str) -> str:
+    """``KX_MAIL_FROM``, or a no-reply address at the base URL's host."""
+    host = urlsplit(base).hostname or "localhost"
+    if host.replace(".", "").isdigit() or ":" in host or "." not in host:
+        host = "localhost.localdomain"  # an IP address or a bare name is no mail domain
+    return os.environ.get("KX_MAIL_FROM") or f"kx <no-reply@{host}>"
+
+
 def _rate_limit_storage() -> str:
     return os.environ.get("KX_RATELIMIT_STORAGE_URI") or "memory://"
 
@@ -119,4 +127,17 @@ def load(instance_path: Path) -> dict:
         # seconds a search may take before it answers with what it found so far
         "SEARCH_TIME_BUDGET": float(os.environ.get("KX_SEARCH_TIME_BUDGET", "1.5")),
         "SITE_NAME": "kx",
+        # unset: messages are written as .eml files to MAIL_DIR (kx/mail/settings.py)
+        "MAIL_URL": os.environ.get("KX_MAIL_URL", "").strip(),
+        "MAIL_FROM": _mail_from(base),
+        "MAIL_DIR": str(instance_path / "mail"),
+        "MAIL_RETRY_SECONDS": 30,  # the first retry; each later one waits twice as long
+        "MAIL_RETRY_MAX_SECONDS": 3600,
+        "MAIL_LEASE_SECONDS": 300,  # a worker's claim on a message while it sends it
+        "MAIL_POLL_SECONDS": 5,  # how often a web process looks for mail left waiting
+        "RESET_LIMITS": os.environ.get("KX_RESET_LIMITS", "10 per hour"),
+        # per submitted address, whether or not an account has it
+        "RESET_ADDRESS_LIMITS": "3 per hour",
+        "RESET_TOKEN_MAX_AGE": timedelta(minutes=60),
+        "EMAIL_TOKEN_MAX_AGE": timedelta(days=3),
     }

@@ -2,7 +2,7 @@
 
 from kx.accounts.models import ApiToken, User, UserSession
 from kx.audit import AuditEvent
-from kx.evidence.models import EvidenceLink, EvidenceVersion, Finding
+from kx.evidence.models import EvidenceChange, EvidenceLink, EvidenceVersion, Finding
 from kx.forum.models import (
     CategorySetting,
     Follow,
@@ -13,6 +13,7 @@ from kx.forum.models import (
     ThreadLink,
     Vote,
 )
+from kx.mail.models import OutboxMessage
 from kx.notifications.models import Notification
 from kx.practice.models import Practice
 from kx.records.models import ItemTerm, Revision
@@ -23,12 +24,14 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CategorySetting",
+    "EvidenceChange",
     "EvidenceLink",
     "EvidenceVersion",
     "Finding",
     "Follow",
     "ItemTerm",
     "Notification",
+    "OutboxMessage",
     "Post",
     "PostRevision",
     "Practice",

@@ -8,11 +8,17 @@ plainly fake, and IP addresses come from the documentation ranges (192.0.2.0/24,
 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32). No sentence is taken from a real case.
 
 ``IDENTIFYING`` pairs each sentence with the kind that must be found in it (others may be
-found too). ``CLEAN`` sentences are professional prose full of numbers that are not
-identifiers; any finding in one of them is a false positive.
+found too). ``CLEAN`` sentences are professional prose full of numbers, citations,
+organisations and places that are not identifiers; any finding in one of them is a false
+positive. Each is the first set (``*_FIRST``: direct identifiers) followed by the harder
+set (``*_HARD``) of what a motivated intruder would use: names without titles, vehicle
+registrations, national numbers, handles, named small institutions and combinations of
+facts, in English, German and Dutch. The harder sets were written before the detector
+was tuned on them; vehicle registrations, national numbers and checksummed numbers in them
+are invented (BSN and tax numbers pass their checksums on purpose).
 """
 
-IDENTIFYING: list[tuple[str, str]] = [
+IDENTIFYING_FIRST: list[tuple[str, str]] = [
     # e-mail
     ("For referrals, the case worker can be reached at m.jansen@example.org.", "email"),
     ("The suspect registered the account as dark.knight77@example.org in 2018.", "email"),
@@ -108,7 +114,7 @@ IDENTIFYING: list[tuple[str, str]] = [
     ("He invited her to his channel t.me/secretroom42.", "social"),
 ]
 
-CLEAN: list[str] = [
+CLEAN_FIRST: list[str] = [
     # years, counts and statistics
     "In 2019, the unit received 1,234 referrals, a 12% increase on the previous year.",
     "The meta-analysis (n = 12,345) found a pooled odds ratio of 1.8 (95% CI 0.8–1.2).",
@@ -182,3 +188,144 @@ CLEAN: list[str] = [
     "About 70 percent of helpline callers were aged between 25 and 45.",
     "The protocol was revised in April 2019 after consultation with 30 agencies.",
 ]
+
+IDENTIFYING_HARD: list[tuple[str, str]] = [
+    # names without a title: full names, a first name with a relation, a name with an age
+    ("Liam Brennan, 41, said the messages had started as jokes.", "person"),
+    ("After the arrest his daughter Femke stayed with her grandmother.", "person"),
+    ("Chloe Hargreaves told the group she had reported her partner.", "person"),
+    ("The referral was made after her brother Jonas found the images.", "person"),
+    ("Owen, 16, had been messaging the younger boys for months.", "person"),
+    ("Priya Raman and her mother attended the first session together.", "person"),
+    ("The boy's stepfather, Gareth Pryce, was later interviewed.", "person"),
+    ("Megan (14) told a teacher about the contact.", "person"),
+    ("Sean O'Donnell was released on bail the following day.", "person"),
+    ("Jonas Becker, 34, wurde nach der Durchsuchung entlassen.", "person"),
+    ("Seine Tochter Lena hatte die Chats ihrer Lehrerin gezeigt.", "person"),
+    ("Die Meldung kam von Katrin Hoffmann aus dem Jugendamt.", "person"),
+    ("Ihr Bruder Tobias (17) wurde als Zeuge befragt.", "person"),
+    ("Daan de Vries, 29, meldde zich zelf bij de hulplijn.", "person"),
+    ("Haar zoon Sem vertelde het aan zijn mentor.", "person"),
+    ("Volgens Sanne Bakker begon het contact via een game.", "person"),
+    ("Zijn vriendin Fleur had de berichten gevonden.", "person"),
+    # vehicle registrations: UK, IE, NL, DE
+    ("The car, registration LJ19 XKT, was seen outside the school twice.", "vehicle"),
+    ("Officers stopped a van with the number plate YR68 PWD near the park.", "vehicle"),
+    ("He drove a silver hatchback, 191-D-48213, to the meetings.", "vehicle"),
+    ("The Irish plate 12-KY-3456 was captured by a roadside camera.", "vehicle"),
+    ("De auto met kenteken 12-ABC-3 stond bij het zwembad.", "vehicle"),
+    ("Zijn bestelbus (GV-281-T) werd vaker bij de school gezien.", "vehicle"),
+    ("Das Fahrzeug mit dem Kennzeichen M-KR 4821 wurde sichergestellt.", "vehicle"),
+    ("Ein Zeuge notierte das Auto B-XT 917 vor dem Spielplatz.", "vehicle"),
+    # passport, national insurance, BSN and tax numbers
+    ("His National Insurance number, AB 12 34 56 C, was on the payslip.", "id-number"),
+    ("The NI number JT482917B matched the employer's records.", "id-number"),
+    ("Zijn BSN 123456782 stond op de aangifte.", "id-number"),
+    ("Het burgerservicenummer 1234.56.794 werd per ongeluk meegestuurd.", "id-number"),
+    ("Her passport number 502941387 was copied into the report.", "id-number"),
+    ("Er legte den Reisepass C01X00T47 bei der Vernehmung vor.", "id-number"),
+    ("Seine Steuer-ID 86190247352 stand in den Unterlagen.", "id-number"),
+    ("His PPS number 1234567T was on the social welfare letter.", "id-number"),
+    ("The tax return quoted his UTR 1234567890 in full.", "id-number"),
+    ("Zijn paspoortnummer NPFH81A52 stond in het dossier.", "id-number"),
+    # usernames and handles
+    ("He messaged her as @nightowl_tom in the game's chat.", "social"),
+    ("The posts came from u/quietlake77 on a forum for teenagers.", "social"),
+    ("His handle was bluefox1998 on every platform he used.", "social"),
+    ("Sein Benutzername war schattenwolf_12 auf der Plattform.", "social"),
+    ("Zijn gebruikersnaam op Discord was stille.jager.", "social"),
+    ("He went by the name darkrider_07 in the group chats.", "social"),
+    ("Er nannte sich im Chat Kuschelbaer2009.", "social"),
+    # named schools, clubs, parishes and small employers
+    ("He coached the under-12s at Millbrook Rangers Football Club for three years.", "institution"),
+    ("The disclosure came from a pupil at Holy Cross Primary School.", "institution"),
+    ("She volunteered at St Brigid's Parish in the evenings.", "institution"),
+    ("He worked as a mechanic at Harlow & Sons Garage until his arrest.", "institution"),
+    ("The boy attended Ashdown Academy, where a teacher first noticed the change.", "institution"),
+    ("Er war Jugendtrainer beim TSV Oberhaching.", "institution"),
+    ("Die Lehrerin der Grundschule am Lindenhof meldete den Verdacht.", "institution"),
+    ("Hij was leider bij scouting De Kievit in het dorp.", "institution"),
+    ("De melding kwam van basisschool De Regenboog.", "institution"),
+    ("Hij werkte bij Bakkerij Van Dijk in het centrum.", "institution"),
+    ("He was a sidesman at St Oswald's Church for many years.", "institution"),
+    ("The family belonged to the parish of St Anne in the town.", "institution"),
+    # combinations of facts that single a person out
+    (
+        "The only female firefighter in the village of Ashcombe was 34 when it started.",
+        "combination",
+    ),
+    (
+        "A 52-year-old headteacher in a small town called Wexley was arrested in March 2021.",
+        "combination",
+    ),
+    ("The victim, aged 9, lived in Little Hambury, a village of 300 people.", "combination"),
+    ("In June 2019 the local vicar, 61, was suspended.", "combination"),
+    ("The 17-year-old survivor of the house fire later disclosed the abuse.", "combination"),
+    (
+        "Der 47-jährige Bürgermeister eines kleinen Dorfes wurde im Mai 2020 angezeigt.",
+        "combination",
+    ),
+    ("Im Dorf Kleinwalden lebte die 12-Jährige mit ihrer Mutter.", "combination"),
+    ("De 58-jarige huisarts uit het dorp Lindelo werd in april 2022 geschorst.", "combination"),
+    (
+        "Een 15-jarige uit het dorp Haverdijk won in mei 2023 het regionale schaakkampioenschap.",
+        "combination",
+    ),
+    ("The twins, both 14, were the only pupils from the hamlet of Brackenridge.", "combination"),
+    ("He was the club's treasurer and, at 71, its oldest member.", "combination"),
+    ("In November 2018 the 44-year-old imam of the town's only mosque was charged.", "combination"),
+]
+
+CLEAN_HARD: list[str] = [
+    # cited researchers
+    "Smith and colleagues (2019) found that most men who called the helpline had no convictions.",
+    "Dr Seto and colleagues found a modest link between viewing and contact offending.",
+    "Hanson et al. (2009) reported that treatment following the RNR principles worked best.",
+    "As Babchishin, Hanson and VanZuylen (2015) showed, online offenders differ from others.",
+    "Michael Seto's (2013) book remains the standard reference for clinicians.",
+    "A later review (Mokros & Banse, 2019) questioned the size of the effect.",
+    "Beier und Kollegen (2015) beschrieben die ersten Ergebnisse des Projekts Dunkelfeld.",
+    "Volgens Bogaerts et al. (2010) spelen hechtingsproblemen een rol.",
+    "Karl Hanson and Kelly Babchishin (2016) compared the risk tools in a meta-analysis.",
+    "Wilson, Cortoni and McWhinnie (2009) evaluated Circles in Canada.",
+    "Eke, Seto and Williams (2011) followed 541 men for about four years.",
+    "Walsh and colleagues report that parents often miss the warning signs.",
+    "In de studie van Van Horn en collega's (2015) deden 60 behandelaars mee.",
+    "Die Metaanalyse von Schmucker und Lösel (2015) umfasste 29 Vergleiche.",
+    "Merdian et al. found that fantasy and offending are linked in complex ways.",
+    "According to Gannon's (2019) review, group treatment is as effective as individual work.",
+    "Seto (2018) argues that prevention should start before a first offence.",
+    "Like Long, Alison and McManus (2016), we coded the interviews for grooming strategies.",
+    # organisations and programmes
+    "Stop It Now and the Lucy Faithfull Foundation trained 200 volunteers in 2022.",
+    "Circles of Support and Accountability started in Canada and spread to the Netherlands.",
+    "The Internet Watch Foundation removed more than 250,000 webpages in 2022.",
+    "Europol and the National Crime Agency coordinated the operation across 12 countries.",
+    "Kein Täter werden bietet an mehreren Standorten in Deutschland kostenlose Therapie an.",
+    "Stop it Now Nederland biedt sinds 2012 een anonieme hulplijn aan.",
+    "The Royal College of Psychiatrists published guidance on assessment in 2020.",
+    "The Crown Prosecution Service and the Ministry of Justice agreed a joint protocol.",
+    "Researchers at the University of Kent and Middlesex University led the evaluation.",
+    "The Catholic Church and the Church of England both commissioned independent inquiries.",
+    "The Youth Justice Board and the College of Policing issued joint guidance.",
+    "The Stop It Now campaign ran on national radio in Ireland and Scotland.",
+    "Ofsted and the Care Quality Commission inspect these services.",
+    "Politie en Openbaar Ministerie in Nederland gebruiken sinds 2019 een vast triagemodel.",
+    "Die Polizei in Nordrhein-Westfalen hat 2020 eine eigene Taskforce gebildet.",
+    "The Council of Europe's Lanzarote Committee monitors implementation in member states.",
+    # places at country or city level, ages and months that single nobody out
+    "The programme was piloted in Manchester, Leeds and Cardiff before national roll-out.",
+    "In Amsterdam, Rotterdam en Utrecht werken politie en zorg samen in Veiligheidshuizen.",
+    "Das Projekt wurde 2005 an der Charité in Berlin gegründet.",
+    "A 2018 Home Office study followed 400 men across England and Wales.",
+    "Participants were on average 41 years old, and most lived in cities.",
+    "Men aged 18 to 65 in Dublin and Cork were invited to take part in March 2021.",
+    "The helpline received its 10,000th call in May 2020.",
+    "Young people aged 13–17 were recruited through schools in Bavaria.",
+    "The evaluation covered 14 prisons in England, Wales and Northern Ireland.",
+    "The head teacher and the school nurse attended the training in London.",
+    "A 35-year-old man from Birmingham was the typical caller in 2021.",
+]
+
+IDENTIFYING: list[tuple[str, str]] = IDENTIFYING_FIRST + IDENTIFYING_HARD
+CLEAN: list[str] = CLEAN_FIRST + CLEAN_HARD

@@ -20,6 +20,7 @@ from kx.extensions import db
 from tests.support.accounts import PASSWORD
 from tests.support.browser import submit
 from tests.support.database import clear_tables, driver_url, fresh_worker_database
+from tests.support.smtp import SmtpServer
 
 # argon2id at its smallest cost: the production parameters take 0.2-0.5 s per hash on a
 # busy two-core machine and the suite signs in thousands of times. Tests that ask for
@@ -55,6 +56,7 @@ def app(database_url, tmp_path):
             "SECRET_KEY": "test secret key",
             "SQLALCHEMY_DATABASE_URI": driver_url(database_url),
             "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+            "MAIL_DIR": str(tmp_path / "mail"),
             # A loaded test machine can take longer than the production budget; a search
             # cut short by time would make assertions on its hits flaky (the budget has
             # tests of its own, which set it).
@@ -66,6 +68,29 @@ def app(database_url, tmp_path):
         clear_tables(db)
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on a free loopback port (aiosmtpd); ``.stop()``/``.start()``."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_app(app, smtp):
+    """``app`` sending its mail to ``smtp``, looking for waiting mail on every request and
+    retrying at once (no backoff) so that an outage test need not wait."""
+    from kx import mail
+
+    app.config.update(MAIL_URL=smtp.url, MAIL_POLL_SECONDS=0, MAIL_RETRY_SECONDS=0)
+    mail.configure(app)
+    yield app
+    state = app.extensions["kx-mail"]
+    if state.running.acquire(timeout=30):  # let a sending thread finish before rows go
+        state.running.release()
 
 
 @pytest.fixture(autouse=True)

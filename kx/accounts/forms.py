@@ -106,3 +106,28 @@ class DeclineSectorForm(FlaskForm):
         validators=[Length(max=1000)],
         description="Shown to the member.",
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "E-mail address",
+        validators=[DataRequired(), Length(max=254)],
+        description="The address you registered with.",
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=256)],
+        description="At least 12 characters. Setting it signs you out everywhere.",
+    )
+
+
+class AddressForm(FlaskForm):
+    new_email = EmailField(
+        "New e-mail address",
+        validators=[DataRequired(), Length(max=254)],
+        description="We send a link there; your address changes when you follow it.",
+    )
+    password = PasswordField("Your password", validators=[DataRequired()])

@@ -26,6 +26,8 @@ class User(UserMixin, db.Model):
     bio: Mapped[str] = mapped_column(Text, default="")
     role: Mapped[str] = mapped_column(String(16), default="member")
     verified_at: Mapped[datetime | None]
+    # When the member showed they read mail at ``email`` (a link sent there, followed).
+    email_confirmed_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Bumped by "sign out everywhere", password change, deactivation and role or sector
     # changes: every browser session and API token issued before then stops working.

@@ -11,7 +11,8 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from kx import taxonomy
+from kx import mail, taxonomy
+from kx.accounts import mailings
 from kx.accounts.models import ApiToken, SectorChangeRequest, User, UserSession
 from kx.accounts.passwords import hash_password, password_problems, verify_password
 from kx.audit import AuditEvent, audit_events, record_audit  # noqa: F401  (audit_events: views)
@@ -109,9 +110,12 @@ def register_user(
                 bio=bio.strip(),
                 role=role,
             )
-            if verified:
-                user.verified_at = utcnow()
+            if verified:  # an operator vouches for the address too
+                user.verified_at = user.email_confirmed_at = utcnow()
             db.session.add(user)
+            if not verified:
+                db.session.flush()  # the link names the account by its id
+                mailings.send_confirmation(user)
     except IntegrityError as exc:  # the same address registered a moment ago
         if "email" not in str(exc.orig):
             raise
@@ -150,6 +154,7 @@ def change_password(user: User, current: str, new: str) -> None:
     with transaction():
         user.password_hash = hash_password(new)
         user.session_version += 1
+        mailings.announce_password_change(user, by_reset=False)
 
 
 def _require_staff(actor: User, admin: bool = False) -> None:
@@ -245,6 +250,7 @@ def delete_account(user: User, password: str) -> None:
             db.delete(SectorChangeRequest).where(SectorChangeRequest.user_id == user.id)
         )
         _erase_audited_values(user)
+        mail.forget(user)
         for eraser in ERASERS:
             eraser(user)
 

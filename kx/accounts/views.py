@@ -1,5 +1,6 @@
 """Account pages: register, sign in and out, profile, password, export, delete, staff admin."""
 
+import hashlib
 import json
 from functools import wraps
 
@@ -19,15 +20,19 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from kx import taxonomy
-from kx.accounts import profiles, services, sessions
+from kx.accounts import profiles, recovery, services, sessions
 from kx.accounts.forms import (
+    AddressForm,
     DeclineSectorForm,
     DeleteAccountForm,
+    ForgotPasswordForm,
     LoginForm,
     PasswordForm,
     ProfileForm,
     RegistrationForm,
+    ResetPasswordForm,
 )
+from kx.accounts.mailings import BadLink
 from kx.errors import Invalid
 from kx.extensions import limiter
 from kx.web import apply_errors, redirect_next
@@ -215,6 +220,127 @@ def change_password():
             flash("Your password is changed. Every other session has been signed out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form), 422 if form.errors else 200
+
+
+# Links sent by mail ---------------------------------------------------------------------
+
+
+def _reset_address() -> str:
+    """The per-address reset budget's key: a digest, the same whether or not it is known."""
+    email = request.form.get("email", "").strip().lower()
+    return "reset:" + hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _link_page(template: str, status: int = 200, **context) -> Response:
+    """A page opened from a link with a token in its address: the token stays out of
+    ``Referer`` headers and caches."""
+    response = current_app.make_response((render_template(template, **context), status))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _bad_link(exc: BadLink) -> Response:
+    return _link_page("accounts/link_invalid.html", 410, expired=exc.expired)
+
+
+@accounts.route("/reset-password", methods=["GET", "POST"])
+@limiter.limit(_limits("RESET_LIMITS"), methods=["POST"])
+@limiter.limit(_limits("RESET_ADDRESS_LIMITS"), methods=["POST"], key_func=_reset_address)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        # the same page whether or not an account has the address: nobody learns who does
+        recovery.request_password_reset(form.email.data)
+        return render_template("accounts/reset_sent.html", email=form.email.data.strip())
+    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@accounts.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def reset_password(token: str):
+    form = ResetPasswordForm()
+    try:
+        user = recovery.reset_link_user(token)
+        if form.validate_on_submit():
+            user = recovery.reset_password(token, form.new_password.data)
+            sessions.start_session(user)
+            flash("Your password is set and you are signed in. Every other session has "
+                  "been signed out.", "success")  # fmt: skip
+            return redirect(url_for("home.index"))
+    except BadLink as exc:
+        return _bad_link(exc)
+    except Invalid as exc:
+        apply_errors(form, exc)
+    status = 422 if form.errors else 200
+    return _link_page("accounts/reset_password.html", status, form=form, account=user)
+
+
+@accounts.route("/confirm-address/<token>", methods=["GET", "POST"])
+def confirm_address(token: str):
+    try:
+        if request.method == "POST":
+            recovery.confirm_address(token)
+            flash("Your e-mail address is confirmed. Thank you.", "success")
+            return redirect(url_for("home.index"))
+        recovery.confirmation_link_user(token)
+    except BadLink as exc:
+        return _bad_link(exc)
+    return _link_page(
+        "accounts/confirm_link.html",
+        title="Confirm your e-mail address",
+        action=url_for("accounts.confirm_address", token=token),
+        button="Confirm my address",
+    )
+
+
+@accounts.route("/account/confirmation", methods=["POST"])
+@login_required
+@limiter.limit("3 per hour", key_func=_signed_in_user)
+def resend_confirmation():
+    recovery.resend_confirmation(current_user._get_current_object())
+    flash(f"We sent a new confirmation link to {current_user.email}.", "info")
+    return redirect(url_for("accounts.profile"))
+
+
+@accounts.route("/account/email", methods=["GET", "POST"])
+@login_required
+@_password_guesses
+def change_address():
+    form = AddressForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            new = recovery.request_address_change(user, form.new_email.data, form.password.data)
+        except Invalid as exc:
+            g.wrong_password = "password" in exc.fields
+            apply_errors(form, exc)
+        else:
+            flash(f"We sent a link to {new}. Your address changes when you follow it; "
+                  "until then it stays as it is.", "info")  # fmt: skip
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/address.html", form=form), 422 if form.errors else 200
+
+
+@accounts.route("/account/email/<token>", methods=["GET", "POST"])
+def confirm_address_change(token: str):
+    try:
+        if request.method == "POST":
+            user = recovery.confirm_address_change(token)
+            flash(f"Your e-mail address is now {user.email}.", "success")
+            return redirect(url_for("home.index"))
+        _user, new = recovery.change_link(token)
+    except BadLink as exc:
+        return _bad_link(exc)
+    except Invalid as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("home.index"))
+    return _link_page(
+        "accounts/confirm_link.html",
+        title=f"Use {new} for your account",
+        action=url_for("accounts.confirm_address_change", token=token),
+        button="Use this address for my account",
+    )
 
 
 @accounts.route("/account/logout-everywhere", methods=["POST"])

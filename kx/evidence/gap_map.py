@@ -5,7 +5,8 @@ Rows are the practices' domains, prevention levels or stages; columns are the ou
 the linked studies' findings or the studies' designs. Only published practices and studies
 the viewer may see count, and each practice's rating is the rating rule's
 (``kx.evidence.ratings.rate``) over the studies ``studies_for`` gives that viewer: the same
-answer the practice's page shows. A map takes three queries whatever the number of items.
+answer the practice's page shows. A map reads the reader's evidence as
+``kx.evidence.snapshots`` keeps it: no query over the items, once that is up to date.
 """
 
 from collections import Counter
@@ -13,16 +14,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import and_, case, func, nulls_last, select
+from sqlalchemy import and_, case, nulls_last, select
 
 from kx import taxonomy
-from kx.evidence import versions
-from kx.evidence.models import EvidenceLink
+from kx.evidence import snapshots, versions
 from kx.evidence.ratings import Rating, Study, rate
-from kx.evidence.services import best_evidence, studies_for
+from kx.evidence.services import SUPPORTING
+from kx.evidence.snapshots import Evidence
 from kx.extensions import db
 from kx.practice.models import Practice
-from kx.records.models import MULTI_VALUED, PUBLISHED, ItemTerm, has_term, visible_to
+from kx.records.models import PUBLISHED, visible_to
 from kx.research.models import Research
 
 #: rows parameter -> vocabulary of its slugs
@@ -39,50 +40,10 @@ FILTERS = {
 }
 #: risk of bias of a cell's studies, "unknown" when the summary does not say
 RISKS = (*taxonomy.RISKS_OF_BIAS, "unknown")
-# the practice's multi-valued field behind a parameter (prevention level is a column)
-_TERMS = {"domain": "domains", "country": "countries", "stage": "stages"}
 
 
 def _published_and_visible(model, viewer):
     return and_(model.status == PUBLISHED, visible_to(model, viewer))
-
-
-def practice_ids(viewer, filters: dict | None = None):
-    """Select of the ids of published practices ``viewer`` may see, narrowed by the map's
-    practice filters (domain, country, stage, prevention level)."""
-    filters = filters or {}
-    statement = select(Practice.id).where(_published_and_visible(Practice, viewer))
-    for name, field_name in _TERMS.items():
-        if filters.get(name):
-            statement = statement.where(has_term(Practice, field_name, filters[name]))
-    if filters.get("prevention_level"):
-        statement = statement.where(Practice.prevention_level == filters["prevention_level"])
-    return statement
-
-
-def _in_row(statement, rows: str, row: str):
-    if rows == "prevention_level":
-        return statement.where(Practice.prevention_level == row)
-    return statement.where(has_term(Practice, _TERMS[rows], row))
-
-
-def _memberships(ids, rows: str) -> dict[int, list[str]]:
-    """Practice id -> its row slugs, for the practices among ``ids`` with linked research."""
-    linked = ids.where(Practice.id.in_(select(EvidenceLink.practice_id)))
-    if rows == "prevention_level":
-        statement = select(Practice.id, Practice.prevention_level).where(
-            Practice.id.in_(linked), Practice.prevention_level.is_not(None)
-        )
-    else:
-        statement = select(ItemTerm.item_id, ItemTerm.slug).where(
-            ItemTerm.item_type == "practice",
-            ItemTerm.vocabulary == MULTI_VALUED[_TERMS[rows]],
-            ItemTerm.item_id.in_(linked),
-        )
-    found: dict[int, list[str]] = {}
-    for practice_id, slug in db.session.execute(statement):
-        found.setdefault(practice_id, []).append(slug)
-    return found
 
 
 @lru_cache(maxsize=65_536)
@@ -100,12 +61,15 @@ def _judged(evidence: tuple) -> tuple[Rating, dict[str, str]]:
 class Ratings:
     """Each practice's rating by the rule from the studies ``studies_for`` gave a viewer."""
 
-    def __init__(self, studies: dict[int, list[Study]]):
+    def __init__(self, studies: dict[int, list[Study]], derived: dict | None = None):
+        """``derived``: per practice, answers kept from earlier requests for the same
+        studies (``Evidence.derived``)."""
         self.studies = studies
-        self._by_practice: dict[int, tuple[Rating, dict[str, str]]] = {}
+        self.derived = derived if derived is not None else {}
 
     def _judge(self, practice_id: int) -> tuple[Rating, dict[str, str]]:
-        judged = self._by_practice.get(practice_id)
+        memo = self.derived.setdefault(practice_id, {})
+        judged = memo.get("judged")
         if judged is None:
             evidence = tuple(
                 sorted(
@@ -113,7 +77,7 @@ class Ratings:
                     for s in self.studies.get(practice_id, ())
                 )
             )
-            judged = self._by_practice[practice_id] = _judged(evidence)
+            judged = memo["judged"] = _judged(evidence)
         return judged
 
     def of(self, practice_id: int) -> Rating:
@@ -125,6 +89,25 @@ class Ratings:
         if columns == "outcome":
             return by_outcome.get(column, "insufficient")
         return rating.overall
+
+    def columns(self, practice_id: int, columns: str, design: str | None) -> list[tuple]:
+        """The practice's columns (its studies' outcomes or designs, only studies of
+        ``design`` when given) as ``(column, {research id: risk of bias}, rating)``."""
+        memo = self.derived.setdefault(practice_id, {})
+        key = ("columns", columns, design)
+        found = memo.get(key)
+        if found is None:
+            by_column: dict[str, dict[int, str | None]] = {}
+            for study in self.studies[practice_id]:
+                if design and study.design != design:
+                    continue
+                for column in _columns_of(study, columns):
+                    by_column.setdefault(column, {})[study.research_id] = study.risk_of_bias
+            found = memo[key] = [
+                (column, studies, self.for_column(practice_id, columns, column))
+                for column, studies in by_column.items()
+            ]
+        return found
 
 
 def _columns_of(study: Study, columns: str) -> set[str]:
@@ -140,25 +123,24 @@ class _Cell:
     ratings: Counter = field(default_factory=Counter)  # the practices' ratings for the cell
 
 
-def _collect(viewer, rows: str, columns: str, filters: dict, ids, studies=None):
-    """``{(row, column): _Cell}`` and the ratings of the practices in them. ``studies``:
-    ``studies_for``'s answer for (at least) these practices, when the caller has it."""
-    if studies is None:
-        studies = studies_for(ids.where(Practice.id.in_(select(EvidenceLink.practice_id))), viewer)
-    ratings = Ratings(studies)
+def _collect(evidence: Evidence, rows: str, columns: str, filters: dict, row=None):
+    """``{(row, column): _Cell}`` over the practices of ``evidence`` that ``filters``
+    select (in the one row ``row``, when given), and their ratings."""
+    ratings = Ratings(evidence.studies, evidence.derived)
     design = filters.get("study_design")
     cells: dict[tuple[str, str], _Cell] = {}
-    for practice_id, row_slugs in _memberships(ids, rows).items():
-        for study in studies.get(practice_id, ()):
-            if design and study.design != design:
-                continue
-            for column in _columns_of(study, columns):
-                for row in row_slugs:
-                    cell = cells.get((row, column)) or cells.setdefault((row, column), _Cell())
-                    cell.studies[study.research_id] = study.risk_of_bias
-                    if practice_id not in cell.practices:
-                        cell.practices.add(practice_id)
-                        cell.ratings[ratings.for_column(practice_id, columns, column)] += 1
+    for practice_id, tags in evidence.practices(filters):
+        row_slugs = tags.slugs(rows)
+        if row is not None:
+            row_slugs = row_slugs & {row}
+        if not row_slugs:
+            continue
+        for column, studies, rating in ratings.columns(practice_id, columns, design):
+            for slug in row_slugs:
+                cell = cells.get((slug, column)) or cells.setdefault((slug, column), _Cell())
+                cell.studies.update(studies)
+                cell.practices.add(practice_id)
+                cell.ratings[rating] += 1
     return cells, ratings
 
 
@@ -169,27 +151,21 @@ def _dominant(counts: dict[str, int], order) -> str | None:
     return best if best is not None and counts.get(best, 0) else None
 
 
-def gap_map(
-    viewer, rows: str | None = None, columns: str | None = None, filters=None, studies=None
-) -> dict:
+def gap_map(viewer, rows: str | None = None, columns: str | None = None, filters=None) -> dict:
     """The map for ``viewer``: every slug of the row and column vocabularies, and per cell
     the number of studies and practices, the practices' ratings and the studies' risk of
-    bias. Without ``rows`` and ``columns``: research per domain and design (``by_domain``).
-    ``studies``: ``studies_for``'s answer for (at least) the map's practices, if known."""
+    bias. Without ``rows`` and ``columns``: research per domain and design (``by_domain``)."""
     if rows is None and columns is None:
         return versions.cached(viewer, ("by_domain",), lambda: by_domain(viewer))
     rows, columns, filters = rows or "domain", columns or "outcome", filters or {}
     question = ("gap_map", rows, columns, tuple(sorted(filters.items())))
-    return versions.cached(
-        viewer, question, lambda: _computed(viewer, rows, columns, filters, studies)
-    )
+    return versions.cached(viewer, question, lambda: _computed(viewer, rows, columns, filters))
 
 
-def _computed(viewer, rows: str, columns: str, filters: dict, studies) -> dict:
+def _computed(viewer, rows: str, columns: str, filters: dict) -> dict:
     row_slugs = list(taxonomy.vocabulary(ROWS[rows]))
     column_slugs = list(taxonomy.vocabulary(COLUMNS[columns]))
-    ids = practice_ids(viewer, filters)
-    found, _ratings = _collect(viewer, rows, columns, filters, ids, studies)
+    found, _ratings = _collect(snapshots.evidence(viewer), rows, columns, filters)
     cells = {}
     for row in row_slugs:
         cells[row] = {}
@@ -248,8 +224,7 @@ def cell_contents(
     filters = filters or {}
 
     def counted() -> tuple[list[tuple[int, str]], list[int]]:
-        ids = _in_row(practice_ids(viewer, filters), rows, row)
-        found, ratings = _collect(viewer, rows, columns, filters, ids)
+        found, ratings = _collect(snapshots.evidence(viewer), rows, columns, filters, row)
         cell = found.get((row, column)) or _Cell()
         newest_first = db.session.scalars(
             select(Practice.id)
@@ -291,29 +266,19 @@ def by_domain(viewer) -> dict:
     practices with and without visible research that evaluates or supports them."""
     domains, designs = list(taxonomy.DOMAINS), list(taxonomy.STUDY_DESIGNS)
     cells = {domain: dict.fromkeys(designs, 0) for domain in domains}
-    rows = db.session.execute(
-        select(ItemTerm.slug, Research.study_design, func.count())
-        .join(Research, and_(ItemTerm.item_type == "research", ItemTerm.item_id == Research.id))
-        .where(ItemTerm.vocabulary == "domain", _published_and_visible(Research, viewer))
-        .group_by(ItemTerm.slug, Research.study_design)
-    )
-    for domain, design, count in rows:
-        if domain in cells and design in cells[domain]:
-            cells[domain][design] = count
+    evidence = snapshots.evidence(viewer)
+    for summary in evidence.research.values():
+        for domain in summary.domains:
+            if domain in cells and summary.design in cells[domain]:
+                cells[domain][summary.design] += 1
     # "with evidence" means what the evidence level means: research that evaluates or
     # supports the practice (a practice only "informed" shows "No linked evidence").
-    best = best_evidence(viewer)
-    has_evidence = best.c.rank.is_not(None)
     practices_by_domain = {d: {"with_evidence": 0, "without_evidence": 0} for d in domains}
-    rows = db.session.execute(
-        select(ItemTerm.slug, has_evidence, func.count())
-        .join(Practice, and_(ItemTerm.item_type == "practice", ItemTerm.item_id == Practice.id))
-        .outerjoin(best, best.c.practice_id == Practice.id)
-        .where(ItemTerm.vocabulary == "domain", _published_and_visible(Practice, viewer))
-        .group_by(ItemTerm.slug, has_evidence)
-    )
-    for domain, with_evidence, count in rows:
-        if domain in practices_by_domain:
-            key = "with_evidence" if with_evidence else "without_evidence"
-            practices_by_domain[domain][key] += count
+    for practice_id, tags in evidence.tags.items():
+        studies = evidence.studies.get(practice_id, ())
+        supported = any(study.relation in SUPPORTING for study in studies)
+        key = "with_evidence" if supported else "without_evidence"
+        for domain in tags.domains:
+            if domain in practices_by_domain:
+                practices_by_domain[domain][key] += 1
     return {"rows": domains, "columns": designs, "cells": cells, "practices": practices_by_domain}

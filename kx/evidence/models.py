@@ -98,3 +98,15 @@ class EvidenceVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class EvidenceChange(db.Model):
+    """A practice or study that the flush which made evidence version ``version`` changed
+    (kx.evidence.snapshots brings its per-reader evidence up to date from these)."""
+
+    __tablename__ = "evidence_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, index=True)
+    practice_id: Mapped[int | None]
+    research_id: Mapped[int | None]

@@ -224,18 +224,26 @@ def visible_to(model, viewer) -> Any:
         return true()
     published = model.status == PUBLISHED
     if kind == "anonymous":
-        return and_(published, model.visibility == "public")
-    own = model.author_id == viewer.id
-    if kind == "unverified":
-        return or_(own, and_(published, model.visibility == "public"))
-    audience = or_(
+        return and_(published, audience_sees(model, viewer))
+    return or_(model.author_id == viewer.id, and_(published, audience_sees(model, viewer)))
+
+
+def audience_sees(model, viewer) -> Any:
+    """SQL: published rows of ``model`` that ``viewer`` may see whoever wrote them, i.e.
+    what every viewer of the same kind and sector sees (``visible_to`` less the author's
+    own items)."""
+    kind = viewer_kind(viewer)
+    if kind == "moderator":
+        return true()
+    if kind in ("anonymous", "unverified"):
+        return model.visibility == "public"
+    return or_(
         model.visibility.in_(("public", "members")),
         and_(
             model.visibility == "restricted",
             has_term(model, "restricted_sectors", viewer.sector),
         ),
     )
-    return or_(own, and_(published, audience))
 
 
 def owned_by(model: type[Record], viewer):

@@ -46,6 +46,8 @@ class SaveHooks:
     sign_in: str  # the refusal a visitor gets
     required: tuple[str, ...] = ("title",)  # on creation
     checked_fields: tuple[str, ...] = ()  # read by the anonymisation check
+    # function(values) -> authors whose names in the checked fields are citations
+    cited_authors: Callable | None = None
     # (field, message): a box that must be ticked to submit; the item keeps it set
     confirm: tuple[str, str] | None = None
     # function(data, item, actor) raising Conflict when ``data`` clashes with another item
@@ -94,7 +96,8 @@ def save_record(hooks: SaveHooks, actor, data: dict, item: Record | None = None)
     quota.check_unverified_write(actor, new_items=int(item is None))
     # the costly checks of the text, before the write lock; a refused render spares the rest
     html = render_changes(item or hooks.model, data)
-    warnings = identifier_warnings(merged, hooks.checked_fields)
+    authors = hooks.cited_authors(merged) if hooks.cited_authors else ()
+    warnings = identifier_warnings(merged, hooks.checked_fields, authors)
     status = submission_status(item or hooks.model(status="draft"), actor, submit)
     with transaction():
         if edits_need_review(item, actor):

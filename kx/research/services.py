@@ -104,6 +104,7 @@ SAVE_HOOKS = records.SaveHooks(
     input_schema=ResearchInputSchema,
     sign_in="Sign in to write research summaries.",
     checked_fields=CHECKED_FIELDS,
+    cited_authors=lambda values: values.get("authors") or (),
     check_conflicts=_check_doi,
 )
 
@@ -217,6 +218,8 @@ def _export(user) -> dict:
 
 
 accounts.register_export("research", _export)
-records.IDENTIFIER_CHECKS["research"] = lambda values: identifier_warnings(values, CHECKED_FIELDS)
+records.IDENTIFIER_CHECKS["research"] = lambda values: identifier_warnings(
+    values, CHECKED_FIELDS, values.get("authors") or ()
+)
 records.APPROVAL_CHECKS["research"] = _check_approval
 accounts.register_erasure(lambda user: records.erase_unpublished(Research, user))

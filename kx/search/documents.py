@@ -5,7 +5,10 @@ Only what is out in the world for at least one audience is indexed: published pr
 examples and research summaries, and forum threads that are not deleted (with the text of
 their visible posts). Who may see a document is carried by ``visibility`` and ``sectors``
 and enforced as a filter inside the engine. ``tags`` holds the names of its tags
-(``kx.search.vocabulary``), searched like its title. ``stamp`` is a digest of the
+(``kx.search.vocabulary``), searched like its title, and of the outcomes findings record
+on its evidence links, only where the item at the other end of the link is published and
+public: otherwise a word of a public document would tell that a members-only or
+restricted study (or practice) exists. ``stamp`` is a digest of the
 document, so the drift check notices any difference between the index and the database,
 not only missing documents (a change to the names of tags included).
 """
@@ -21,6 +24,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm.base import NO_VALUE
 
 from kx import taxonomy
+from kx.evidence.models import EvidenceLink, Finding
 from kx.extensions import db
 from kx.forum.models import CategorySetting, Post, Thread
 from kx.forum.rules import category_visibilities
@@ -95,11 +99,37 @@ def _record(item, text_parts: list[str], tags: dict[str, list[str]], **extra) ->
     )
 
 
+def _outcomes(item) -> list[str]:
+    """The outcomes that findings record on ``item``'s links to published public items."""
+    if isinstance(item, Practice):
+        mine, other, other_model = EvidenceLink.practice_id, EvidenceLink.research_id, Research
+    else:
+        mine, other, other_model = EvidenceLink.research_id, EvidenceLink.practice_id, Practice
+    return list(
+        db.session.scalars(
+            select(Finding.outcome)
+            .distinct()
+            .join(EvidenceLink, Finding.link_id == EvidenceLink.id)
+            .join(other_model, other_model.id == other)
+            .where(
+                mine == item.id,
+                other_model.status == PUBLISHED,
+                other_model.visibility == "public",
+            )
+            .order_by(Finding.outcome)
+        )
+    )
+
+
 def practice_document(item: Practice) -> dict:
     return _record(
         item,
         [item.summary, *_texts(item), item.organisation, item.target_population],
-        {"prevention_levels": [item.prevention_level], "stages": item.slugs("stages")},
+        {
+            "prevention_levels": [item.prevention_level],
+            "stages": item.slugs("stages"),
+            "outcomes": _outcomes(item),
+        },
         prevention_level=item.prevention_level or "",
         stages=item.slugs("stages"),
         year=(item.published_at or item.created_at).year,
@@ -110,7 +140,7 @@ def research_document(item: Research) -> dict:
     return _record(
         item,
         [*_texts(item), ", ".join(item.authors), item.venue],
-        {"study_designs": [item.study_design]},
+        {"study_designs": [item.study_design], "outcomes": _outcomes(item)},
         study_design=item.study_design,
         year=item.year,
     )
@@ -159,7 +189,22 @@ MAPPINGS: dict[str, Mapping] = {
 def touched_keys(session, obj) -> set[tuple[str, int]]:
     """The documents a flushed object affects (for the outbox)."""
     if isinstance(obj, Record) and obj.id is not None:
-        return {(obj.item_type, obj.id)} if _published_now_or_before(obj) else set()
+        if not _published_now_or_before(obj):
+            return set()
+        # its status or visibility decides whether its links' outcomes are words of the
+        # items at their other ends
+        return {(obj.item_type, obj.id), *_linked_keys(session, obj)}
+    if isinstance(obj, EvidenceLink):
+        return _ends(obj.practice_id, obj.research_id)
+    if isinstance(obj, Finding):
+        if obj.link is not None:
+            return _ends(obj.link.practice_id, obj.link.research_id)
+        ends = session.connection().execute(
+            select(EvidenceLink.practice_id, EvidenceLink.research_id).where(
+                EvidenceLink.id == obj.link_id
+            )
+        )
+        return {key for practice_id, research_id in ends for key in _ends(practice_id, research_id)}
     if isinstance(obj, Thread) and obj.id is not None:
         return {("thread", obj.id)}
     if isinstance(obj, Post) and obj.thread_id is not None:
@@ -168,6 +213,26 @@ def touched_keys(session, obj) -> set[tuple[str, int]]:
         ids = session.connection().scalars(select(Thread.id).where(Thread.category == obj.slug))
         return {("thread", thread_id) for thread_id in ids}
     return set()
+
+
+def _ends(practice_id, research_id) -> set[tuple[str, int]]:
+    return {
+        (kind, item_id)
+        for kind, item_id in (("practice", practice_id), ("research", research_id))
+        if item_id is not None
+    }
+
+
+def _linked_keys(session, record: Record) -> set[tuple[str, int]]:
+    """The documents at the other ends of ``record``'s evidence links that have findings."""
+    if isinstance(record, Practice):
+        mine, other, kind = EvidenceLink.practice_id, EvidenceLink.research_id, "research"
+    else:
+        mine, other, kind = EvidenceLink.research_id, EvidenceLink.practice_id, "practice"
+    ids = session.connection().scalars(
+        select(other).distinct().where(mine == record.id, EvidenceLink.findings.any())
+    )
+    return {(kind, item_id) for item_id in ids}
 
 
 def _published_now_or_before(record: Record) -> bool:

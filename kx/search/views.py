@@ -10,6 +10,7 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -498,8 +499,11 @@ def _element(parent, tag: str, text: str | None = None, **attributes):
 
 def atom_feed(theme, entries: list[dict]) -> bytes:
     root = request.url_root.rstrip("/")
+    # ids are permanent names, so they come from the configured address, never from the
+    # Host header a request happened to carry
+    base = current_app.config["BASE_URL"]
     feed = ET.Element(f"{{{ATOM}}}feed")
-    host = request.host.split(":")[0]
+    host = urlsplit(base).hostname
     _element(feed, "id", f"tag:{host},{theme.created_at:%Y-%m-%d}:themes/{theme.id}")
     _element(feed, "title", f"{current_app.config.get('SITE_NAME', 'kx')}: {theme.name}")
     newest = max((e["updated"] for e in entries), default=theme.created_at)
@@ -512,7 +516,7 @@ def atom_feed(theme, entries: list[dict]) -> bytes:
     for entry in entries:
         hit = entry["hit"]
         item = _element(feed, "entry")
-        _element(item, "id", root + entry["url"])
+        _element(item, "id", base + entry["url"])
         _element(item, "title", hit.title)
         _element(item, "link", rel="alternate", type="text/html", href=root + entry["url"])
         _element(item, "published", _stamp(entry["published"]))

@@ -19,10 +19,12 @@ from kx.search.whoosh.schema import STOP_WORDS, fold, normal
 
 ALIASES_FILE = Path(__file__).with_name("country_aliases.toml")
 
-#: The vocabularies whose labels an item's tags contribute (an outcome is measured by a
-#: finding on an evidence link, seen through the study's visibility, so it is not a word
-#: of the practice itself).
+#: The vocabularies whose labels an item's tags contribute, and which a query's words are
+#: read back into as filters.
 TAG_VOCABULARIES = ("domains", "prevention_levels", "stages", "study_designs", "countries")
+#: ... and outcomes, words of the items at both ends of an evidence link that records a
+#: finding for one (``kx.search.documents`` says when); search has no outcome filter.
+WORD_VOCABULARIES = (*TAG_VOCABULARIES, "outcomes")
 
 #: Labels that say nothing about an item ("Other" study design).
 _SILENT = {("study_designs", "other")}
@@ -99,7 +101,7 @@ def tag_names(vocabulary: str, slug: str) -> tuple[str, ...]:
 def tag_text(tags: dict[str, list[str]]) -> str:
     """The searchable text of an item's tags (``vocabulary -> slugs``), one name a line."""
     lines: list[str] = []
-    for vocabulary in TAG_VOCABULARIES:
+    for vocabulary in WORD_VOCABULARIES:
         for slug in tags.get(vocabulary) or ():
             if slug:
                 lines += tag_names(vocabulary, slug)

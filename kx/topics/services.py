@@ -3,27 +3,26 @@ the newest practice examples and research, open research needs, active threads a
 gap map narrowed to the theme. Reads only; every figure uses what the viewer may see.
 
 A handful of queries per page whatever the number of items: the theme's practices are a
-select of ids, and only those with linked studies are rated (``studies_for`` on that
-select, then the rating rule through the gap map's ``Ratings``).
+select of ids, and those with visible studies are rated from the reader's evidence as
+``kx.evidence.snapshots`` keeps it (the rating rule through the gap map's ``Ratings``).
 """
 
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 
 from kx import taxonomy
 from kx.errors import NotFound
 from kx.evidence import gap_map as maps
-from kx.evidence import versions
+from kx.evidence import snapshots, versions
 from kx.evidence.models import EvidenceLink
-from kx.evidence.services import studies_for
 from kx.extensions import db
 from kx.forum.models import Thread, ThreadLink
 from kx.forum.services import thread_query
 from kx.practice.models import Practice
 from kx.practice.services import practice_query
-from kx.records.models import PUBLISHED, ItemTerm, visible_to
+from kx.records.models import PUBLISHED
 from kx.research.models import Research
 from kx.research.services import research_query
 
@@ -127,21 +126,10 @@ class WhatWorks:
     best: list[tuple[Practice, object]]  # (practice, its Rating)
 
 
-def _linked_studies(practices, viewer) -> dict:
-    """``studies_for`` the practices ``practices`` selects that have linked research."""
-    ids = practices.with_only_columns(Practice.id).order_by(None)
-    return studies_for(ids.where(Practice.id.in_(select(EvidenceLink.practice_id))), viewer)
-
-
-def _rated(practices, viewer, limit: int, studies=None) -> tuple[int, dict, list]:
-    """Counts by rating of the practices ``practices`` selects (those without studies are
-    "insufficient") and the ``limit`` best rated (best rating first, then newest) as
-    ``(id, Rating)`` pairs. ``studies``: ``studies_for``'s answer for them, if known."""
-    ids = practices.with_only_columns(Practice.id).order_by(None)
-    total = db.session.scalar(select(func.count()).select_from(ids.subquery()))
-    if studies is None:
-        studies = _linked_studies(practices, viewer)
-    ratings = maps.Ratings(studies)
+def _rated(total: int, ratings: maps.Ratings, limit: int) -> tuple[int, dict, list]:
+    """Counts by rating of ``total`` practices (those without studies are "insufficient")
+    and the ``limit`` best rated (best rating first, then newest) as ``(id, Rating)``
+    pairs. ``ratings``: over the visible studies of those of them that have any."""
     rated = {practice_id: ratings.of(practice_id) for practice_id in ratings.studies}
     counts = Counter(rating.overall for rating in rated.values())
     counts["insufficient"] += total - len(rated)
@@ -179,10 +167,12 @@ def theme_page(found: Theme, viewer) -> dict:
     map_filters = {found.spec.parameter: found.slug}
 
     def figures():
-        studies = _linked_studies(practices, viewer)  # the map's practices are the same
+        evidence = snapshots.evidence(viewer)
+        studies = {i: evidence.studies[i] for i, _tags in evidence.practices(map_filters)}
+        total = len(evidence.tagged(map_filters))
         return (
-            _rated(practices, viewer, NEWEST, studies),
-            maps.gap_map(viewer, found.spec.map_rows, "outcome", map_filters, studies),
+            _rated(total, maps.Ratings(studies, evidence.derived), NEWEST),
+            maps.gap_map(viewer, found.spec.map_rows, "outcome", map_filters),
         )
 
     (total, counts, best), gap_map = versions.cached(
@@ -212,23 +202,11 @@ def theme_counts(viewer) -> dict[str, dict[str, int]]:
 
 
 def _theme_counts(viewer) -> dict[str, dict[str, int]]:
-    visible = select(Practice.id).where(Practice.status == PUBLISHED, visible_to(Practice, viewer))
-    counts: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
-    terms = db.session.execute(
-        select(ItemTerm.vocabulary, ItemTerm.slug, func.count())
-        .where(
-            ItemTerm.item_type == "practice",
-            ItemTerm.vocabulary.in_(("domain", "stage", "country")),
-            ItemTerm.item_id.in_(visible),
-        )
-        .group_by(ItemTerm.vocabulary, ItemTerm.slug)
-    )
-    for vocabulary, slug, count in terms:
-        counts[vocabulary][slug] = count
-    levels = db.session.execute(
-        select(Practice.prevention_level, func.count())
-        .where(Practice.id.in_(visible), Practice.prevention_level.is_not(None))
-        .group_by(Practice.prevention_level)
-    )
-    counts["prevention-level"] = dict(levels.all())
-    return counts
+    counts: dict[str, Counter] = {kind: Counter() for kind in KINDS}
+    for tags in snapshots.evidence(viewer).tags.values():
+        counts["domain"].update(tags.domains)
+        counts["country"].update(tags.countries)
+        counts["stage"].update(tags.stages)
+        if tags.prevention_level:
+            counts["prevention-level"][tags.prevention_level] += 1
+    return {kind: dict(found) for kind, found in counts.items()}

