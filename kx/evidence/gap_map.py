@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import and_, case, nulls_last, select
+from sqlalchemy import case, nulls_last, select
 
 from kx import taxonomy
 from kx.evidence import snapshots, versions
@@ -23,7 +23,6 @@ from kx.evidence.services import SUPPORTING
 from kx.evidence.snapshots import Evidence
 from kx.extensions import db
 from kx.practice.models import Practice
-from kx.records.models import PUBLISHED, visible_to
 from kx.research.models import Research
 
 #: rows parameter -> vocabulary of its slugs
@@ -40,10 +39,6 @@ FILTERS = {
 }
 #: risk of bias of a cell's studies, "unknown" when the summary does not say
 RISKS = (*taxonomy.RISKS_OF_BIAS, "unknown")
-
-
-def _published_and_visible(model, viewer):
-    return and_(model.status == PUBLISHED, visible_to(model, viewer))
 
 
 @lru_cache(maxsize=65_536)
