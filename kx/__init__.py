@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_errors(app)
     register_templates(app)
     register_blueprints(app)
+    register_notification_targets(app)
     register_search(app)
     register_evidence_cache(app)
     register_mail(app)
@@ -73,6 +74,7 @@ def register_templates(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from kx.accounts.views import accounts, admin
     from kx.api import api
+    from kx.digests.views import digests
     from kx.evidence.views import evidence
     from kx.forum.views import forum
     from kx.home import home
@@ -93,11 +95,32 @@ def register_blueprints(app: Flask) -> None:
         review,
         forum,
         notifications,
+        digests,
         search_pages,
         topics,
         api,
     ):
         app.register_blueprint(blueprint)
+
+
+def register_notification_targets(app: Flask) -> None:
+    """Notifications can be about any record kind; the kinds sit above the notifications
+    package, so they are handed to it here."""
+    from kx.kinds import KINDS
+    from kx.notifications import targets
+
+    for kind in KINDS.values():
+        targets.register(
+            kind.item_type,
+            targets.Target(
+                get=kind.get,
+                query=kind.query,
+                model=kind.model,
+                endpoint=kind.endpoint,
+                id_arg=kind.id_arg,
+                singular=kind.singular,
+            ),
+        )
 
 
 def register_search(app: Flask) -> None:
@@ -121,6 +144,8 @@ def register_mail(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from kx.accounts.cli import users_cli
     from kx.demo import demo_cli
+    from kx.digests.cli import digests_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(digests_cli)

@@ -231,6 +231,9 @@ _cleaner = bleach.Cleaner(
 
 
 _TABLE_DELIMITER = re.compile(r"^[ \t|:]*-[ \t|:-]*$")
+# A run of one emphasis character is one delimiter the inline parser pairs and post-processes
+# as a token; text made of nothing else ("*_*_…") keeps it busy for its whole budget.
+_DELIMITER_RUN = re.compile(r"\*+|_+|~+")
 
 
 def _table_cells(source: str) -> int:
@@ -261,6 +264,8 @@ def render_markdown(source: str | None) -> str:
         # even bounded, rendering under the write lock would stall every other writer
         raise RuntimeError("Render Markdown before the write transaction opens.")
     if 2 * _table_cells(source) > MAX_MARKUP:  # each cell is two tags
+        raise TooComplex(TOO_COMPLEX)
+    if sum(1 for _ in _DELIMITER_RUN.finditer(source)) > MAX_MARKUP:
         raise TooComplex(TOO_COMPLEX)
     with render_budget():
         html = _markdown.render(source)

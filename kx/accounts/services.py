@@ -34,6 +34,11 @@ def register_erasure(eraser: Callable[[User], None]) -> None:
     ERASERS.append(eraser)
 
 
+# functions(actor, user) run inside the transaction that verifies ``user``
+# (kx.notifications tells them); accounts cannot import them.
+VERIFICATION_LISTENERS: list[Callable[[User, User], None]] = []
+
+
 def register_export(name: str, exporter: Callable[[User], object]) -> None:
     """Include ``exporter(user)`` under ``name`` in every personal data export."""
     EXPORTERS[name] = exporter
@@ -191,6 +196,8 @@ def verify_user(actor: User, user: User, seen_sector: str | None = None) -> None
         user.verified_at = utcnow()
         user.verified_by_id = actor.id
         record_audit(actor, "user.verify", "user", user.id)
+        for listener in VERIFICATION_LISTENERS:
+            listener(actor, user)
 
 
 def change_role(actor: User, user: User, role: str) -> None:

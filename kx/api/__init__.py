@@ -35,4 +35,16 @@ def _authenticate() -> None:
     g.api_user = user
 
 
-from kx.api import evidence, forum, gap_map, meta, practices, research, review, search, tokens  # noqa: E402, F401  (registers the routes)
+from kx.api import (  # noqa: E402, F401  (registers the routes)
+    evidence,
+    forum,
+    gap_map,
+    meta,
+    notifications,
+    practices,
+    research,
+    review,
+    search,
+    themes,
+    tokens,
+)

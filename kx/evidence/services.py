@@ -19,6 +19,7 @@ from kx.evidence.models import EvidenceLink, Finding
 from kx.evidence.ratings import Rating, Study, rate
 from kx.evidence.schemas import EvidenceLinkUpdateSchema, FindingSchema
 from kx.extensions import db
+from kx.notifications import services as notifications
 from kx.practice.models import Practice
 from kx.records.models import PUBLISHED, can_view, visible_to
 from kx.records.rules import can_edit_link, can_remove_link
@@ -91,6 +92,7 @@ def link_evidence(
             "This research is already linked to this practice.",
             {"research_id": ["Already linked; remove the link to change it."]},
         )
+    before = _author_rating(practice)
     try:
         with transaction():
             link = EvidenceLink(
@@ -102,9 +104,35 @@ def link_evidence(
                 findings=_finding_rows(checked["findings"]),
             )
             db.session.add(link)
+            _tell_author(practice, research, actor, before, linked=True)
     except IntegrityError as exc:
         raise Conflict("This research is already linked to this practice.") from exc
     return link
+
+
+# Telling the practice's author (kx.notifications), inside the change's transaction
+
+
+def _author_rating(practice: Practice) -> str | None:
+    """The overall rating ``practice``'s author sees (None: no author to tell)."""
+    if practice.author is None:
+        return None
+    return rating_of(practice, practice.author).overall
+
+
+def _tell_author(practice, research, actor, before: str | None, linked: bool = False) -> None:
+    """New evidence the author may see, and a change of the rating they see, are theirs
+    to know (a study hidden from them changes neither)."""
+    if before is None:
+        return
+    author = practice.author
+    db.session.flush()  # the rating reads the links through the connection
+    if linked and can_view(research, author):
+        notifications.add_about(author.id, "evidence-linked", practice, actor)
+    after = rating_of(practice, author).overall
+    if after != before:
+        change = f"from {taxonomy.label('ratings', before)} to {taxonomy.label('ratings', after)}"
+        notifications.add_about(author.id, "rating-changed", practice, actor, change)
 
 
 def get_link(link_id: int, viewer) -> EvidenceLink:
@@ -128,6 +156,7 @@ def update_link(actor, link: EvidenceLink, relation=None, note=None, findings=No
     changed = [name for name, value in checked.items() if before[name] != value]
     if not changed:
         return link
+    rating_before = _author_rating(link.practice)
     with transaction():
         for name in changed:
             value = checked[name]
@@ -143,6 +172,7 @@ def update_link(actor, link: EvidenceLink, relation=None, note=None, findings=No
             before={name: before[name] for name in changed},
             after={name: checked[name] for name in changed},
         )
+        _tell_author(link.practice, link.research, actor, rating_before)
     return link
 
 
@@ -150,6 +180,8 @@ def unlink_evidence(actor, link: EvidenceLink) -> None:
     """Remove a link: its creator or a moderator."""
     if not can_remove_link(link, actor):
         raise Forbidden("Only the member who made the link or a moderator may remove it.")
+    practice, research = link.practice, link.research
+    before = _author_rating(practice)
     with transaction():
         if link.created_by_id != actor.id:
             record_audit(
@@ -161,6 +193,7 @@ def unlink_evidence(actor, link: EvidenceLink) -> None:
                 research=link.research_id,
             )
         db.session.delete(link)
+        _tell_author(practice, research, actor, before)
 
 
 def evidence_for_practice(practice: Practice, viewer) -> list[EvidenceLink]:

@@ -422,6 +422,8 @@ def set_need_status(actor, thread: Thread, status: str, research: Research | Non
                 thread.links.append(ThreadLink(item_type="research", item_id=research.id))
         thread.posts.append(Post(author_id=actor.id, body="", body_html="", event=status))
         thread.last_post_at = utcnow()
+        if status in ("claimed", "addressed"):
+            _notify_voters(thread, actor, f"need-{status}")
 
 
 # Follows and notifications
@@ -509,6 +511,13 @@ def _notify_followers(
     readers = _readers(thread, followers - already)
     for user_id in sorted(readers):
         notifications.add(user_id, kind, thread, post, actor)
+
+
+def _notify_voters(thread: Thread, actor, kind: str) -> None:
+    """Tell those who voted for a research need (and may still read it) that it moved on."""
+    voters = set(db.session.scalars(select(Vote.user_id).where(Vote.thread_id == thread.id)))
+    for user_id in sorted(_readers(thread, voters - {actor.id})):
+        notifications.add(user_id, kind, thread, None, actor)
 
 
 def and_target(target_type: str, target: str):

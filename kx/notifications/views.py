@@ -1,28 +1,24 @@
-"""``/notifications``: a member's notifications, marking them read, and the header's
-unread count."""
+"""``/notifications``: a member's notifications (several replies in one thread as one entry),
+marking them read, mail preferences, one-click unsubscribing, and the header's unread
+count. Opening an item a notification is about marks it read."""
 
-from flask import Blueprint, flash, render_template, request, url_for
+from contextlib import suppress
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
+from wtforms import SelectField
 
-from kx.extensions import db
-from kx.forum.models import Post
-from kx.forum.rules import can_see_hidden
-from kx.forum.views import author_name
+from kx.accounts.forms import SelectChoice
+from kx.errors import Invalid
+from kx.extensions import csrf
 from kx.notifications import services
-from kx.notifications.models import Notification
-from kx.web import database_id, redirect_next
+from kx.notifications.catalogue import SETTINGS, TOPICS
+from kx.notifications.targets import TARGETS
+from kx.web import apply_errors, database_id, redirect_next
 
 notifications = Blueprint("notifications", __name__, url_prefix="/notifications")
-
-TEXT = {
-    "reply": "replied in",
-    "quote": "quoted you in",
-    "new-thread": "started a new thread:",
-    "report": "reported a post in",
-    "report-burst": "sent more illegal-material reports than one member's may hide in a "
-    "day; the post stays visible and the report waits, urgent, in",
-}
 
 
 def _viewer():
@@ -42,11 +38,19 @@ def _unread_count():
     return {"unread_notifications": unread_notifications}
 
 
-def _url(item: Notification, viewer) -> str:
-    post = db.session.get(Post, item.post_id) if item.post_id is not None else None
-    if post is not None and (not post.hidden or can_see_hidden(viewer)):
-        return url_for("forum.post", post_id=post.id)
-    return url_for("forum.thread", thread_id=item.thread_id)
+@notifications.after_app_request
+def _mark_opened(response):
+    """A member who opens an item has read what they were told about it."""
+    if request.method != "GET" or response.status_code != 200 or request.view_args is None:
+        return response
+    for item_type, target in TARGETS.items():
+        if request.endpoint == target.endpoint and target.id_arg in request.view_args:
+            if current_user.is_authenticated:
+                # the page was served; on a database error the count catches up next time
+                with suppress(SQLAlchemyError):
+                    services.mark_opened(_viewer(), item_type, request.view_args[target.id_arg])
+            break
+    return response
 
 
 @notifications.route("")
@@ -54,18 +58,17 @@ def _url(item: Notification, viewer) -> str:
 def index():
     viewer = _viewer()
     rows = []
-    for item in services.notifications(viewer):
-        visible = services.readable(item, viewer)
+    for shown, item in services.grouped(viewer):
         rows.append(
             {
                 "id": item.id,
-                # as in the header: nothing waits to be read in a thread they can no longer see
-                "unread": item.read_at is None and visible,
-                "actor": author_name(item.actor),
-                "text": TEXT.get(item.kind, "posted in"),
-                "thread": item.thread if visible else None,
-                "url": _url(item, viewer) if visible else None,
+                "ids": shown.ids if shown else [item.id],
+                # as in the header: nothing waits to be read about what they can no longer see
+                "unread": item.read_at is None and shown is not None,
+                "shown": shown,
+                "url": shown.url() if shown else None,
                 "created_at": item.created_at,
+                "thread": item.thread_id is not None,
             }
         )
     return render_template(
@@ -80,11 +83,80 @@ def mark_read():
     if request.form.get("all"):
         count = services.mark_read(viewer)
     else:
-        notification_id = database_id(request.form.get("notification"))
-        count = services.mark_read(viewer, [notification_id] if notification_id else [])
+        ids = [database_id(value) for value in request.form.getlist("notification")]
+        count = services.mark_read(viewer, [i for i in ids if i])
     if count:
         flash(
             "Notification marked read." if count == 1 else f"{count} notifications marked read.",
             "success",
         )
     return redirect_next(url_for("notifications.index"))
+
+
+def _field_name(topic: str) -> str:
+    return topic.replace("-", "_")
+
+
+def preferences_form(current: dict[str, str], formdata=None):
+    """A form with one choice per topic, filled with ``current``."""
+
+    class PreferencesForm(FlaskForm):
+        pass
+
+    for topic, info in TOPICS.items():
+        setattr(
+            PreferencesForm,
+            _field_name(topic),
+            SelectField(
+                info.label,
+                choices=[SelectChoice(value, label) for value, label in SETTINGS.items()],
+                default=current[topic],
+                description=info.description,
+            ),
+        )
+    if formdata is None:
+        return PreferencesForm(formdata=None)
+    return PreferencesForm()
+
+
+@notifications.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    viewer = _viewer()
+    current = services.preferences(viewer)
+    if request.method == "GET":
+        form = preferences_form(current)
+        return render_template("notifications/preferences.html", form=form)
+    form = preferences_form(current, formdata=request.form)
+    if form.validate():
+        values = {topic: form[_field_name(topic)].data for topic in TOPICS}
+        try:
+            services.set_preferences(viewer, values)
+        except Invalid as exc:
+            apply_errors(form, Invalid(exc.message, _by_field(exc.fields)))
+        else:
+            flash("Your notification e-mail settings are saved.", "success")
+            return redirect(url_for("notifications.preferences"))
+    return render_template("notifications/preferences.html", form=form), 422
+
+
+def _by_field(errors: dict) -> dict:
+    return {_field_name(topic): messages for topic, messages in errors.items()}
+
+
+@notifications.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a session
+def unsubscribe(token: str):
+    """Works without signing in: the signed link names the account and the topics."""
+    if request.method == "POST":
+        _user, topics = services.unsubscribe(token)
+        done = True
+    else:
+        _user, topics = services.unsubscribe_target(token)
+        done = False
+    return render_template(
+        "notifications/unsubscribe.html",
+        topics=[TOPICS[topic] for topic in topics],
+        done=done,
+        action=url_for("notifications.unsubscribe", token=token),
+    )

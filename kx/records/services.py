@@ -35,6 +35,9 @@ IDENTIFIER_CHECKS: dict = {}
 # (e.g. a DOI another published summary has); run before an approval.
 APPROVAL_CHECKS: dict = {}
 VISIBILITY_FIELDS = ("visibility", "restricted_sectors")
+# functions(item, moderator, decision, reason, edit) run inside every review decision's
+# transaction (kx.notifications tells the author); records cannot import them.
+REVIEW_LISTENERS: list[Callable] = []
 
 
 @dataclass(frozen=True)
@@ -362,6 +365,8 @@ def review(item: Record, moderator, decision: str, reason: str = "") -> None:
             reason=reason,
             **({"edit": edit.id, "fields": list(edit.fields_changed)} if edit else {}),
         )
+        for listener in REVIEW_LISTENERS:
+            listener(item, moderator, decision, reason, edit)
 
 
 def _prepare(item: Record, values: dict) -> tuple[dict[str, str], list | None]:

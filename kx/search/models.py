@@ -42,6 +42,15 @@ class SavedSearch(db.Model):
     feed_session_version: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the feed token is derived from this and the secret key, so the page can show the
+    #: address again (None: issued before addresses were derived; renew to see it)
+    feed_nonce: Mapped[str | None] = mapped_column(String(64))
+    #: theme digests (kx.digests): "off", "daily" or "weekly"
+    digest: Mapped[str] = mapped_column(String(8), default="off", server_default="off")
+    #: the next digest covers items published after this (None: since ``created_at``)
+    digest_from: Mapped[datetime | None]
+    #: when the last digest went out (None: none yet, the next run sends one)
+    digest_sent_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
 

@@ -8,7 +8,9 @@ deleted owner's feed is gone. A feed address ends with the owner's sessions and 
 (the ``session_version`` it was issued under).
 """
 
+import base64
 import hashlib
+import hmac
 import html
 import re
 import secrets
@@ -16,18 +18,20 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from kx import taxonomy
 from kx.accounts import services as accounts
 from kx.accounts.models import User
 from kx.database import transaction, utcnow
-from kx.errors import Forbidden, Invalid, NotFound
+from kx.errors import Conflict, Forbidden, Invalid, NotFound
 from kx.extensions import db
 from kx.kinds import KINDS
 from kx.search import documents, services
 from kx.search.backend import Hit, Query
 from kx.search.models import SavedSearch
+from kx.text import plain_text
 
 # Criteria --------------------------------------------------------------------------------
 
@@ -203,13 +207,45 @@ NEW_CAP = 100
 FEED_ENTRIES = 20
 
 
+#: how often a theme mails its new matches (kx.digests sends them)
+DIGESTS = {"off": "No e-mail", "daily": "Daily e-mail", "weekly": "Weekly e-mail"}
+SUMMARY_CHARS = 300
+
+
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _new_token() -> tuple[str, str]:
-    raw = secrets.token_urlsafe(32)
-    return raw, _digest(raw)
+def _derived_token(nonce: str) -> str:
+    """The feed token of ``nonce``: only the nonce is stored, so the database alone does not
+    hold the address, yet the theme's page can show it again."""
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
+    mac = hmac.new(key, f"kx-feed\0{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def _new_token() -> tuple[str, str, str]:
+    """A new feed token: (raw token, its digest, its nonce)."""
+    nonce = secrets.token_urlsafe(24)
+    raw = _derived_token(nonce)
+    return raw, _digest(raw), nonce
+
+
+def feed_token(saved: SavedSearch) -> str | None:
+    """The working feed token of ``saved``, or None when it must be renewed (revoked with
+    the owner's sessions, issued before tokens were derived, or a new secret key)."""
+    if not saved.feed_nonce or saved.feed_revoked:
+        return None
+    raw = _derived_token(saved.feed_nonce)
+    return raw if hmac.compare_digest(_digest(raw), saved.feed_token_digest) else None
+
+
+def _check_digest(digest: str) -> str:
+    if digest not in DIGESTS:
+        message = f"Choose one of: {', '.join(DIGESTS)}."
+        raise Invalid("Please correct the marked fields.", {"digest": [message]})
+    return digest
 
 
 def _check_name(name: str) -> str:
@@ -224,29 +260,33 @@ def _check_name(name: str) -> str:
     return name
 
 
-def save(user: User, name: str, values: Mapping) -> tuple[SavedSearch, str]:
-    """Save the criteria in ``values`` under ``name`` for ``user`` (a verified member).
+def save(user: User, name: str, values: Mapping, digest: str = "off") -> tuple[SavedSearch, str]:
+    """Save the criteria in ``values`` under ``name`` for ``user`` (a verified member),
+    mailing new matches as ``digest`` says.
 
     Returns the saved search and the raw feed token (only its digest is stored)."""
     if not (user.is_authenticated and user.is_verified):
         raise Forbidden("Only verified members can save searches.")
     name = _check_name(name)
+    digest = _check_digest(digest)
     count = db.session.scalar(
         select(func.count()).select_from(SavedSearch).where(SavedSearch.user_id == user.id)
     )
     if count >= MAX_SAVED:
-        raise Invalid(
+        raise Conflict(
             f"You already have {MAX_SAVED} saved themes: delete one first.",
             {"name": [f"You already have {MAX_SAVED} saved themes: delete one first."]},
         )
-    raw, digest = _new_token()
+    raw, token_digest, nonce = _new_token()
     with transaction():
         saved = SavedSearch(
             user_id=user.id,
             name=name,
             query=clean_criteria(values),
-            feed_token_digest=digest,
+            feed_token_digest=token_digest,
+            feed_nonce=nonce,
             feed_session_version=user.session_version,
+            digest=digest,
         )
         db.session.add(saved)
     return saved, raw
@@ -283,6 +323,44 @@ def rename(user: User, saved_id: int, name: str) -> SavedSearch:
     return saved
 
 
+def update(
+    user: User,
+    saved_id: int,
+    name: str | None = None,
+    values: Mapping | None = None,
+    digest: str | None = None,
+) -> SavedSearch:
+    """Change what is given of a theme's name, criteria and digest."""
+    saved = get_theme(user, saved_id)
+    name = _check_name(name) if name is not None else None
+    digest = _check_digest(digest) if digest is not None else None
+    with transaction():
+        if name is not None:
+            saved.name = name
+        if values is not None:
+            saved.query = clean_criteria(values)
+        if digest is not None:
+            _set_digest(saved, digest)
+    return saved
+
+
+def _set_digest(saved: SavedSearch, digest: str) -> None:
+    if saved.digest == "off" and digest != "off":
+        # a digest switched on covers what is new from now, not since the theme was made
+        saved.digest_from, saved.digest_sent_at = utcnow(), None
+    saved.digest = digest
+
+
+def set_digest(user: User, saved_id: int, digest: str) -> SavedSearch:
+    return update(user, saved_id, digest=digest)
+
+
+def stop_digest(saved: SavedSearch) -> None:
+    """Switch ``saved``'s digest off (the one-click unsubscribe of its mail)."""
+    with transaction():
+        saved.digest = "off"
+
+
 def delete(user: User, saved_id: int) -> None:
     saved = get_theme(user, saved_id)
     with transaction():
@@ -292,9 +370,9 @@ def delete(user: User, saved_id: int) -> None:
 def new_feed_token(user: User, saved_id: int) -> str:
     """Revoke the feed address of ``saved_id`` and issue a new one (returned raw, once)."""
     saved = get_theme(user, saved_id)
-    raw, digest = _new_token()
+    raw, token_digest, nonce = _new_token()
     with transaction():
-        saved.feed_token_digest = digest
+        saved.feed_token_digest, saved.feed_nonce = token_digest, nonce
         saved.feed_session_version = user.session_version
     return raw
 
@@ -345,10 +423,45 @@ def feed_owner_search(raw_token: str) -> SavedSearch:
     return saved
 
 
+def summaries_of(hits: list[Hit]) -> dict[tuple[str, int], str]:
+    """``(type, id) -> summary``: each item's own summary as plain text (a thread's: its
+    first post), for hits the viewer has already been shown."""
+    found = {}
+    for kind in {hit.type for hit in hits}:
+        model = documents.MAPPINGS[kind].model
+        ids = [hit.id for hit in hits if hit.type == kind]
+        for row in db.session.scalars(select(model).where(model.id.in_(ids))):
+            found[(kind, row.id)] = _shorten(_summary(kind, row))
+    return found
+
+
+def _summary(kind: str, row) -> str:
+    if kind == "thread":
+        first = row.posts[0] if row.posts else None
+        if first is None or first.hidden or first.deleted_at is not None:
+            return ""
+        return plain_text(first.body_html)
+    # a research summary's summary is Markdown, a practice example's plain text; without
+    # one, the item's own opening words stand in (never the words a search matched)
+    for name in ("summary_html", "summary", "body_html"):
+        value = getattr(row, name, None)
+        if value:
+            return plain_text(value) if name.endswith("_html") else value
+    return ""
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SUMMARY_CHARS:
+        return text
+    return text[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
 def feed_entries(saved: SavedSearch) -> list[dict]:
     """The newest ``FEED_ENTRIES`` matches the owner may see now, with their dates."""
     results = run(saved, per_page=FEED_ENTRIES, sort="newest")
     dates = dates_of(results.hits)
+    summaries = summaries_of(results.hits)
     entries = []
     for hit in results.hits:
         if (hit.type, hit.id) not in dates:  # gone from the database since it was indexed
@@ -360,7 +473,7 @@ def feed_entries(saved: SavedSearch) -> list[dict]:
                 "url": hit_url(hit),
                 "published": published,
                 "updated": updated,
-                "summary": plain_snippet(hit),
+                "summary": summaries.get((hit.type, hit.id), ""),
             }
         )
     return entries
@@ -372,6 +485,7 @@ def _export(user: User) -> list[dict]:
             "id": saved.id,
             "name": saved.name,
             "query": criteria_of(saved),
+            "digest": saved.digest,
             "created_at": saved.created_at.isoformat() + "Z",
             "last_seen_at": saved.last_seen_at.isoformat() + "Z",
         }

@@ -20,19 +20,19 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from kx import exports, taxonomy
+from kx.accounts.forms import SelectChoice
 from kx.accounts.views import verified_required
 from kx.database import utcnow
-from kx.errors import Invalid, NotFound
+from kx.errors import Conflict, Invalid, NotFound
 from kx.evidence import services as evidence_services
 from kx.extensions import db, limiter
 from kx.kinds import KINDS
@@ -48,7 +48,6 @@ MAX_PAGE = 500
 MAX_ALTERNATIVES = 3
 #: The facet sidebar's order.
 FACET_ORDER = ("type", "domain", "prevention_level", "study_design", "country")
-_FEED_SESSION_KEY = "kx_new_feed"
 
 
 def _viewer():
@@ -67,6 +66,14 @@ class ThemeNameForm(FlaskForm):
         "Theme name",
         validators=[DataRequired(), Length(max=saved.NAME_MAX)],
         description="Something you will recognise, such as “Helplines in Germany”.",
+    )
+
+
+class DigestForm(FlaskForm):
+    digest = SelectField(
+        "E-mail digest",
+        choices=[SelectChoice(value, label) for value, label in saved.DIGESTS.items()],
+        description="New matches you may see, by e-mail: at most once a day or once a week.",
     )
 
 
@@ -364,11 +371,10 @@ def create_theme():
     viewer = _viewer()
     form = ThemeNameForm()
     try:
-        theme, raw = saved.save(viewer, form.name.data or "", request.form)
-    except Invalid as exc:
+        theme, _raw = saved.save(viewer, form.name.data or "", request.form)
+    except (Invalid, Conflict) as exc:  # a bad name, or too many themes already
         apply_errors(form, exc)
         return render_search(saved.clean_criteria(request.form), form=form, status=422)
-    session[_FEED_SESSION_KEY] = {"id": theme.id, "token": raw}
     flash(f"Saved “{theme.name}” to My themes.", "success")
     return redirect(url_for("search_pages.manage_theme", saved_id=theme.id))
 
@@ -415,21 +421,26 @@ def theme(saved_id: int):
         per_page=PER_PAGE,
         pages=max(math.ceil(results.total / PER_PAGE), 1),
         search_url=_url(criteria),
+        feed_url=_feed_url(theme),
+        digest=saved.DIGESTS.get(theme.digest),
     )
 
 
-def _manage_page(theme, form=None, status=200):
-    shown = session.pop(_FEED_SESSION_KEY, None)
-    feed_url = None
-    if shown and shown.get("id") == theme.id:
-        feed_url = url_for("search_pages.feed", token=shown["token"], _external=True)
+def _feed_url(theme) -> str | None:
+    """The theme's feed address, shown on its pages for as long as it works."""
+    token = saved.feed_token(theme)
+    return url_for("search_pages.feed", token=token, _external=True) if token else None
+
+
+def _manage_page(theme, form=None, status=200, digest_form=None):
     criteria = saved.criteria_of(theme)
     return render_template(
         "search/manage.html",
         theme=theme,
         described=saved.describe(criteria),
         form=form or ThemeNameForm(formdata=None, name=theme.name),
-        feed_url=feed_url,
+        digest_form=digest_form or DigestForm(formdata=None, digest=theme.digest),
+        feed_url=_feed_url(theme),
         search_url=_url(criteria),
     ), status
 
@@ -455,12 +466,28 @@ def rename_theme(saved_id: int):
     return redirect(url_for("search_pages.manage_theme", saved_id=saved_id))
 
 
+@search_pages.route("/themes/<int:saved_id>/digest", methods=["POST"])
+@verified_required
+def theme_digest(saved_id: int):
+    viewer = _viewer()
+    theme = saved.get_theme(viewer, saved_id)
+    form = DigestForm()
+    if form.validate():
+        saved.set_digest(viewer, saved_id, form.digest.data)
+        flash(f"E-mail digest: {saved.DIGESTS[form.digest.data].lower()}.", "success")
+        return redirect(url_for("search_pages.manage_theme", saved_id=saved_id) + "#digest")
+    return _manage_page(theme, status=422, digest_form=form)
+
+
 @search_pages.route("/themes/<int:saved_id>/feed", methods=["POST"])
 @verified_required
 def renew_feed(saved_id: int):
-    raw = saved.new_feed_token(_viewer(), saved_id)
-    session[_FEED_SESSION_KEY] = {"id": saved_id, "token": raw}
-    flash("The feed has a new address; the old one no longer works.", "success")
+    saved.new_feed_token(_viewer(), saved_id)
+    flash(
+        "The feed has a new address; the old one no longer works: give the new one to "
+        "every feed reader that should keep reading it.",
+        "success",
+    )
     return redirect(url_for("search_pages.manage_theme", saved_id=saved_id) + "#feed")
 
 

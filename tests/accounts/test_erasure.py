@@ -78,7 +78,8 @@ def test_deleting_an_account_leaves_only_what_published_content_needs(
         user = db.session.get(User, newcomer.id)
         assert user.last_login_at and user.verified_by_id == moderator.id
         assert count(Follow, Follow.user_id == newcomer.id) == 2  # the thread and the domain
-        assert count(Notification, Notification.user_id == newcomer.id) == 1
+        # verified, approved, sent back, and a reply to their thread
+        assert count(Notification, Notification.user_id == newcomer.id) == 4
         assert count(SavedSearch, SavedSearch.user_id == newcomer.id) == 1
         assert count(SectorChangeRequest, SectorChangeRequest.user_id == newcomer.id) == 1
         assert count(PostRevision, PostRevision.post_id == gone["id"]) == 2

@@ -8,9 +8,11 @@ anonymous visitor and once with the bearer token of a verified member.
 """
 
 import os
+import secrets
 
 import pytest
 import schemathesis
+import whoosh.codec.base
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -30,6 +32,16 @@ FUZZ = settings(
     database=None,
     suppress_health_check=list(HealthCheck),
 )
+
+
+@pytest.fixture(autouse=True)
+def _unseeded_segment_names(monkeypatch):
+    """Hypothesis seeds ``random`` afresh for every example, and Whoosh names each new index
+    segment from it: the second example's segment took the first one's name and its commit
+    failed. Outside Hypothesis the generator is never reset."""
+    monkeypatch.setattr(
+        whoosh.codec.base, "random_name", lambda size=28: secrets.token_hex(size)[:size]
+    )
 
 
 def _load_schema(app):

@@ -106,6 +106,29 @@ def test_a_failure_between_commit_and_index_write_is_healed_by_the_next_write(kx
     assert kx.pending() == 0
 
 
+def test_a_commit_that_fails_inside_whoosh_leaves_the_index_writable(kx, monkeypatch):
+    """Whoosh keeps its write lock when a commit fails half-way; every later write in the
+    process then waited for it and failed."""
+    from whoosh.writing import SegmentWriter
+
+    original, failures = SegmentWriter._commit_toc, []
+
+    def fails_once(self, segments):
+        if not failures:
+            failures.append(segments)
+            raise OSError("No space left on device")
+        return original(self, segments)
+
+    monkeypatch.setattr(SegmentWriter, "_commit_toc", fails_once)
+    first = kx.practice("Kestrel helpline", TEXT)
+    assert failures and kx.outbox() == {f"practice:{first}"}
+
+    second = kx.practice("Osprey helpline", TEXT)
+
+    assert set(kx.indexed()) == {f"practice:{first}", f"practice:{second}"}
+    assert kx.pending() == 0
+
+
 def test_a_failed_visibility_downgrade_is_never_served_stale(kx, index_fails_once):
     """The dangerous case: the index still says "public" after the database says
     "members". The next search applies the change before it answers."""

@@ -140,6 +140,16 @@ class IndexBusy(Exception):
     """Another process holds the index lock longer than we were willing to wait."""
 
 
+def _abandon(writer) -> None:
+    """Let go of a writer whose commit failed: Whoosh keeps its lock file locked then,
+    and every later write in this process would wait for it and fail."""
+    with suppress(Exception):
+        writer.cancel()
+    if writer.writelock is not None:
+        with suppress(Exception):
+            writer.writelock.release()
+
+
 class IndexWriter:
     """The index at ``path`` (a symlink to the live directory), written under its lock."""
 
@@ -237,7 +247,11 @@ class IndexWriter:
             add_words(self.path.resolve(), words)
             # Never merge here: Whoosh's default policy merges small segments during the
             # commit, 0.3-1 s every few commits and growing, and a user waits for this one.
-            writer.commit(merge=False)
+            try:
+                writer.commit(merge=False)
+            except BaseException:
+                _abandon(writer)
+                raise
             crowded = _crowded_tier(ix._segments())
         if crowded is not None:
             self._merge_soon()
