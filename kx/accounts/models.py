@@ -157,3 +157,15 @@ class UserSession(db.Model):
 
     def is_valid(self) -> bool:
         return self.session_version == self.user.session_version and self.user.is_active
+
+
+class PasswordResetRequest(db.Model):
+    """A password reset asked for an address, before anyone looked whether an account has
+    it: the request records this row and nothing else, whatever the address, so its answer
+    takes the same time; the mail sender composes the link (or drops the row) afterwards."""
+
+    __tablename__ = "password_reset_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)

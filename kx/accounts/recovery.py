@@ -1,34 +1,88 @@
 """Writes that prove who reads an address: password reset, address confirmation and change.
 
 A reset request answers the same whatever the address, so nobody learns from it who has
-an account; only an active account's address receives a link.
+an account, not even from how long the answer takes: the request only records the
+address (``PasswordResetRequest``), the same write for every address, and the mail sender
+looks it up after the answer (``compose_reset_links``, run by ``kx.mail`` before each
+sending). Only an active account's address receives a link.
 """
 
+import time
+from datetime import timedelta
+
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from kx.accounts import mailings
 from kx.accounts.mailings import CHANGE, CONFIRM, RESET, BadLink
-from kx.accounts.models import User, UserSession
+from kx.accounts.models import PasswordResetRequest, User, UserSession
 from kx.accounts.passwords import hash_password, verify_password
 from kx.accounts.services import _EMAIL_TAKEN, _check_password, find_user_by_email, normalise_email
 from kx.database import transaction, utcnow
 from kx.errors import Invalid
 from kx.extensions import db
+from kx.mail import PREPARERS, Preparer, send_after_commit
+
+#: recorded requests one sending pass turns into links at most (the rest wait for the next)
+COMPOSE_BATCH = 50
+#: how old a request is before its link is composed: the sender starts at the request's
+#: commit, and composing while the answer is still being written would slow that answer
+#: down only when the address has an account
+SETTLE = timedelta(milliseconds=50)
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link when an active account has ``email``; otherwise do nothing."""
+    """Record that a link was asked for ``email``: the same write whether or not an account
+    has it (a malformed address records nothing)."""
     try:
         email = normalise_email(email)
     except Invalid:
         return
-    user = find_user_by_email(email)
-    if user is None or not user.is_active:
-        return
     with transaction():
-        mailings.send_reset_link(user)
+        db.session.add(PasswordResetRequest(email=email))
+        send_after_commit()
+
+
+def _resets_waiting() -> bool:
+    return bool(db.session.scalar(select(exists().where(PasswordResetRequest.id.is_not(None)))))
+
+
+def compose_reset_links() -> int:
+    """Queue a link for each recorded request whose address an active account has; drop
+    the others, and requests older than a link's life. Returns how many were queued."""
+    waiting = db.session.execute(
+        select(PasswordResetRequest.id, PasswordResetRequest.requested_at)
+        .order_by(PasswordResetRequest.id)
+        .limit(COMPOSE_BATCH)
+    ).all()
+    if not waiting:
+        return 0
+    db.session.rollback()  # hold no read snapshot while waiting
+    young = waiting[-1].requested_at + SETTLE - utcnow()
+    if young > timedelta(0):
+        time.sleep(young.total_seconds())
+    oldest = utcnow() - current_app.config["RESET_TOKEN_MAX_AGE"]
+    queued = 0
+    for request_id, _requested_at in waiting:
+        with transaction():
+            # deleting the row is the claim: of two senders, one gets it back and composes
+            taken = db.session.execute(
+                delete(PasswordResetRequest)
+                .where(PasswordResetRequest.id == request_id)
+                .returning(PasswordResetRequest.email, PasswordResetRequest.requested_at)
+                .execution_options(synchronize_session=False)
+            ).first()
+            if taken is None or taken.requested_at < oldest:
+                continue
+            user = find_user_by_email(taken.email)
+            if user is not None and user.is_active:
+                mailings.send_reset_link(user)
+                queued += 1
+    return queued
+
+
+PREPARERS.append(Preparer(waiting=_resets_waiting, prepare=compose_reset_links))
 
 
 def _user(payload: dict) -> User:

@@ -9,12 +9,15 @@ answer the practice's page shows. A map reads the reader's evidence as
 ``kx.evidence.snapshots`` keeps it: no query over the items, once that is up to date.
 """
 
+import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import case, nulls_last, select
+from sqlalchemy import select
 
 from kx import taxonomy
 from kx.evidence import snapshots, versions
@@ -201,13 +204,30 @@ def flat_rows(data: dict) -> Iterator[dict]:
             }
 
 
+class Listed(NamedTuple):
+    """A practice example as a cell lists it."""
+
+    id: int
+    title: str
+
+
+class ListedStudy(NamedTuple):
+    """A study as a cell lists it: the title read, the rest from the reader's evidence."""
+
+    id: int
+    title: str
+    year: int | None
+    study_design: str | None
+    risk_of_bias: str | None
+
+
 @dataclass(frozen=True)
 class CellContents:
     """What stands behind one cell: practices (with their rating for the cell, best first)
     and studies, as many as the page shows, and how many there are in all."""
 
-    practices: list[tuple[Practice, str]]
-    studies: list[Research]
+    practices: list[tuple[Listed, str]]
+    studies: list[ListedStudy]
     practice_total: int
     study_total: int
 
@@ -217,42 +237,58 @@ def cell_contents(
 ) -> CellContents:
     """The practices and studies counted in the map's cell ``(row, column)``."""
     filters = filters or {}
+    evidence = snapshots.evidence(viewer)
 
-    def counted() -> tuple[list[tuple[int, str]], list[int]]:
-        found, ratings = _collect(snapshots.evidence(viewer), rows, columns, filters, row)
+    def counted() -> tuple[list[tuple[int, str]], list[int], dict[int, str | None]]:
+        found, ratings = _collect(evidence, rows, columns, filters, row)
         cell = found.get((row, column)) or _Cell()
-        newest_first = db.session.scalars(
-            select(Practice.id)
-            .where(Practice.id.in_(list(cell.practices)))
-            .order_by(Practice.published_at.desc(), Practice.id.desc())
-        )
+
+        def newest(practice_id: int) -> tuple:
+            return evidence.tags[practice_id].published or datetime.min, practice_id
+
+        newest_first = sorted(cell.practices, key=newest, reverse=True)
         rated = [(i, ratings.for_column(i, columns, column)) for i in newest_first]
         rated.sort(key=lambda pair: order[pair[1]])  # stable: newest first within a rating
         designs = {design: rank for rank, design in enumerate(taxonomy.STUDY_DESIGNS)}
-        strongest_first = case(designs, value=Research.study_design, else_=len(designs))
-        studies = db.session.scalars(
-            select(Research.id)
-            .where(Research.id.in_(list(cell.studies)))
-            .order_by(strongest_first, nulls_last(Research.year.desc()), Research.id.desc())
-        )
-        return rated, list(studies)
+
+        def strongest(research_id: int) -> tuple:
+            study = evidence.research.get(research_id) or snapshots.Summary(frozenset(), None)
+            year = -study.year if study.year is not None else math.inf  # no year: last
+            return designs.get(study.design, len(designs)), year, -research_id
+
+        return rated, sorted(cell.studies, key=strongest), cell.studies
 
     order = {rating: rank for rank, rating in enumerate(taxonomy.RATINGS)}
     question = ("cell", rows, row, columns, column, tuple(sorted(filters.items())))
-    rated, study_ids = versions.cached(viewer, question, counted)
-    shown = dict(rated[:limit])
-    practices = {
-        p.id: p for p in db.session.scalars(select(Practice).where(Practice.id.in_(shown)))
-    }
-    studies = {
-        r.id: r
-        for r in db.session.scalars(select(Research).where(Research.id.in_(study_ids[:limit])))
-    }
+    rated, study_ids, risks = versions.cached(viewer, question, counted)
+    shown, shown_studies = rated[:limit], study_ids[:limit]
+    # Titles only: the rest is in the reader's evidence, and reading whole rows walked
+    # each long text to the columns behind it.
+    titles = dict(
+        db.session.execute(
+            select(Practice.id, Practice.title).where(Practice.id.in_([i for i, _ in shown]))
+        ).all()
+    )
+    study_titles = dict(
+        db.session.execute(
+            select(Research.id, Research.title).where(Research.id.in_(shown_studies))
+        ).all()
+    )
+    empty = snapshots.Summary(frozenset(), None)
+    studies = []
+    for research_id in shown_studies:
+        summary = evidence.research.get(research_id, empty)
+        studies.append(
+            ListedStudy(
+                research_id,
+                study_titles[research_id],
+                summary.year,
+                summary.design,
+                risks.get(research_id),
+            )
+        )
     return CellContents(
-        [(practices[i], rating) for i, rating in shown.items()],
-        [studies[i] for i in study_ids[:limit]],
-        len(rated),
-        len(study_ids),
+        [(Listed(i, titles[i]), rating) for i, rating in shown], studies, len(rated), len(study_ids)
     )
 
 

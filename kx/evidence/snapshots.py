@@ -15,8 +15,9 @@ the same reader, so the map and a practice's page never disagree.
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -36,6 +37,8 @@ MAX_SNAPSHOTS = 16
 MAX_RELOADED = 2000
 _TAGGED = {MULTI_VALUED[name]: name for name in ("domains", "countries", "stages")}
 _FIELDS = {"domain": "domains", "country": "countries", "stage": "stages"}
+#: The map parameters a practice filter may name (``study_design`` filters studies).
+PARAMETERS = ("domain", "country", "stage", "prevention_level")
 
 
 class Tags(NamedTuple):
@@ -45,6 +48,8 @@ class Tags(NamedTuple):
     countries: frozenset[str]
     stages: frozenset[str]
     prevention_level: str | None
+    #: when it was published: lists of a map's cell show the newest first
+    published: datetime | None = None
 
     def slugs(self, name: str) -> frozenset[str]:
         """The practice's slugs for a map parameter (``domain``, ``stage``...)."""
@@ -52,14 +57,11 @@ class Tags(NamedTuple):
             return frozenset({self.prevention_level} - {None})
         return getattr(self, _FIELDS[name])
 
-    def matches(self, filters: dict) -> bool:
-        """Whether the practice carries every given filter's slug (``study_design`` is a
-        filter of studies, not of practices)."""
-        return all(
-            value in self.slugs(name)
-            for name, value in filters.items()
-            if value and name != "study_design"
-        )
+    def carried(self) -> Iterator[tuple[str, str]]:
+        """``(parameter, slug)`` of every tag the practice carries."""
+        for name in PARAMETERS:
+            for slug in self.slugs(name):
+                yield name, slug
 
 
 class Summary(NamedTuple):
@@ -67,6 +69,7 @@ class Summary(NamedTuple):
 
     domains: frozenset[str]
     design: str | None
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -84,15 +87,30 @@ class Evidence:
     #: practice id -> what maps derived from its studies alone (its rating, its columns),
     #: filled as they ask and kept for the practices a change leaves alone
     derived: dict[int, dict] = field(default_factory=dict)
+    #: ``(parameter, slug)`` -> the practices of ``tags`` carrying it (a filter is then a
+    #: few set intersections, not a look at every practice)
+    carrying: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
 
     def practices(self, filters: dict | None = None) -> Iterable[tuple[int, Tags]]:
         """The practices with visible studies, narrowed by the map's practice filters."""
-        filters = filters or {}
-        return ((i, self.tags[i]) for i in self.studies if self.tags[i].matches(filters))
+        chosen = self.tagged(filters or {})
+        if chosen is None:
+            return ((i, self.tags[i]) for i in self.studies)
+        return ((i, self.tags[i]) for i in self.studies if i in chosen)
 
-    def tagged(self, filters: dict) -> list[int]:
-        """Every visible practice that carries the filters' slugs, studied or not."""
-        return [i for i, tags in self.tags.items() if tags.matches(filters)]
+    def tagged(self, filters: dict) -> frozenset[int] | None:
+        """Every visible practice that carries the filters' slugs, studied or not (None:
+        no filter, every practice of ``tags``)."""
+        wanted = [(n, v) for n, v in filters.items() if v and n != "study_design"]
+        if not wanted:
+            return None
+        found = [self.carrying.get(key, frozenset()) for key in wanted]
+        return frozenset.intersection(*sorted(found, key=len))
+
+    def count(self, filters: dict) -> int:
+        """How many visible practices carry the filters' slugs."""
+        chosen = self.tagged(filters)
+        return len(self.tags) if chosen is None else len(chosen)
 
 
 @dataclass
@@ -135,22 +153,47 @@ def _brought_up_to_date(held: Evidence, viewer, current: int) -> Evidence:
         if len(practices) + len(research) > MAX_RELOADED:
             changed = None
     if changed is None:
-        return Evidence(current, *_practices(viewer), _research(viewer))
+        studies, tags = _practices(viewer)
+        return Evidence(current, studies, tags, _research(viewer), {}, _carrying(tags))
     studies, tags, derived = dict(held.studies), dict(held.tags), dict(held.derived)
     summaries = dict(held.research)
+    # copied on write: the held snapshot's sets stay as they were for its readers
+    rewritten: dict[tuple[str, str], set[int]] = {}
+
+    def rewrite(key):
+        if key not in rewritten:
+            rewritten[key] = set(held.carrying.get(key, ()))
+        return rewritten[key]
+
     for practice_id in practices:
         studies.pop(practice_id, None)
-        tags.pop(practice_id, None)
         derived.pop(practice_id, None)
+        for key in tags.pop(
+            practice_id, Tags(frozenset(), frozenset(), frozenset(), None)
+        ).carried():
+            rewrite(key).discard(practice_id)
     for research_id in research:
         summaries.pop(research_id, None)
     if practices:
         reloaded_studies, reloaded_tags = _practices(viewer, sorted(practices))
         studies.update(reloaded_studies)
         tags.update(reloaded_tags)
+        for practice_id, reloaded in reloaded_tags.items():
+            for key in reloaded.carried():
+                rewrite(key).add(practice_id)
     if research:
         summaries.update(_research(viewer, sorted(research)))
-    return Evidence(current, studies, tags, summaries, derived)
+    carrying = {**held.carrying, **{key: frozenset(ids) for key, ids in rewritten.items()}}
+    return Evidence(current, studies, tags, summaries, derived, carrying)
+
+
+def _carrying(tags: dict[int, Tags]) -> dict[tuple[str, str], frozenset[int]]:
+    """``(parameter, slug)`` -> the practices among ``tags`` carrying it."""
+    found: dict[tuple[str, str], set[int]] = {}
+    for practice_id, tagged in tags.items():
+        for key in tagged.carried():
+            found.setdefault(key, set()).add(practice_id)
+    return {key: frozenset(ids) for key, ids in found.items()}
 
 
 def _terms(item_type: str, ids, vocabularies) -> dict[int, dict[str, set[str]]]:
@@ -176,16 +219,19 @@ def _practices(viewer, ids: list[int] | None = None) -> tuple[dict, dict]:
         # a list, not a sub-select: a handful of primary-key lookups
         visible = list(db.session.scalars(visible.where(Practice.id.in_(ids))))
     levels = db.session.execute(
-        select(Practice.id, Practice.prevention_level).where(Practice.id.in_(visible))
+        select(Practice.id, Practice.prevention_level, Practice.published_at).where(
+            Practice.id.in_(visible)
+        )
     ).all()
     terms = _terms("practice", visible, _TAGGED)
     tags = {}
     shared: dict = {}  # one object per distinct set of slugs: most practices share them
-    for practice_id, level in levels:
+    for practice_id, level, published in levels:
         found = terms.get(practice_id, {})
         slugs = (frozenset(found.get(MULTI_VALUED[name], ())) for name in _TAGGED.values())
-        made = Tags(*(shared.setdefault(each, each) for each in slugs), level)
-        tags[practice_id] = shared.setdefault(made, made)
+        tags[practice_id] = Tags(
+            *(shared.setdefault(each, each) for each in slugs), level, published
+        )
     linked = (
         visible
         if ids is not None
@@ -197,7 +243,7 @@ def _practices(viewer, ids: list[int] | None = None) -> tuple[dict, dict]:
 
 def _research(viewer, ids: list[int] | None = None) -> dict[int, Summary]:
     """Domains and design of the published research ``viewer`` may see (of ``ids``)."""
-    visible = select(Research.id, Research.study_design).where(
+    visible = select(Research.id, Research.study_design, Research.year).where(
         Research.status == PUBLISHED, visible_to(Research, viewer)
     )
     if ids is not None:
@@ -206,10 +252,10 @@ def _research(viewer, ids: list[int] | None = None) -> dict[int, Summary]:
     if ids is None:
         domains = _terms("research", visible.with_only_columns(Research.id), ["domain"])
     else:
-        domains = _terms("research", [research_id for research_id, _ in designs], ["domain"])
-    shared: dict = {}  # one object per distinct summary: most of them share theirs
+        domains = _terms("research", [research_id for research_id, *_ in designs], ["domain"])
+    shared: dict = {}  # one object per distinct summary: many of them share theirs
     found = {}
-    for research_id, design in designs:
-        made = Summary(frozenset(domains.get(research_id, {}).get("domain", ())), design)
+    for research_id, design, year in designs:
+        made = Summary(frozenset(domains.get(research_id, {}).get("domain", ())), design, year)
         found[research_id] = shared.setdefault(made, made)
     return found

@@ -14,7 +14,7 @@ Writes never go around the ORM for these tables (no bulk UPDATE or DELETE), so t
 sees every change; a new one that did would have to bump the version itself.
 """
 
-import copy
+import pickle
 import threading
 import time
 from collections import OrderedDict
@@ -143,28 +143,55 @@ def reader_key(viewer, version: int) -> tuple:
 
 
 def _wrote_beyond_audience(viewer, version: int) -> bool:
-    # kept per version: only a change to a practice or a study (which moves the version)
-    # can change the answer, and the query cannot always use the author index
-    key = (db.engine.url, version, viewer.id, viewer_kind(viewer), viewer.sector)
+    # Kept with the version it was read at, and carried to later versions while the change
+    # log shows none of the viewer's own items changed: nothing else can change the answer,
+    # and the query cannot always use the author index (an author of thousands of items
+    # paid for it after every change anyone made).
+    key = (db.engine.url, viewer.id, viewer_kind(viewer), viewer.sector)
     with _lock:
-        if key in _authors:
-            return _authors[key]
-    hidden = [
-        select(model.id)
-        .where(
-            model.author_id == viewer.id,
-            model.status == PUBLISHED,
-            not_(audience_sees(model, viewer)),
-        )
-        .exists()
-        for model in (Practice, Research)
-    ]
-    answer = bool(db.session.scalar(select(or_(*hidden))))
+        known = _authors.get(key)
+    if known is not None and known[0] == version:
+        return known[1]
+    if (
+        known is not None
+        and known[0] < version
+        and not _own_items_changed(viewer, known[0], version)
+    ):
+        answer = known[1]
+    else:
+        hidden = [
+            select(model.id)
+            .where(
+                model.author_id == viewer.id,
+                model.status == PUBLISHED,
+                not_(audience_sees(model, viewer)),
+            )
+            .exists()
+            for model in (Practice, Research)
+        ]
+        answer = bool(db.session.scalar(select(or_(*hidden))))
     with _lock:
-        _authors[key] = answer
+        if key not in _authors or _authors[key][0] <= version:
+            _authors[key] = (version, answer)
+        _authors.move_to_end(key)
         while len(_authors) > MAX_ENTRIES * 4:
             _authors.popitem(last=False)
     return answer
+
+
+def _own_items_changed(viewer, since: int, version: int) -> bool:
+    """Whether a practice or study ``viewer`` wrote changed after version ``since`` up to
+    ``version`` (True when the log cannot tell)."""
+    changed = changes_since(since, version)
+    if changed is None:
+        return True
+    practices, research = changed
+    own = [
+        select(model.id).where(model.id.in_(ids), model.author_id == viewer.id).exists()
+        for model, ids in ((Practice, practices), (Research, research))
+        if ids
+    ]
+    return bool(own) and bool(db.session.scalar(select(or_(*own))))
 
 
 def cached(viewer, question: tuple, compute):
@@ -177,10 +204,12 @@ def cached(viewer, question: tuple, compute):
     with _lock:
         if key in _answers:
             _answers.move_to_end(key)
-            return copy.deepcopy(_answers[key])
+            return pickle.loads(_answers[key])  # noqa: S301 (pickled by this process)
     answer = compute()
     with _lock:
-        _answers[key] = copy.deepcopy(answer)
+        # kept pickled: a copy for each caller comes quicker than by ``deepcopy``, and bytes
+        # give the garbage collector nothing to walk
+        _answers[key] = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
         while len(_answers) > MAX_ENTRIES:
             _answers.popitem(last=False)
     return answer

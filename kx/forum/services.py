@@ -13,6 +13,7 @@ from kx.audit import record_audit
 from kx.database import transaction, utcnow
 from kx.errors import Forbidden, Invalid, NotFound
 from kx.extensions import db
+from kx.forum import mentions
 from kx.forum.models import (
     CATEGORIES,
     KINDS,
@@ -37,6 +38,7 @@ from kx.forum.rules import (
     readable_categories,
 )
 from kx.notifications import services as notifications
+from kx.notifications.models import Notification
 from kx.practice.models import Practice
 from kx.records.models import can_view
 from kx.records.rules import signed_in
@@ -264,7 +266,7 @@ def create_thread(
     if errors:
         raise Invalid("Please correct the marked fields.", errors)
     resolved = _resolve_links(actor, links or [])
-    html = render_fields({"body": body})["body"]
+    found = mentions.find(render_fields({"body": body})["body"])
     with transaction():
         thread = Thread(
             category=category,
@@ -273,32 +275,40 @@ def create_thread(
             author_id=actor.id,
             status="open" if kind == "research-need" else None,
         )
-        thread.posts.append(Post(author_id=actor.id, body=body, body_html=html))
+        post = Post(author_id=actor.id, body=body, body_html=found.html)
+        thread.posts.append(post)
         thread.links = [ThreadLink(item_type=t, item_id=i) for t, i in resolved]
         db.session.add(thread)
         db.session.flush()
         _follow(actor, "thread", str(thread.id))
+        mentioned = _notify_mentioned(thread, post, actor, found.user_ids)
         _notify_followers(
-            thread, None, actor, "new-thread", [("category", category), ("domain", category)]
+            thread,
+            None,
+            actor,
+            "new-thread",
+            [("category", category), ("domain", category)],
+            mentioned,
         )
     return thread
 
 
 def reply(actor, thread: Thread, body: str, quote_of: Post | None = None) -> Post:
-    """Add a post; the thread's followers, its author and a quoted author are notified."""
+    """Add a post; the thread's followers, its author, a quoted author and the members it
+    mentions are notified, each once."""
     require_member(actor)
     if thread.locked:
         raise Forbidden("This thread is locked: it takes no more replies.")
     body = _check_body(body)
     if quote_of is not None and quote_of.thread_id != thread.id:
         raise Invalid("You can only quote a post from this thread.")
-    html = render_fields({"body": body})["body"]
+    found = mentions.find(render_fields({"body": body})["body"])
     with transaction():
         post = Post(
             thread=thread,
             author_id=actor.id,
             body=body,
-            body_html=html,
+            body_html=found.html,
             quote_of_id=quote_of.id if quote_of else None,
         )
         db.session.add(post)
@@ -308,13 +318,15 @@ def reply(actor, thread: Thread, body: str, quote_of: Post | None = None) -> Pos
         if quote_of is not None and quote_of.author_id not in (None, actor.id):
             notifications.add(quote_of.author_id, "quote", thread, post, actor)
             notified.add(quote_of.author_id)
+        notified |= _notify_mentioned(thread, post, actor, found.user_ids, notified)
         _notify_followers(thread, post, actor, "reply", [("thread", str(thread.id))], notified)
         _follow(actor, "thread", str(thread.id))
     return post
 
 
 def edit_post(actor, post: Post, body: str) -> Post:
-    """Change a post's text (author or moderator); the old text is kept for moderators."""
+    """Change a post's text (author or moderator); the old text is kept for moderators.
+    Members the new text mentions are notified unless this post told them already."""
     if not can_change_post(post, actor):
         raise Forbidden("Only the author or a moderator may edit this post.")
     if post.deleted_at is not None or post.event:
@@ -322,12 +334,13 @@ def edit_post(actor, post: Post, body: str) -> Post:
     body = _check_body(body)
     if body == post.body:
         return post
-    html = render_fields({"body": body})["body"]
+    found = mentions.find(render_fields({"body": body})["body"])
     with transaction():
         post.revisions.append(PostRevision(editor_id=actor.id, body=post.body))
-        post.body, post.body_html, post.edited_at = body, html, utcnow()
+        post.body, post.body_html, post.edited_at = body, found.html, utcnow()
         if post.author_id != actor.id:
             record_audit(actor, "post.edit", "post", post.id)
+        _notify_mentioned(post.thread, post, actor, found.user_ids)
     return post
 
 
@@ -511,6 +524,23 @@ def _notify_followers(
     readers = _readers(thread, followers - already)
     for user_id in sorted(readers):
         notifications.add(user_id, kind, thread, post, actor)
+
+
+def _notify_mentioned(
+    thread: Thread, post: Post, actor, user_ids: list[int], already: set[int] | None = None
+) -> set[int]:
+    """Tell the members ``post`` mentions who may read ``thread``, unless it mentioned or
+    quoted them before (an edit); returns who was told."""
+    candidates = set(user_ids) - set(already or ()) - {actor.id, post.author_id}
+    if not candidates or post.hidden:
+        return set()
+    told = select(Notification.user_id).where(
+        Notification.post_id == post.id, Notification.kind.in_(("mention", "quote"))
+    )
+    readers = _readers(thread, candidates - set(db.session.scalars(told)))
+    for user_id in sorted(readers):
+        notifications.add(user_id, "mention", thread, post, actor)
+    return readers
 
 
 def _notify_voters(thread: Thread, actor, kind: str) -> None:

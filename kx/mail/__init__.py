@@ -7,10 +7,20 @@ business alone.
 
 from flask import Flask
 
-from kx.mail.delivery import deliver_due
-from kx.mail.outbox import absolute_url, forget, queue_mail
+from kx.mail.delivery import PREPARERS, Preparer, deliver_due
+from kx.mail.outbox import absolute_url, forget, queue_mail, send_after_commit
 
-__all__ = ["absolute_url", "configure", "deliver_due", "forget", "init_app", "queue_mail"]
+__all__ = [
+    "PREPARERS",
+    "Preparer",
+    "absolute_url",
+    "configure",
+    "deliver_due",
+    "forget",
+    "init_app",
+    "queue_mail",
+    "send_after_commit",
+]
 
 
 def configure(app: Flask) -> None:

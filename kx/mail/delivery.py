@@ -5,7 +5,9 @@ conditional UPDATE that only one process can win), sends them outside any transa
 records each outcome. A failed send keeps its row with a later ``next_attempt_at``; only
 a recipient the server refuses for good (a 5xx answer) ends it as ``failed``. A process
 that dies while sending leaves its claim to expire, and the message goes out again: a
-receiver may then see it twice, never zero times.
+receiver may then see it twice, never zero times. Before claiming, each ``Preparer``
+turns the requests its package recorded into messages (a password reset, looked up only
+here so that the request's answer does not depend on the address).
 
 In the web process, a commit that queued mail starts a short-lived thread that drains the
 outbox (the request never waits for SMTP), and every few seconds a request looks, with one
@@ -17,6 +19,7 @@ import logging
 import smtplib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from email.utils import format_datetime
@@ -33,6 +36,21 @@ log = logging.getLogger("kx.mail")
 BATCH = 50
 KEEP_SENT = timedelta(days=30)
 mailman = Mail()
+
+
+@dataclass(frozen=True)
+class Preparer:
+    """Another package's requests that become messages only after the request that records
+    them has answered (a password reset: whether an account has the address is looked up
+    here, not while the asker waits)."""
+
+    #: whether a recorded request waits (one indexed query)
+    waiting: Callable[[], bool]
+    #: turn what waits into outbox messages, each in a transaction of its own
+    prepare: Callable[[], object]
+
+
+PREPARERS: list[Preparer] = []
 
 
 @dataclass
@@ -53,8 +71,10 @@ def _due(now):
 
 
 def anything_due() -> bool:
-    """Whether a message waits to be sent now (one indexed query)."""
-    return bool(db.session.scalar(select(exists().where(*_due(utcnow())))))
+    """Whether a message waits to be sent now (one indexed query), or a request to become one."""
+    if db.session.scalar(select(exists().where(*_due(utcnow())))):
+        return True
+    return any(preparer.waiting() for preparer in PREPARERS)
 
 
 def pending_count() -> int:
@@ -137,6 +157,11 @@ def _record(message_id: int, exc: Exception | None) -> None:
 
 def deliver_due(limit: int = BATCH) -> int:
     """Send up to ``limit`` due messages over one connection; returns how many went out."""
+    for preparer in PREPARERS:
+        try:
+            preparer.prepare()
+        except Exception:  # what is queued already still goes out
+            log.exception("preparing mail failed")
     candidates = db.session.scalars(
         select(OutboxMessage.id)
         .where(*_due(utcnow()))

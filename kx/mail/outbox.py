@@ -81,9 +81,14 @@ def queue_mail(
     )
     db.session.add(message)
     db.session.flush()
+    send_after_commit()
+    return message
+
+
+def send_after_commit() -> None:
+    """Start sending (and preparing) mail once the surrounding ``transaction()`` commits."""
     app = current_app._get_current_object()
     after_commit(lambda: delivery.deliver_soon(app), key="kx-mail-deliver")
-    return message
 
 
 def forget(user) -> None:

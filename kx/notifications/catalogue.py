@@ -27,7 +27,11 @@ TOPICS: dict[str, Topic] = {
         IMMEDIATELY,
     ),
     "account": Topic("Your account", "Your account was verified.", IMMEDIATELY),
-    "mentions": Topic("Quotes of your posts", "Someone quoted one of your posts.", IMMEDIATELY),
+    "mentions": Topic(
+        "Mentions and quotes",
+        "Someone mentioned you (@ and your name) in a post or quoted one of your posts.",
+        IMMEDIATELY,
+    ),
     "replies": Topic(
         "Replies and new threads",
         "Replies in threads you started or follow, new threads in categories you follow.",
@@ -68,6 +72,7 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "reply": Kind("replies", "replied in"),
     "quote": Kind("mentions", "quoted you in"),
+    "mention": Kind("mentions", "mentioned you in"),
     "new-thread": Kind("replies", "started a new thread:"),
     "report": Kind("reports", "reported a post in"),
     "report-burst": Kind(

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from kx.accounts import services as accounts
 from kx.accounts.models import User
@@ -215,6 +215,10 @@ def _visible_condition(user):
 def unread_count(user) -> int:
     """Unread notifications about what ``user`` may still see."""
     if not signed_in(user):
+        return 0
+    unread = Notification.user_id == user.id, Notification.read_at.is_(None)
+    # every page asks: most have nothing unread, and then the visibility test is not built
+    if not db.session.scalar(select(exists().where(*unread))):
         return 0
     return (
         db.session.scalar(

@@ -169,7 +169,7 @@ def theme_page(found: Theme, viewer) -> dict:
     def figures():
         evidence = snapshots.evidence(viewer)
         studies = {i: evidence.studies[i] for i, _tags in evidence.practices(map_filters)}
-        total = len(evidence.tagged(map_filters))
+        total = evidence.count(map_filters)
         return (
             _rated(total, maps.Ratings(studies, evidence.derived), NEWEST),
             maps.gap_map(viewer, found.spec.map_rows, "outcome", map_filters),
@@ -202,11 +202,8 @@ def theme_counts(viewer) -> dict[str, dict[str, int]]:
 
 
 def _theme_counts(viewer) -> dict[str, dict[str, int]]:
-    counts: dict[str, Counter] = {kind: Counter() for kind in KINDS}
-    for tags in snapshots.evidence(viewer).tags.values():
-        counts["domain"].update(tags.domains)
-        counts["country"].update(tags.countries)
-        counts["stage"].update(tags.stages)
-        if tags.prevention_level:
-            counts["prevention-level"][tags.prevention_level] += 1
-    return {kind: dict(found) for kind, found in counts.items()}
+    counts: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
+    for (parameter, slug), practices in snapshots.evidence(viewer).carrying.items():
+        if practices:
+            counts[parameter.replace("_", "-")][slug] = len(practices)
+    return counts

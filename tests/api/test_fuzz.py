@@ -7,100 +7,14 @@ forged. Every endpoint declared with ``@operation`` joins automatically, once as
 anonymous visitor and once with the bearer token of a verified member.
 """
 
-import os
-import secrets
-
-import pytest
 import schemathesis
-import whoosh.codec.base
-from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-if not hasattr(pytest.Function, "_nodeid"):
-    # schemathesis (4.32) renames the running test through ``Function._nodeid``, which
-    # pytest 9.2 removed (the id is now derived from ``_id``). Accept and ignore the rename:
-    # a failure still names its operation in the subtest label.
-    pytest.Function._nodeid = property(lambda self: self.nodeid, lambda self, value: None)
-
-# Enough to reach every branch of the small endpoints while keeping this file well under a
-# minute. The same cases run every time, so a CI failure reproduces locally; to hunt for
-# bugs, run e.g. ``KX_FUZZ_EXAMPLES=500 KX_FUZZ_EXPLORE=1 pytest tests/api/test_fuzz.py``.
-FUZZ = settings(
-    max_examples=int(os.environ.get("KX_FUZZ_EXAMPLES", "15")),
-    deadline=None,
-    derandomize=not os.environ.get("KX_FUZZ_EXPLORE"),
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
-
-
-@pytest.fixture(autouse=True)
-def _unseeded_segment_names(monkeypatch):
-    """Hypothesis seeds ``random`` afresh for every example, and Whoosh names each new index
-    segment from it: the second example's segment took the first one's name and its commit
-    failed. Outside Hypothesis the generator is never reset."""
-    monkeypatch.setattr(
-        whoosh.codec.base, "random_name", lambda size=28: secrets.token_hex(size)[:size]
-    )
-
-
-def _load_schema(app):
-    # The per-address sign-in limit would otherwise answer 429 to nearly every generated
-    # token request after the tenth; the per-account limit stays as configured.
-    app.config["LOGIN_LIMITS"] = "10000 per minute"
-    app.config["SEARCH_LIMITS"] = "10000 per minute"  # likewise for searches per address
-    loaded = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    # The API refuses NUL in any text with 422 (PostgreSQL cannot store it; see
-    # test_text_no_database_can_store_gets_422), so a NUL is not "valid data" here.
-    loaded.config.generation.update(allow_x00=False)
-    return loaded
-
-
-@pytest.fixture
-def anonymous_schema(app):
-    """The document as the app from the ``app`` fixture serves it, on the test database."""
-    return _load_schema(app)
-
-
-@pytest.fixture
-def member_schema(app, make_user, issue_token):
-    """The same, with a fresh bearer token of a verified member on every generated request
-    (a fuzzed ``DELETE /tokens/{id}`` may have revoked the previous one). Schemathesis still
-    leaves the token out, or forges one, where it tests that auth is enforced."""
-    loaded = _load_schema(app)
-    member = make_user()
-
-    @loaded.auth.auth(refresh_interval=None)
-    class MemberToken:
-        def get(self, case, context):
-            return issue_token(member)["Authorization"]
-
-        def set(self, case, data, context):
-            case.headers = {**(case.headers or {}), "Authorization": data}
-
-    return loaded
-
-
-FINDING_OPERATIONS = {
-    "POST /api/v1/practices/{practice_id}/evidence",
-    "PATCH /api/v1/evidence/{link_id}",
-}
+from tests.support.fuzz import FUZZ, anonymous_schema, unseeded_segment_names  # noqa: F401
 
 anonymous = schemathesis.pytest.from_fixture("anonymous_schema")
-member = schemathesis.pytest.from_fixture("member_schema")
 
 
 @anonymous.parametrize()
 @FUZZ
 def test_api_as_anonymous_visitor(case):
     case.call_and_validate()
-
-
-@member.parametrize()
-@FUZZ
-def test_api_as_verified_member(case):
-    # A finding's confidence interval must contain its effect size: a rule across fields
-    # that JSON Schema cannot state, so generated "valid" findings may rightly get a 422.
-    # Every other check still runs on these operations.
-    across_fields = case.operation.label in FINDING_OPERATIONS
-    case.call_and_validate(excluded_checks=[positive_data_acceptance] if across_fields else [])

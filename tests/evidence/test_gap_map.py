@@ -22,9 +22,11 @@ risk of bias weakens it); for members who see the review it is effective.
 import pytest
 
 from kx import taxonomy
-from kx.accounts.models import User
+from kx.accounts.models import AnonymousUser, User
+from kx.database import transaction
 from kx.evidence import gap_map as maps
 from kx.extensions import db
+from kx.research.models import Research
 from tests.support.api import assert_json_error
 from tests.support.browser import Html
 from tests.support.evidence import add_link, add_practice, add_research
@@ -397,3 +399,28 @@ def test_a_cell_page_hides_what_the_viewer_may_not_see(client, world, login):
 )
 def test_a_cell_outside_the_map_is_not_found(client, query):
     assert client.get(f"/gap-map/cell?{query}").status_code == 404
+
+
+def test_a_cell_lists_practices_by_rating_then_newest_and_studies_strongest_first(app, make_user):
+    author = make_user(sector="academic")
+    older = add_practice(app, author, "Older circles", domains=["treatment"])
+    newer = add_practice(app, author, "Newer circles", domains=["treatment"])
+    studies = {}
+    for title, design, year in [
+        ("Cohort 2020", "cohort", 2020),
+        ("Trial 2015", "rct", 2015),
+        ("Trial 2019", "rct", 2019),
+    ]:
+        studies[title] = add_research(app, author, title, design)
+        with app.app_context(), transaction():
+            db.session.get(Research, studies[title]).year = year
+        for practice in (older, newer):
+            add_link(app, studies[title], practice, "evaluates", ("sexual-reoffending", "positive"))
+
+    with app.app_context():
+        found = maps.cell_contents(
+            AnonymousUser(), "domain", "treatment", "outcome", "sexual-reoffending"
+        )
+
+        assert [p.title for p, _rating in found.practices] == ["Newer circles", "Older circles"]
+        assert [r.title for r in found.studies] == ["Trial 2019", "Trial 2015", "Cohort 2020"]

@@ -20,16 +20,32 @@ def _held_and_fresh(app, member) -> list[tuple]:
     with app.app_context():
         for reader in (AnonymousUser(), db.session.get(User, member.id)):
             held = snapshots.evidence(reader)
+            studies, tags = snapshots._practices(reader)
             fresh = snapshots.Evidence(
-                held.version, *snapshots._practices(reader), snapshots._research(reader)
+                held.version, studies, tags, snapshots._research(reader), {}, _carrying(tags)
             )
             pairs.append(
                 (
-                    (held.studies, held.tags, held.research),
-                    (fresh.studies, fresh.tags, fresh.research),
+                    (held.studies, held.tags, held.research, _carrying_some(held)),
+                    (fresh.studies, fresh.tags, fresh.research, _carrying_some(fresh)),
                 )
             )
     return pairs
+
+
+def _carrying(tags) -> dict:
+    """Which practices carry each tag, read from every practice's tags one by one."""
+    found: dict = {}
+    for practice_id, tagged in tags.items():
+        for parameter in snapshots.PARAMETERS:
+            for slug in tagged.slugs(parameter):
+                found.setdefault((parameter, slug), set()).add(practice_id)
+    return found
+
+
+def _carrying_some(evidence) -> dict:
+    """``evidence.carrying`` without the tags no practice carries any more."""
+    return {key: set(ids) for key, ids in evidence.carrying.items() if ids}
 
 
 def _world(app, make_user):
@@ -109,3 +125,34 @@ def test_a_reader_further_behind_than_the_log_starts_again(app, make_user, monke
     for held, fresh in _held_and_fresh(app, member):
         assert held == fresh
         assert len(held[0]) == 6  # practices with visible studies
+
+
+def test_an_author_whose_own_item_others_may_not_see_gets_answers_of_their_own(app, make_user):
+    from kx.topics.services import theme_counts
+
+    writer = make_user(sector="treatment")
+    colleague = make_user(sector="treatment")
+    other = make_user(sector="academic")
+
+    def counts():
+        with app.app_context():
+            return [
+                theme_counts(db.session.get(User, person.id))["domain"].get("treatment", 0)
+                for person in (writer, colleague)
+            ]
+
+    add_practice(app, other, "Public circles", domains=["treatment"])
+    assert counts() == [1, 1]  # one answer shared by the sector
+
+    add_practice(app, other, "Another public practice", domains=["prevention"])
+    assert counts() == [1, 1]  # a change to someone else's item keeps it shared
+
+    add_practice(
+        app,
+        writer,
+        "For the police only",
+        domains=["treatment"],
+        visibility="restricted",
+        sectors=["law-enforcement"],
+    )
+    assert counts() == [2, 1]  # the writer sees their own item; the colleague does not
