@@ -16,7 +16,7 @@ PYTEST_WORKERS ?= auto
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint bench install install-test browser clean
+.PHONY: run serve test lint bench install install-test browser clean
 
 ## run: install, upgrade the database, load the demo accounts, serve on http://$(HOST):$(PORT)
 run: $(VENV)/.installed
@@ -24,6 +24,12 @@ run: $(VENV)/.installed
 	$(FLASK) demo load
 	@echo "Serving kx on http://$(HOST):$(PORT) (Ctrl-C stops it)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## serve: the production server (gunicorn.conf.py) on the configured database, upgraded first;
+## settings from KX_* variables (docs/deploying.md), health at /healthz
+serve: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py
 
 ## test: install with the test extras, check for Debian's Chromium and Java, run the whole suite
 test: $(VENV)/.installed-test browser

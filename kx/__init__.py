@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from kx.digests.views import digests
     from kx.evidence.views import evidence
     from kx.forum.views import forum
+    from kx.health import health
     from kx.home import home
     from kx.notifications.views import notifications
     from kx.practice.views import practice
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         search_pages,
         topics,
         api,
+        health,
     ):
         app.register_blueprint(blueprint)
 

@@ -69,6 +69,18 @@ def _mail_from(base: str) -> str:
     return os.environ.get("KX_MAIL_FROM") or f"kx <no-reply@{host}>"
 
 
+def _trusted_proxies() -> int:
+    """``KX_TRUSTED_PROXIES``: how many proxies in front of kx may set ``X-Forwarded-For``
+    (0: none, and the header is ignored, so nobody can choose the address limits count)."""
+    raw = os.environ.get("KX_TRUSTED_PROXIES", "0").strip() or "0"
+    if not raw.isdigit() or int(raw) > 10:
+        raise RuntimeError(
+            f"KX_TRUSTED_PROXIES must be the number of proxy hops in front of kx (0-10), "
+            f"such as 1 behind one nginx; it is {raw!r}."
+        )
+    return int(raw)
+
+
 def _rate_limit_storage() -> str:
     return os.environ.get("KX_RATELIMIT_STORAGE_URI") or "memory://"
 
@@ -99,6 +111,7 @@ def load(instance_path: Path) -> dict:
         "SEARCH_INDEX_DIR": os.environ.get("KX_SEARCH_INDEX_DIR")
         or str(instance_path / "search-index"),
         "RATELIMIT_STORAGE_URI": _rate_limit_storage(),
+        "TRUSTED_PROXIES": _trusted_proxies(),
         "RATELIMIT_HEADERS_ENABLED": True,
         # a sliding window: a fixed one lets a burst straddling its edge spend twice the budget
         "RATELIMIT_STRATEGY": "moving-window",

@@ -5,6 +5,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 CONTENT_SECURITY_POLICY = (
@@ -74,6 +75,11 @@ class DatabaseIdConverter(IntegerConverter):
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        # the client's address (for rate limits and logs) as the trusted proxies saw it;
+        # addresses a client wrote into the header beyond those hops are ignored
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.after_request(_set_headers)
     if app.config["HTTPS"] or urlsplit(app.config["BASE_URL"]).scheme == "https":
         # ``HTTPS`` or ``BASE_URL`` may come from ``create_app(config)`` rather than the

@@ -123,6 +123,9 @@ class SearchBackend(Protocol):
 
     def related(self, key: str, audience: Audience, limit: int = 5) -> list[Hit]: ...
 
+    def ping(self) -> None:
+        """Raise when the index cannot be read."""
+
     def stamps(self) -> dict[str, str]:
         """``key -> stamp`` of every indexed document (for the drift check)."""
 

@@ -60,6 +60,10 @@ class WhooshBackend(IndexWriter):
         self._local.target = target
         return self._local.searcher
 
+    def ping(self) -> None:
+        """Raise when the index cannot be read (its searcher is opened, or reused)."""
+        self._searcher().doc_count()
+
     def stamps(self) -> dict[str, str]:
         searcher = self._searcher()
         return {fields["key"]: fields.get("stamp", "") for fields in searcher.all_stored_fields()}
