@@ -4,7 +4,7 @@ Who may do what is written in kx.forum.rules; these functions enforce it (``Forb
 audit every moderator's action, and notify members through kx.notifications.
 """
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from kx import taxonomy
@@ -13,7 +13,7 @@ from kx.audit import record_audit
 from kx.database import transaction, utcnow
 from kx.errors import Forbidden, Invalid, NotFound
 from kx.extensions import db
-from kx.forum import mentions
+from kx.forum import mentions, notify
 from kx.forum.models import (
     CATEGORIES,
     KINDS,
@@ -38,7 +38,6 @@ from kx.forum.rules import (
     readable_categories,
 )
 from kx.notifications import services as notifications
-from kx.notifications.models import Notification
 from kx.practice.models import Practice
 from kx.records.models import can_view
 from kx.records.rules import signed_in
@@ -281,8 +280,8 @@ def create_thread(
         db.session.add(thread)
         db.session.flush()
         _follow(actor, "thread", str(thread.id))
-        mentioned = _notify_mentioned(thread, post, actor, found.user_ids)
-        _notify_followers(
+        mentioned = notify.mentioned(thread, post, actor, found.user_ids)
+        notify.followers(
             thread,
             None,
             actor,
@@ -318,8 +317,8 @@ def reply(actor, thread: Thread, body: str, quote_of: Post | None = None) -> Pos
         if quote_of is not None and quote_of.author_id not in (None, actor.id):
             notifications.add(quote_of.author_id, "quote", thread, post, actor)
             notified.add(quote_of.author_id)
-        notified |= _notify_mentioned(thread, post, actor, found.user_ids, notified)
-        _notify_followers(thread, post, actor, "reply", [("thread", str(thread.id))], notified)
+        notified |= notify.mentioned(thread, post, actor, found.user_ids, notified)
+        notify.followers(thread, post, actor, "reply", [("thread", str(thread.id))], notified)
         _follow(actor, "thread", str(thread.id))
     return post
 
@@ -340,7 +339,7 @@ def edit_post(actor, post: Post, body: str) -> Post:
         post.body, post.body_html, post.edited_at = body, found.html, utcnow()
         if post.author_id != actor.id:
             record_audit(actor, "post.edit", "post", post.id)
-        _notify_mentioned(post.thread, post, actor, found.user_ids)
+        notify.mentioned(post.thread, post, actor, found.user_ids)
     return post
 
 
@@ -436,7 +435,7 @@ def set_need_status(actor, thread: Thread, status: str, research: Research | Non
         thread.posts.append(Post(author_id=actor.id, body="", body_html="", event=status))
         thread.last_post_at = utcnow()
         if status in ("claimed", "addressed"):
-            _notify_voters(thread, actor, f"need-{status}")
+            notify.voters(thread, actor, f"need-{status}")
 
 
 # Follows and notifications
@@ -505,66 +504,6 @@ def is_following(user, target_type: str, target: str) -> bool:
             )
         )
     )
-
-
-def _notify_followers(
-    thread: Thread,
-    post: Post | None,
-    actor,
-    kind: str,
-    targets: list[tuple[str, str]],
-    already: set[int] | None = None,
-) -> None:
-    """Notify followers of any of ``targets`` (and the thread's author on a reply) once each."""
-    already = set(already or ()) | {actor.id}
-    condition = or_(*[and_target(t, v) for t, v in targets])
-    followers = set(db.session.scalars(select(Follow.user_id).where(condition)))
-    if kind == "reply" and thread.author_id:
-        followers.add(thread.author_id)
-    readers = _readers(thread, followers - already)
-    for user_id in sorted(readers):
-        notifications.add(user_id, kind, thread, post, actor)
-
-
-def _notify_mentioned(
-    thread: Thread, post: Post, actor, user_ids: list[int], already: set[int] | None = None
-) -> set[int]:
-    """Tell the members ``post`` mentions who may read ``thread``, unless it mentioned or
-    quoted them before (an edit); returns who was told."""
-    candidates = set(user_ids) - set(already or ()) - {actor.id, post.author_id}
-    if not candidates or post.hidden:
-        return set()
-    told = select(Notification.user_id).where(
-        Notification.post_id == post.id, Notification.kind.in_(("mention", "quote"))
-    )
-    readers = _readers(thread, candidates - set(db.session.scalars(told)))
-    for user_id in sorted(readers):
-        notifications.add(user_id, "mention", thread, post, actor)
-    return readers
-
-
-def _notify_voters(thread: Thread, actor, kind: str) -> None:
-    """Tell those who voted for a research need (and may still read it) that it moved on."""
-    voters = set(db.session.scalars(select(Vote.user_id).where(Vote.thread_id == thread.id)))
-    for user_id in sorted(_readers(thread, voters - {actor.id})):
-        notifications.add(user_id, kind, thread, None, actor)
-
-
-def and_target(target_type: str, target: str):
-    return (Follow.target_type == target_type) & (Follow.target == target)
-
-
-def _readers(thread: Thread, user_ids: set[int]) -> set[int]:
-    """The users among ``user_ids`` who may read ``thread`` (never notify about the unseen)."""
-    from kx.accounts.models import User
-
-    if not user_ids:
-        return set()
-    visibility = category_visibilities()[thread.category]
-    if visibility == "public":
-        return set(user_ids)
-    users = db.session.scalars(select(User).where(User.id.in_(user_ids)))
-    return {user.id for user in users if can_read_category(visibility, user)}
 
 
 def _export(user) -> dict:
