@@ -129,6 +129,27 @@ def test_a_commit_that_fails_inside_whoosh_leaves_the_index_writable(kx, monkeyp
     assert kx.pending() == 0
 
 
+def test_a_generation_removed_while_it_is_opened_gives_way_to_the_newer_one(kx, monkeypatch):
+    """A commit elsewhere deletes the old table of contents right after writing the new
+    one; a search that listed the old one just before found its file gone (a 500)."""
+    from kx.search.whoosh import backend
+
+    item = kx.practice("Kestrel helpline", TEXT)
+    original, vanished = backend.open_index, []
+
+    def opened_as_a_commit_lands(directory):
+        if not vanished:
+            vanished.append(directory)
+            raise FileNotFoundError(f"{directory}/_MAIN_4.toc")
+        return original(directory)
+
+    monkeypatch.setattr(backend, "open_index", opened_as_a_commit_lands)
+    kx.practice("Osprey helpline", TEXT)  # a new generation: every searcher opens again
+
+    assert kx.keys("kestrel", None) == {f"practice:{item}"}
+    assert vanished
+
+
 def test_a_failed_visibility_downgrade_is_never_served_stale(kx, index_fails_once):
     """The dangerous case: the index still says "public" after the database says
     "members". The next search applies the change before it answers."""

@@ -56,7 +56,7 @@ class WhooshBackend(IndexWriter):
             except IndexBusy:  # a first build holds the lock: answer from nothing yet
                 return RamStorage().create_index(schema()).searcher()
             target = self.path.resolve()
-        self._local.searcher = open_index(target).searcher()
+        self._local.searcher = _open_searcher(target)
         self._local.target = target
         return self._local.searcher
 
@@ -235,6 +235,25 @@ class WhooshBackend(IndexWriter):
         similar = wrapped.results()
         hits = [_hit(hit.fields(), hit.score) for hit in similar if hit["key"] != key]
         return hits[:limit]
+
+
+#: Times a searcher is opened again when the generation it read vanished under it.
+OPEN_ATTEMPTS = 5
+
+
+def _open_searcher(directory):
+    """A searcher of the newest generation of the index in ``directory``.
+
+    A commit in another thread or process writes a new table of contents and then deletes
+    the old one with the segments it merged away; a reader that listed the old generation
+    just before finds its files gone. The newer generation is complete by then: open it.
+    """
+    for _ in range(OPEN_ATTEMPTS - 1):
+        try:
+            return open_index(directory).searcher()
+        except FileNotFoundError:
+            continue
+    return open_index(directory).searcher()
 
 
 def _few(strict: int, reading) -> bool:
