@@ -237,9 +237,11 @@ def cell_contents(
 ) -> CellContents:
     """The practices and studies counted in the map's cell ``(row, column)``."""
     filters = filters or {}
-    evidence = snapshots.evidence(viewer)
 
-    def counted() -> tuple[list[tuple[int, str]], list[int], dict[int, str | None]]:
+    def counted() -> tuple[list[tuple[int, str]], list[tuple]]:
+        """The practices with their rating, best and newest first; the studies as
+        ``(id, year, design, risk)``, strongest design first."""
+        evidence = snapshots.evidence(viewer)
         found, ratings = _collect(evidence, rows, columns, filters, row)
         cell = found.get((row, column)) or _Cell()
 
@@ -250,18 +252,23 @@ def cell_contents(
         rated = [(i, ratings.for_column(i, columns, column)) for i in newest_first]
         rated.sort(key=lambda pair: order[pair[1]])  # stable: newest first within a rating
         designs = {design: rank for rank, design in enumerate(taxonomy.STUDY_DESIGNS)}
+        empty = snapshots.Summary(frozenset(), None)
+        studies = []
+        for research_id, risk in cell.studies.items():
+            summary = evidence.research.get(research_id, empty)
+            studies.append((research_id, summary.year, summary.design, risk))
 
-        def strongest(research_id: int) -> tuple:
-            study = evidence.research.get(research_id) or snapshots.Summary(frozenset(), None)
-            year = -study.year if study.year is not None else math.inf  # no year: last
-            return designs.get(study.design, len(designs)), year, -research_id
+        def strongest(study: tuple) -> tuple:
+            research_id, year, design, _risk = study
+            newest_year = -year if year is not None else math.inf  # no year: last
+            return designs.get(design, len(designs)), newest_year, -research_id
 
-        return rated, sorted(cell.studies, key=strongest), cell.studies
+        return rated, sorted(studies, key=strongest)
 
     order = {rating: rank for rank, rating in enumerate(taxonomy.RATINGS)}
     question = ("cell", rows, row, columns, column, tuple(sorted(filters.items())))
-    rated, study_ids, risks = versions.cached(viewer, question, counted)
-    shown, shown_studies = rated[:limit], study_ids[:limit]
+    rated, studies = versions.cached(viewer, question, counted)
+    shown, shown_studies = rated[:limit], studies[:limit]
     # Titles only: the rest is in the reader's evidence, and reading whole rows walked
     # each long text to the columns behind it.
     titles = dict(
@@ -271,24 +278,19 @@ def cell_contents(
     )
     study_titles = dict(
         db.session.execute(
-            select(Research.id, Research.title).where(Research.id.in_(shown_studies))
+            select(Research.id, Research.title).where(
+                Research.id.in_([study[0] for study in shown_studies])
+            )
         ).all()
     )
-    empty = snapshots.Summary(frozenset(), None)
-    studies = []
-    for research_id in shown_studies:
-        summary = evidence.research.get(research_id, empty)
-        studies.append(
-            ListedStudy(
-                research_id,
-                study_titles[research_id],
-                summary.year,
-                summary.design,
-                risks.get(research_id),
-            )
-        )
     return CellContents(
-        [(Listed(i, titles[i]), rating) for i, rating in shown], studies, len(rated), len(study_ids)
+        [(Listed(i, titles[i]), rating) for i, rating in shown],
+        [
+            ListedStudy(i, study_titles[i], year, design, risk)
+            for i, year, design, risk in shown_studies
+        ],
+        len(rated),
+        len(studies),
     )
 
 
