@@ -3,6 +3,7 @@
 import os
 
 from kx.config import refuse_unshared_rate_limits
+from kx.serving import warm
 
 wsgi_app = "kx:create_app()"
 bind = os.environ.get("KX_BIND", "127.0.0.1:8000")
@@ -20,3 +21,8 @@ access_log_format = (
 def on_starting(server):
     """Refuse to start several workers that would each count rate limits alone."""
     refuse_unshared_rate_limits(server.cfg.workers)
+
+
+def post_worker_init(worker):
+    """Build the first requests' caches and settle the heap before taking requests."""
+    warm(worker.wsgi)
