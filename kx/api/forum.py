@@ -32,6 +32,7 @@ from kx.forum.schemas import (
     ThreadSchema,
     VotesSchema,
 )
+from kx.schemas import dumper
 
 TAGS = ("forum",)
 SORTS = ("activity", "newest", "votes")
@@ -81,8 +82,8 @@ def _check_links(viewer, links: list[dict]) -> list[dict]:
 
 def thread_out(thread: Thread, viewer) -> dict:
     """The thread as ``ThreadSchema`` documents it, with the linked items ``viewer`` sees."""
-    data = ThreadSchema(exclude=("links", "url")).dump(thread)
-    data["links"] = LinkSchema(many=True).dump(
+    data = dumper(ThreadSchema, exclude=("links", "url")).dump(thread)
+    data["links"] = dumper(LinkSchema, many=True).dump(
         [
             {"type": item.item_type, "id": item.id, "title": item.title, "url": kinds.url_of(item)}
             for item in services.linked_items(thread, viewer)
@@ -96,7 +97,7 @@ def post_out(post: Post, viewer) -> dict:
     quoted = post.quote_of
     if quoted is not None and quoted.hidden and not rules.can_see_hidden(viewer):
         quoted = None  # a post hidden from the caller is not pointed at either
-    return PostSchema().dump(
+    return dumper(PostSchema).dump(
         {
             "id": post.id,
             "body": post.body,
@@ -117,13 +118,13 @@ def thread_detail_out(thread: Thread, viewer) -> dict:
     data["posts"] = [post_out(post, viewer) for post in services.visible_posts(thread, viewer)]
     data["votes"] = votes_out(thread) if thread.kind == "research-need" else None
     claimer = thread.claimed_by
-    data["claimed_by"] = UserSummarySchema().dump(claimer) if claimer is not None else None
+    data["claimed_by"] = dumper(UserSummarySchema).dump(claimer) if claimer is not None else None
     return data
 
 
 def votes_out(thread: Thread) -> dict:
     by_sector = services.votes_by_sector(thread)
-    return VotesSchema().dump({"total": sum(by_sector.values()), "by_sector": by_sector})
+    return dumper(VotesSchema).dump({"total": sum(by_sector.values()), "by_sector": by_sector})
 
 
 # --------------------------------------------------------------------------- schemas
@@ -164,7 +165,9 @@ def list_categories(query):
     readable = services.categories(api_user())
     page, per_page = query["page"], query["per_page"]
     return {
-        "items": CategorySchema(many=True).dump(readable[(page - 1) * per_page : page * per_page]),
+        "items": dumper(CategorySchema, many=True).dump(
+            readable[(page - 1) * per_page : page * per_page]
+        ),
         "page": page,
         "per_page": per_page,
         "total": len(readable),

@@ -87,7 +87,9 @@ class PracticeCreateSchema(PracticeUpdateSchema):
 def practice_out(practice: Practice, viewer, evidence: tuple | None = None) -> dict:
     """The item as ``PracticeSchema`` documents it, for ``viewer``; ``evidence`` is its
     ``(links, level, rating)`` when a list fetched those of its whole page at once."""
-    data = PracticeSchema(exclude=("evidence", "evidence_level", "rating", "url")).dump(practice)
+    data = schemas.dumper(
+        PracticeSchema, exclude=("evidence", "evidence_level", "rating", "url")
+    ).dump(practice)
     data.update(private_fields(practice, viewer))
     data["pending_edit"] = pending_edit_field(practice, viewer)
     links, level, rating = evidence or (
@@ -95,7 +97,7 @@ def practice_out(practice: Practice, viewer, evidence: tuple | None = None) -> d
         evidence_services.evidence_level(practice, viewer),
         evidence_services.rating_of(practice, viewer),
     )
-    data["evidence"] = EvidenceSummarySchema(many=True).dump(links)
+    data["evidence"] = schemas.dumper(EvidenceSummarySchema, many=True).dump(links)
     data["evidence_level"] = level
     data["rating"] = rating.as_json()
     data["url"] = PRACTICE.url(practice)

@@ -21,6 +21,7 @@ from kx.records import rules
 from kx.records import services as records
 from kx.records.models import APPLIED, Revision
 from kx.records.schemas import PendingEditSchema
+from kx.schemas import dumper
 
 COUNTRY_CODES = list(taxonomy.countries())
 
@@ -42,7 +43,7 @@ def pending_edit_field(item, viewer) -> dict | None:
     edit = records.pending_edit(item) if rules.can_edit(item, viewer) else None
     if edit is None:
         return None
-    return PendingEditSchema().dump(
+    return dumper(PendingEditSchema).dump(
         {
             "submitted_at": edit.created_at,
             "fields_changed": list(edit.fields_changed),
@@ -181,7 +182,7 @@ def revision_page(item, viewer, page: int, per_page: int) -> dict:
         )
         .order_by(Revision.id)
     )
-    return page_envelope(statement, page, per_page, RevisionSchema().dump)
+    return page_envelope(statement, page, per_page, dumper(RevisionSchema).dump)
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,7 @@ class ImportResultSchema(Schema):
 def research_out(research: Research, viewer, links: list | None = None) -> dict:
     """The item as ``ResearchSchema`` documents it, for ``viewer``; ``links`` are its
     links to practices when a list fetched those of its whole page at once."""
-    data = ResearchSchema(exclude=COMPUTED).dump(research)
+    data = schemas.dumper(ResearchSchema, exclude=COMPUTED).dump(research)
     data.update(private_fields(research, viewer))
     data["pending_edit"] = pending_edit_field(research, viewer)
     data["reference"] = services.reference(research)
@@ -153,7 +153,7 @@ def research_out(research: Research, viewer, links: list | None = None) -> dict:
             "note": link.note,
             "created_by": link.created_by_id,
             "url": PRACTICE.url(link.practice_id),
-            "findings": FindingOutSchema(many=True).dump(link.findings),
+            "findings": schemas.dumper(FindingOutSchema, many=True).dump(link.findings),
         }
         for link in (
             links
