@@ -15,9 +15,9 @@ import threading
 from datetime import UTC
 
 import procrastinate
-from asgiref.sync import sync_to_async
 from flask import Flask
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.utils import sync_to_async
 from sqlalchemy import make_url
 
 from kx.mail.outbox import DELIVER
@@ -114,7 +114,7 @@ def build(app: Flask, connector) -> procrastinate.App:
         for job in stalled:
             log.warning("job %s (%s) lost its worker; queued again", job.id, job.task_name)
             await manager.retry_job(job)
-        for name in await sync_to_async(run, thread_sensitive=False)(work.left_waiting):
+        for name in await sync_to_async(run, work.left_waiting):
             with contextlib.suppress(AlreadyEnqueued):
                 await jobs.tasks[TASKS[name]].defer_async()
 
@@ -166,6 +166,7 @@ class JobQueue:
         worker = build(self.app, procrastinate.PsycopgConnector(conninfo=self.conninfo))
         worker.run_worker(
             concurrency=concurrency,
+            fetch_job_polling_interval=config["WORKER_POLL_SECONDS"],
             update_heartbeat_interval=config["WORKER_HEARTBEAT_SECONDS"],
             stalled_worker_timeout=config["WORKER_STALLED_SECONDS"],
             # a finished job is kept only when it failed: what an operator needs to see
