@@ -6,7 +6,11 @@ import time
 from kx.database import transaction
 from kx.mail import send_after_commit
 from kx.mail.models import SENT
-from tests.worker.conftest import queue_test_mail, scalar
+from kx.search import indexing
+from kx.search import services as search_services
+from kx.search.backend import Query
+from tests.support.practice import add_practice
+from tests.worker.conftest import queue_test_mail, scalar, wait_until
 
 
 def message_ids(smtp) -> list[str]:
@@ -108,3 +112,26 @@ def test_mail_is_retried_with_growing_delays_while_smtp_is_down(web, workers, sm
     time.sleep(2)
     assert len(smtp.to("patient@example.org")) == 1
     assert scalar(web, "SELECT status FROM mail_outbox WHERE id = :id", id=row) == SENT
+
+
+def test_a_worker_indexes_what_the_web_side_publishes(web, workers, make_user):
+    author, moderator = make_user(), make_user(role="moderator")
+    item = add_practice(
+        web, author, approve_by=moderator, submit=True, title="Circles of support in Tallinn"
+    )
+    key = f"practice:{item}"
+    time.sleep(1)
+    with web.app_context():
+        assert indexing.pending(), "the web process applied the search outbox itself"
+        assert key not in indexing.backend().stamps()
+
+    workers.start()
+
+    def indexed():
+        with web.app_context():
+            return key in indexing.backend().stamps() and not indexing.pending()
+
+    wait_until(indexed, 60, f"indexing {key}\n{workers.log()}")
+    with web.app_context():
+        hits = search_services.search(None, Query(text="Tallinn")).hits
+    assert [(hit.type, hit.id) for hit in hits] == [("practice", item)]
