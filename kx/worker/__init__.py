@@ -11,8 +11,9 @@ def init_app(app: Flask) -> None:
     """Queue background work for the worker when ``KX_JOBS=postgres``; add the commands."""
     from kx.background import QUEUE
     from kx.worker.cli import worker_command
-    from kx.worker.queue import JobQueue
 
     if app.config["JOBS"] == "postgres":
+        from kx.worker.queue import JobQueue  # the job library loads only where it is used
+
         app.extensions[QUEUE] = JobQueue(app)
     app.cli.add_command(worker_command)

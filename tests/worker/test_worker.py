@@ -26,7 +26,11 @@ def test_the_web_side_only_queues_and_a_worker_sends(web, workers, smtp):
     workers.start()
     smtp.wait_for(1, timeout=30)
     assert smtp.to("reader@example.org")
-    assert scalar(web, "SELECT status FROM mail_outbox WHERE id = :id", id=row) == SENT
+    wait_until(
+        lambda: scalar(web, "SELECT status FROM mail_outbox WHERE id = :id", id=row) == SENT,
+        10,
+        "recording the mail as sent",
+    )
 
 
 def test_a_job_taken_by_a_killed_worker_is_sent_once_by_another(web, workers, smtp):
