@@ -10,7 +10,7 @@ from kx.search import indexing
 from kx.search import services as search_services
 from kx.search.backend import Query
 from tests.support.practice import add_practice
-from tests.worker.conftest import queue_test_mail, scalar, wait_until
+from tests.support.worker import queue_test_mail, scalar, wait_until
 
 
 def message_ids(smtp) -> list[str]:
