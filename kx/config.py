@@ -165,7 +165,7 @@ def load(instance_path: Path) -> dict:
         "WORKER_HEARTBEAT_SECONDS": 10,
         "WORKER_STALLED_SECONDS": 30,
         # how often a worker looks for work a lost kick or a dead worker left (divides 60)
-        "WORKER_SWEEP_SECONDS": 15,
+        "WORKER_SWEEP_SECONDS": 30,
         # how often an idle worker looks for jobs whose time has come (a retry); a new job
         # wakes it at once (LISTEN/NOTIFY)
         "WORKER_POLL_SECONDS": 5.0,

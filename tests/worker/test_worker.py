@@ -3,13 +3,16 @@ whatever happens to the workers, and retried with growing delays while SMTP is d
 
 import time
 
+from kx.background import QUEUE
 from kx.database import transaction
 from kx.mail import send_after_commit
 from kx.mail.models import SENT
-from kx.search import indexing
+from kx.search import indexing, saved
 from kx.search import services as search_services
 from kx.search.backend import Query
 from tests.support.practice import add_practice
+from tests.support.search import Kx
+from tests.support.smtp import text_of
 from tests.support.worker import queue_test_mail, scalar, wait_until
 
 
@@ -139,3 +142,18 @@ def test_a_worker_indexes_what_the_web_side_publishes(web, workers, make_user):
     with web.app_context():
         hits = search_services.search(None, Query(text="Tallinn")).hits
     assert [(hit.type, hit.id) for hit in hits] == [("practice", item)]
+
+
+def test_the_daily_digest_job_sends_a_themes_new_items(web, workers, smtp, make_user):
+    kx = Kx(
+        web, {"owner": make_user(sector="academic").id, "moderator": make_user(role="moderator").id}
+    )
+    with web.app_context():
+        saved.save(kx.user("owner"), "Helplines", {"q": "helpline"}, "daily")
+    kx.practice("A new helpline", body="Body text.", summary="Answers calls from worried adults.")
+    workers.start()
+    # what the schedule does at 06:00 UTC, now
+    web.extensions[QUEUE].jobs.tasks["kx.digests.daily"].defer(timestamp=int(time.time()))
+    (message,) = smtp.wait_for(1, timeout=60)
+    assert "1 new in “Helplines”" in message["Subject"]
+    assert "A new helpline" in text_of(message)
