@@ -166,9 +166,10 @@ def load(instance_path: Path) -> dict:
         "WORKER_STALLED_SECONDS": 30,
         # how often a worker looks for work a lost kick or a dead worker left (divides 60)
         "WORKER_SWEEP_SECONDS": 30,
-        # how often an idle worker looks for jobs whose time has come (a retry); a new job
-        # wakes it at once (LISTEN/NOTIFY)
-        "WORKER_POLL_SECONDS": 5.0,
+        # how often an idle worker looks for jobs whose time has come (a retry, or a job
+        # that waited for another of its kind to finish); a new job wakes it at once
+        # (LISTEN/NOTIFY), but the end of the job holding its lock does not
+        "WORKER_POLL_SECONDS": 1.0,
         "RESET_LIMITS": os.environ.get("KX_RESET_LIMITS", "10 per hour"),
         # per submitted address, whether or not an account has it
         "RESET_ADDRESS_LIMITS": "3 per hour",
