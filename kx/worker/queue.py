@@ -115,8 +115,11 @@ def build(app: Flask, connector) -> procrastinate.App:
             seconds_since_heartbeat=app.config["WORKER_STALLED_SECONDS"]
         )
         for job in stalled:
+            try:
+                await manager.retry_job(job)
+            except procrastinate.exceptions.ConnectorException:
+                continue  # another sweep queued it again first
             log.warning("job %s (%s) lost its worker; queued again", job.id, job.task_name)
-            await manager.retry_job(job)
         for name in await sync_to_async(run, work.left_waiting):
             with contextlib.suppress(AlreadyEnqueued):
                 await jobs.tasks[TASKS[name]].defer_async()

@@ -1,9 +1,17 @@
 """Choosing where background work runs: inline by default (no worker to run), a worker
 only with ``KX_JOBS=postgres`` on PostgreSQL; a wrong setting stops the start."""
 
+import socket
+
 import pytest
 
 from kx import config, create_app
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def test_without_kx_jobs_there_is_no_worker_to_run(app):
@@ -28,3 +36,17 @@ def test_jobs_in_postgres_need_a_postgres_database(tmp_path):
                 "JOBS": "postgres",
             }
         )
+
+
+def test_a_worker_without_its_database_stops_naming_the_variable():
+    port = free_port()  # nothing listens there
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://kx@127.0.0.1:{port}/kx",
+            "SECRET_KEY": "t",
+            "JOBS": "postgres",
+        }
+    )
+    result = app.test_cli_runner().invoke(args=["worker"])
+    assert result.exit_code == 1
+    assert "Cannot reach the database KX_DATABASE_URL names" in result.output
