@@ -16,7 +16,7 @@ from datetime import UTC
 
 import procrastinate
 from flask import Flask
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from procrastinate.utils import sync_to_async
 from sqlalchemy import make_url
 
@@ -117,7 +117,7 @@ def build(app: Flask, connector) -> procrastinate.App:
         for job in stalled:
             try:
                 await manager.retry_job(job)
-            except procrastinate.exceptions.ConnectorException:
+            except ConnectorException:
                 continue  # another sweep queued it again first
             log.warning("job %s (%s) lost its worker; queued again", job.id, job.task_name)
         for name in await sync_to_async(run, work.left_waiting):
