@@ -10,6 +10,8 @@ from kx.mail.models import SENT
 from kx.search import indexing, saved
 from kx.search import services as search_services
 from kx.search.backend import Query
+from kx.search.whoosh.schema import open_index
+from kx.search.whoosh.writer import MERGE_FACTOR
 from tests.support.practice import add_practice
 from tests.support.search import Kx
 from tests.support.smtp import text_of
@@ -157,3 +159,28 @@ def test_the_daily_digest_job_sends_a_themes_new_items(web, workers, smtp, make_
     (message,) = smtp.wait_for(1, timeout=60)
     assert "1 new in “Helplines”" in message["Subject"]
     assert "A new helpline" in text_of(message)
+
+
+def test_a_worker_merges_the_segments_its_index_writes_leave(web, workers, make_user, settings):
+    author, moderator = make_user(), make_user(role="moderator")
+    workers.start()
+    workers.wait_ready(web, 1)
+    keys = []
+    for n in range(MERGE_FACTOR):
+        item = add_practice(
+            web, author, approve_by=moderator, submit=True, title=f"Helpline number {n}"
+        )
+        keys.append(f"practice:{item}")
+        wait_until(lambda: indexed_keys(web) >= set(keys), 60, f"indexing {keys[-1]}")
+
+    def segments() -> int:
+        return len(open_index(settings["SEARCH_INDEX_DIR"])._segments())
+
+    wait_until(lambda: segments() < MERGE_FACTOR, 60, f"merging\n{workers.log()}")
+    assert "Job kx.search.merge" in workers.log()
+    assert indexed_keys(web) >= set(keys)
+
+
+def indexed_keys(app) -> set[str]:
+    with app.app_context():
+        return set(indexing.backend().stamps())
