@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_search(app)
     register_evidence_cache(app)
     register_mail(app)
+    register_worker(app)
     register_commands(app)
     return app
 
@@ -141,6 +142,12 @@ def register_mail(app: Flask) -> None:
     from kx import mail
 
     mail.init_app(app)
+
+
+def register_worker(app: Flask) -> None:
+    from kx import worker
+
+    worker.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

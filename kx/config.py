@@ -97,6 +97,18 @@ def refuse_unshared_rate_limits(workers: int) -> None:
         )
 
 
+def _jobs() -> str:
+    """``KX_JOBS``: ``inline`` (background work runs in the process whose commit started it)
+    or ``postgres`` (queued in the database for ``flask --app kx worker``)."""
+    jobs = (os.environ.get("KX_JOBS") or "inline").strip().lower()
+    if jobs not in ("inline", "postgres"):
+        raise RuntimeError(
+            f"KX_JOBS must be inline (the default: no separate worker) or postgres (jobs "
+            f"queued in PostgreSQL for flask --app kx worker); it is {jobs!r}."
+        )
+    return jobs
+
+
 def load(instance_path: Path) -> dict:
     """Settings for an app whose instance folder is ``instance_path``."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -148,6 +160,16 @@ def load(instance_path: Path) -> dict:
         "MAIL_RETRY_MAX_SECONDS": 3600,
         "MAIL_LEASE_SECONDS": 300,  # a worker's claim on a message while it sends it
         "MAIL_POLL_SECONDS": 5,  # how often a web process looks for mail left waiting
+        "JOBS": _jobs(),
+        # a worker's liveness signal, and how long without one before its jobs run again
+        "WORKER_HEARTBEAT_SECONDS": 10,
+        "WORKER_STALLED_SECONDS": 30,
+        # how often a worker looks for work a lost kick or a dead worker left (divides 60)
+        "WORKER_SWEEP_SECONDS": 30,
+        # how often an idle worker looks for jobs whose time has come (a retry, or a job
+        # that waited for another of its kind to finish); a new job wakes it at once
+        # (LISTEN/NOTIFY), but the end of the job holding its lock does not
+        "WORKER_POLL_SECONDS": 1.0,
         "RESET_LIMITS": os.environ.get("KX_RESET_LIMITS", "10 per hour"),
         # per submitted address, whether or not an account has it
         "RESET_ADDRESS_LIMITS": "3 per hour",

@@ -4,7 +4,6 @@ import click
 from flask.cli import AppGroup
 
 from kx.digests import services
-from kx.notifications import services as notifications
 from kx.notifications.catalogue import DAILY, WEEKLY
 
 digests_cli = AppGroup("digests", help="Send theme digests and notification summaries.")
@@ -15,6 +14,5 @@ digests_cli = AppGroup("digests", help="Send theme digests and notification summ
 def send(period):
     """Send the daily or weekly mail that is due (for cron: running it twice sends
     nothing twice)."""
-    summaries = notifications.send_summaries(period)
-    themes = services.send_due(period)
+    themes, summaries = services.send_period(period)
     click.echo(f"Queued {themes} theme digest(s) and {summaries} notification summary(ies).")

@@ -133,3 +133,10 @@ def unsubscribe(token: str) -> SavedSearch:
     theme = unsubscribe_target(token)
     themes.stop_digest(theme)
     return theme
+
+
+def send_period(period: str) -> tuple[int, int]:
+    """Queue every ``period`` mail that is due, notification summaries and theme digests
+    (for the CLI and the worker's schedule); returns (digests, summaries) queued."""
+    summaries = notifications.send_summaries(period)
+    return send_due(period), summaries

@@ -35,16 +35,19 @@ def configure(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Configure the transport, send after commits and look for waiting mail after requests."""
+    """Configure the transport, send after commits and look for waiting mail after requests
+    (unless a worker sends it: ``KX_JOBS``, whose worker looks for waiting mail itself)."""
     from kx.mail import delivery
     from kx.mail.cli import mail_cli
 
     configure(app)
     app.extensions["kx-mail"] = delivery.DeliveryState()
 
-    @app.after_request
-    def _send_waiting_mail(response):
-        delivery.poll(app)
-        return response
+    if app.config["JOBS"] == "inline":
+
+        @app.after_request
+        def _send_waiting_mail(response):
+            delivery.poll(app)
+            return response
 
     app.cli.add_command(mail_cli)

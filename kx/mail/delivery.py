@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from flask import Flask, current_app
@@ -201,6 +201,21 @@ def deliver_due(limit: int = BATCH) -> int:
             )
         )
     return sent
+
+
+def drain() -> datetime | None:
+    """Send every message due now, batch after batch; returns when the earliest of those
+    that could not go out yet is due again (None: each went out or failed for good)."""
+    tried = db.session.scalars(select(OutboxMessage.id).where(*_due(utcnow()))).all()
+    while deliver_due() == BATCH:
+        pass
+    if not tried:
+        return None
+    return db.session.scalar(
+        select(db.func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.id.in_(tried), OutboxMessage.status == PENDING
+        )
+    )
 
 
 def deliver_soon(app: Flask) -> None:

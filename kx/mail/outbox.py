@@ -9,10 +9,14 @@ from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 from sqlalchemy import delete
 
-from kx.database import after_commit, in_write_transaction
+from kx.background import start_after_commit
+from kx.database import in_write_transaction
 from kx.extensions import db
 from kx.mail import delivery
 from kx.mail.models import OutboxMessage
+
+#: the background job that sends the outbox (``kx.background``)
+DELIVER = "mail.deliver"
 
 # What an HTML part may hold: text structure and links, nothing that runs or loads.
 _HTML_TAGS = {
@@ -88,7 +92,7 @@ def queue_mail(
 def send_after_commit() -> None:
     """Start sending (and preparing) mail once the surrounding ``transaction()`` commits."""
     app = current_app._get_current_object()
-    after_commit(lambda: delivery.deliver_soon(app), key="kx-mail-deliver")
+    start_after_commit(DELIVER, lambda: delivery.deliver_soon(app))
 
 
 def forget(user) -> None:

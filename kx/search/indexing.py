@@ -16,7 +16,8 @@ from flask import current_app
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
-from kx.database import after_commit, in_write_transaction, transaction
+from kx.background import start_after_commit
+from kx.database import in_write_transaction, transaction
 from kx.extensions import db
 from kx.search import documents
 from kx.search.models import SearchOutbox
@@ -24,7 +25,8 @@ from kx.search.whoosh.backend import WhooshBackend
 from kx.search.whoosh.writer import IndexBusy
 
 BATCH = 500
-APPLY = "search: apply the outbox"
+#: the background job that applies the outbox (``kx.background``)
+APPLY = "search.apply"
 
 
 def _capture(session: Session, _flush_context) -> None:
@@ -38,7 +40,7 @@ def _capture(session: Session, _flush_context) -> None:
         # a write outside transaction() (a test fixture, a shell) leaves its rows to the
         # next write or search
         if in_write_transaction():
-            after_commit(_apply, key=APPLY)
+            start_after_commit(APPLY, _apply)
 
 
 def _apply() -> None:

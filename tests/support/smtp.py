@@ -1,9 +1,12 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives, can be stopped and
-started again on the same port, and refuses recipients whose address starts with
-``refused``; and reading the links out of the messages it got."""
+started again on the same port, refuses recipients whose address starts with ``refused``,
+can answer slowly or hang on a message without ever accepting it; and reading the links
+out of the messages it got."""
 
+import asyncio
 import re
 import socket
+import threading
 import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -14,8 +17,9 @@ _LINK = re.compile(r"https?://\S+")
 
 
 class _Handler:
-    def __init__(self, inbox: list):
+    def __init__(self, inbox: list, server: "SmtpServer"):
         self.inbox = inbox
+        self.server = server
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("refused"):
@@ -24,6 +28,12 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.server.hang_on_next and not self.server.hung.is_set():
+            self.server.hung.set()  # the whole message is here; it is never accepted
+            while not self.server.released.is_set():
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 Not accepted"
+        await asyncio.sleep(self.server.delay)
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         self.inbox.append((envelope.rcpt_tos, message))
         return "250 Message accepted for delivery"
@@ -43,14 +53,20 @@ class SmtpServer:
         self.url = f"smtp://127.0.0.1:{self.port}"
         self.received: list[tuple[list[str], EmailMessage]] = []
         self._controller = None
+        #: seconds before each message is accepted
+        self.delay = 0.0
+        #: hang on the next message (``hung`` is set then) until ``released``
+        self.hang_on_next = False
+        self.hung, self.released = threading.Event(), threading.Event()
 
     def start(self) -> None:
         self._controller = Controller(
-            _Handler(self.received), hostname="127.0.0.1", port=self.port, ready_timeout=10
+            _Handler(self.received, self), hostname="127.0.0.1", port=self.port, ready_timeout=10
         )
         self._controller.start()
 
     def stop(self) -> None:
+        self.released.set()
         if self._controller is not None:
             self._controller.stop()
             self._controller = None

@@ -25,6 +25,7 @@ from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool
 
+from kx.background import start
 from kx.search.whoosh.schema import fields, index_exists, open_index, schema
 from kx.search.whoosh.suggestions import WORDS_FILE, add_words, words_of
 
@@ -134,6 +135,10 @@ def _merge_crowded_tier(writer, segments):
         else:
             kept.append(segment)
     return kept
+
+
+#: the background job that merges segments (``kx.background``)
+MERGE = "search.merge"
 
 
 class IndexBusy(Exception):
@@ -254,18 +259,19 @@ class IndexWriter:
                 raise
             crowded = _crowded_tier(ix._segments())
         if crowded is not None:
-            self._merge_soon()
+            start(MERGE, self._merge_soon)
 
     def _merge_soon(self) -> None:
         """Merge a crowded tier of segments in a background thread (one per backend)."""
         with self._merge_guard:
             if self._merging is not None and self._merging.is_alive():
                 return
-            self._merging = threading.Thread(target=self._merge, name="kx-search-merge")
+            self._merging = threading.Thread(target=self.merge, name="kx-search-merge")
             self._merging.daemon = True
             self._merging.start()
 
-    def _merge(self) -> None:
+    def merge(self) -> None:
+        """Merge a crowded tier of segments, if one still is (here, under the index lock)."""
         try:
             with self._locked(timeout=60):
                 ix = self._live_index()

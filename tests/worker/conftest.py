@@ -1,0 +1,76 @@
+"""Workers as operators run them: ``flask --app kx worker`` in subprocesses on the test's
+PostgreSQL database, a web-side app queueing into it, and a real SMTP server."""
+
+import pytest
+from sqlalchemy import make_url, text
+
+from kx import create_app
+from kx.extensions import db
+from tests.support.database import clear_tables, driver_url
+from tests.support.worker import Workers
+
+JOB_TABLES = (
+    "procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers, procrastinate_workers"
+)
+
+#: settings the workers and the web side share: short retries, leases and heartbeats so
+#: that a test sees several of each in seconds
+FAST = {
+    "MAIL_RETRY_SECONDS": 1,
+    "MAIL_LEASE_SECONDS": 3,
+    "WORKER_HEARTBEAT_SECONDS": 0.5,
+    "WORKER_STALLED_SECONDS": 2,
+    "WORKER_SWEEP_SECONDS": 1,
+    "WORKER_POLL_SECONDS": 0.2,
+}
+
+
+@pytest.fixture
+def postgres_url(database_url):
+    if make_url(database_url).get_backend_name() != "postgresql":
+        pytest.skip("jobs queue in PostgreSQL: CI's PostgreSQL run (KX_DATABASE_URL) runs these")
+    return database_url
+
+
+@pytest.fixture
+def settings(tmp_path, smtp):
+    return {
+        **FAST,
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "MAIL_DIR": str(tmp_path / "mail"),
+        "MAIL_URL": smtp.url,
+    }
+
+
+@pytest.fixture
+def web(postgres_url, settings):
+    """The web side with ``KX_JOBS=postgres``: its commits queue jobs and send nothing."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test secret key",
+            "SQLALCHEMY_DATABASE_URI": driver_url(postgres_url),
+            "JOBS": "postgres",
+            "SEARCH_TIME_BUDGET": 30.0,
+            **settings,
+        }
+    )
+    with app.app_context():
+        db.session.execute(text(f"TRUNCATE {JOB_TABLES} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+    yield app
+    with app.app_context():
+        clear_tables(db)
+        db.session.execute(text(f"TRUNCATE {JOB_TABLES} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def workers(postgres_url, settings, tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    running = Workers(postgres_url, settings, logs)
+    yield running
+    running.stop_all()
