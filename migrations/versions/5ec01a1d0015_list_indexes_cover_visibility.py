@@ -1,7 +1,7 @@
 """list indexes cover visibility: a list's total is counted in the index
 
 Revision ID: 5ec01a1d0015
-Revises: 5ec01a1d0011
+Revises: 5ec01a1d0014
 Create Date: 2026-12-06 06:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5ec01a1d0015'
-down_revision = '5ec01a1d0011'
+down_revision = '5ec01a1d0014'
 branch_labels = None
 depends_on = None
 
