@@ -337,7 +337,7 @@ def _decode_latex(value: str) -> str:
     A command the decoder does not know is kept as written (``\\foo``), never dropped.
     """
     for name in unknown_macros(value):
-        value = re.sub(rf"\\{name}(?![A-Za-z])", rf"\\textbackslash{{}}{name}", value)
+        value = re.sub(rf"\\{name}(?![A-Za-z])\s*", rf"\\textbackslash{{}}{name}\\ ", value)
     text = _DECODER.latex_to_text(_UNESCAPED_PERCENT.sub(r"\\%", value))
     return " ".join(text.replace("\xa0", " ").split())
 
@@ -498,6 +498,8 @@ def _verbatim(entry: bib.Entry, name: str) -> str | None:
     return "".join(value.replace("{", "").replace("}", "").split()) or None
 
 
+#: "2019a": the year with the letter that tells two works of one author and year apart
+_LETTERED_YEAR = re.compile(r"(\d{4})[a-z]")
 #: fields read as text, whose LaTeX an import decodes (the rest are verbatim or numbers)
 _TEXT_FIELDS = ("title", "author", *{name for names in _VENUE_FIELDS.values() for name in names})
 
@@ -520,8 +522,12 @@ def _entry_to_citation(
     raw_year = _field(entry, "year")
     if raw_year is None and (date := _field(entry, "date")):
         raw_year = date.strip()[:4]
+    raw_year = _decode_latex(raw_year) if raw_year else None
+    if raw_year and (lettered := _LETTERED_YEAR.fullmatch(raw_year.strip())):
+        notes.append(f"year '{raw_year.strip()}' was read as {lettered.group(1)}")
+        raw_year = lettered.group(1)
     try:
-        year = clean_year(_decode_latex(raw_year) if raw_year else None, today=today)
+        year = clean_year(raw_year, today=today)
     except CitationError as error:
         if require_year:
             raise

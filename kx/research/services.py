@@ -1,10 +1,8 @@
 """Writing, listing and reviewing research summaries, and their citations; the only code
 here that commits."""
 
-import dataclasses
-
 from flask import url_for
-from sqlalchemy import func, nulls_last, or_, select
+from sqlalchemy import nulls_last, or_, select
 
 from kx.accounts import services as accounts
 from kx.anonymisation import identifier_warnings
@@ -17,6 +15,7 @@ from kx.records.listing import list_query
 from kx.records.models import visible_to
 from kx.research import citations
 from kx.research.models import Research
+from kx.research.models import match_key as research_match_key
 from kx.research.schemas import ResearchInputSchema
 
 CHECKED_FIELDS = ("summary", "key_findings", "implications", "limitations")
@@ -187,28 +186,20 @@ def read_bib_file(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _stored(citation: citations.Citation) -> citations.Citation:
-    """``citation`` as an import stores it (the title cut to the column's length)."""
-    return dataclasses.replace(citation, title=citation.title[:200])
-
-
 def _already_on_kx(parsed: list[citations.Citation], actor) -> dict[int, Research]:
     """``id(citation)`` -> the summary ``actor`` may see that is the same work: the same
-    DOI, or, when one of them has none, the same title, year and first author. One query
-    by exact and lower-cased title and DOI (at most ``MAX_IMPORT_ENTRIES`` of each)."""
+    DOI, or, when one of them has none, the same title, year and first author
+    (``Research.match_key``). One indexed query for at most ``MAX_IMPORT_ENTRIES`` of each."""
     if not parsed:
         return {}
-    titles = {_stored(c).title for c in parsed}
-    condition = or_(
-        Research.title.in_(titles),
-        func.lower(Research.title).in_({title.lower() for title in titles}),
-    )
+    keys = {_match_key(c) for c in parsed}
     dois = {c.doi for c in parsed if c.doi}
-    if dois:
-        condition = or_(condition, Research.doi.in_(dois))
     candidates = db.session.scalars(
         select(Research)
-        .where(visible_to(Research, actor), condition)
+        .where(
+            visible_to(Research, actor),
+            or_(Research.match_key.in_(keys), Research.doi.in_(dois)),
+        )
         .order_by(Research.id)
         .limit(10 * MAX_IMPORT_ENTRIES)
     )
@@ -217,7 +208,7 @@ def _already_on_kx(parsed: list[citations.Citation], actor) -> dict[int, Researc
     for research in candidates:
         if research.doi:
             by_doi.setdefault(research.doi, research)
-        by_key.setdefault(citations.match_key(as_citation(research)), []).append(research)
+        by_key.setdefault(research.match_key, []).append(research)
     found = {}
     for citation in parsed:
         same = by_doi.get(citation.doi) if citation.doi else None
@@ -225,7 +216,7 @@ def _already_on_kx(parsed: list[citations.Citation], actor) -> dict[int, Researc
             same = next(
                 (
                     r
-                    for r in by_key.get(citations.match_key(_stored(citation)), [])
+                    for r in by_key.get(_match_key(citation), [])
                     if not (r.doi and citation.doi)  # two DOIs that differ: two works
                 ),
                 None,
@@ -233,6 +224,11 @@ def _already_on_kx(parsed: list[citations.Citation], actor) -> dict[int, Researc
         if same is not None:
             found[id(citation)] = same
     return found
+
+
+def _match_key(citation: citations.Citation) -> str:
+    """``citation``'s match key as the summary an import makes of it would store it."""
+    return research_match_key(citation.title[:200], citation.authors, citation.year)
 
 
 def _fields_from_citation(citation: citations.Citation) -> dict:
