@@ -23,7 +23,7 @@ def strength(**kwargs) -> fields.Str:
 FIRST_YEAR = 1900
 
 
-def _plausible_year(value: int | None) -> None:
+def plausible_year(value: int | None) -> None:
     """A four-digit year no later than next year (a practice about to start)."""
     latest = date.today().year + 1
     if value is not None and not FIRST_YEAR <= value <= latest:
@@ -33,7 +33,7 @@ def _plausible_year(value: int | None) -> None:
 def year(description: str) -> fields.Int:
     return fields.Int(
         allow_none=True,
-        validate=_plausible_year,
+        validate=plausible_year,
         metadata={"description": description + " Null when not said."},
     )
 

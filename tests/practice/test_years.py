@@ -181,7 +181,13 @@ def test_the_api_reads_and_writes_the_years(client, app, people, api_token):
 
     assert created.status_code == 201
     assert (item["start_year"], item["end_year"]) == (2018, None)
-    assert patched.status_code == 422
+    assert patched.status_code == 409  # a conflict with the stored start year
     assert "end_year" in patched.get_json()["error"]["fields"]
+    bad = client.post(
+        "/api/v1/practices",
+        json={"title": "Helpline", "domains": ["prevention"], "start_year": 1850},
+        headers=headers,
+    )
+    assert bad.status_code == 422 and "start_year" in bad.get_json()["error"]["fields"]
     assert ok.status_code == 200 and ok.get_json()["end_year"] == 2020
     assert row(app, item["id"]).end_year == 2020
