@@ -1,7 +1,7 @@
 """Practice forms: field shape only; kx.practice.services decides what is acceptable."""
 
-from wtforms import BooleanField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import Length
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import Length, Optional
 
 from kx.records.forms import SEVERAL, RecordForm, choices, select, text
 from kx.records.schemas import MAX_MARKDOWN
@@ -75,6 +75,12 @@ class PracticeForm(RecordForm):
         "Who the practice serves, e.g. adults worried about their sexual thoughts.",
     )
     evaluation_status = select("Evaluation", "evaluation_statuses", default="none")
+    start_year = IntegerField(
+        "Year it started", [Optional()], description="Four digits, e.g. 2019. Optional."
+    )
+    end_year = IntegerField(
+        "Year it ended", [Optional()], description="Leave empty while it still runs."
+    )
     anonymised_confirmed = BooleanField(
         "I confirm this example is anonymised: it names no person, victim, offender, "
         "place of residence or case, and contains no contact details, dates or reference "

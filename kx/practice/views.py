@@ -30,6 +30,7 @@ TEXT_FIELDS = ("title", "summary", "organisation", "target_population")
 MARKDOWN_FIELDS = Practice.markdown_fields
 LIST_FIELDS = ("domains", "countries", "stages", "restricted_sectors")
 CHOICE_FIELDS = ("prevention_level", "evaluation_status", "visibility")
+YEAR_FIELDS = ("start_year", "end_year")
 #: how strong the evidence behind each EMMIE section is; empty: not given
 STRENGTH_FIELDS = tuple(f"{name}_strength" for name in Practice.emmie_sections)
 #: query parameter -> (vocabulary, key of practice_query's filters)
@@ -166,6 +167,7 @@ def _form_data(form: PracticeForm) -> dict:
     data.update({name: list(form[name].data or []) for name in LIST_FIELDS})
     data.update({name: form[name].data or "" for name in CHOICE_FIELDS})
     data.update({name: form[name].data or None for name in STRENGTH_FIELDS})
+    data.update({name: form[name].data for name in YEAR_FIELDS})
     data["prevention_level"] = data["prevention_level"] or None
     data["evaluation_status"] = data["evaluation_status"] or "none"
     data["visibility"] = data["visibility"] or "public"

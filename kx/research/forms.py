@@ -1,6 +1,7 @@
 """Research summary forms: field shape only; the services decide what is acceptable."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -93,11 +94,17 @@ class ResearchForm(RecordForm):
 
 
 class ImportForm(FlaskForm):
+    """Paste entries or upload a .bib file; the view reads whichever was given."""
+
+    bibfile = FileField(
+        "A .bib file",
+        description="For example exported from Zotero, Mendeley or EndNote (UTF-8 or Latin-1).",
+        render_kw={"accept": ".bib,.bibtex,.txt,text/x-bibtex,text/plain"},
+    )
     bibtex = TextAreaField(
-        "BibTeX entries",
-        validators=[DataRequired(message="Paste at least one BibTeX entry.")],
-        description="Paste one or more entries, for example from Zotero, Google Scholar or a "
-        ".bib file. Each becomes a draft summary of yours; entries that cannot be imported "
+        "Or paste BibTeX entries",
+        description="One or more entries, for example from Google Scholar. Each becomes a "
+        "draft summary of yours; entries already on kx, and those that cannot be imported, "
         "are listed with the reason.",
     )
 

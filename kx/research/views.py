@@ -336,15 +336,19 @@ def _importer_key() -> str:
 )
 def import_bibtex():
     form = ImportForm()
-    created, skipped = None, None
+    created, skipped, notes = None, None, None
     if form.validate_on_submit():
+        upload = form.bibfile.data
+        text = services.read_bib_file(upload.read()) if upload else form.bibtex.data or ""
         try:
-            ids, skipped = services.import_bibtex(_viewer(), form.bibtex.data)
+            ids, skipped, notes = services.import_bibtex(_viewer(), text)
         except Invalid as exc:
+            if upload:  # the file's problem is told beside the file field
+                exc.fields = {"bibfile": exc.fields.pop("bibtex", [])} | exc.fields
             apply_errors(form, exc)
         else:
             created = [db.session.get(Research, item_id) for item_id in ids]
-    status = 422 if form.errors else 200
+    status = 422 if form.errors or form.form_errors else 200
     return render_template(
-        "research/import.html", form=form, created=created, skipped=skipped
+        "research/import.html", form=form, created=created, skipped=skipped, notes=notes
     ), status
