@@ -1,7 +1,7 @@
 """practice years (start_year, end_year, both optional); research match keys for imports
 
 Revision ID: 5ec01a1d0013
-Revises: 5ec01a1d0011
+Revises: 5ec01a1d0015
 Create Date: 2026-12-06 05:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5ec01a1d0013'
-down_revision = '5ec01a1d0011'
+down_revision = '5ec01a1d0015'
 branch_labels = None
 depends_on = None
 
