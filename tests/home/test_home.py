@@ -3,10 +3,7 @@ research needs and the domains; for members also their themes' news, unread noti
 drafts and items waiting. Nobody sees there what they may not open, and the page's work
 does not grow with the number of items."""
 
-import re
-
 import pytest
-from sqlalchemy import event
 
 from kx.accounts.models import User
 from kx.evidence import services as evidence
@@ -15,6 +12,7 @@ from kx.forum import services as forum
 from kx.practice.services import get_practice
 from kx.research.services import get_research
 from tests.support.browser import Html
+from tests.support.database import page_statements
 from tests.support.practice import add_practice, add_research
 from tests.support.search import save_theme
 
@@ -167,25 +165,8 @@ def test_a_member_sees_what_is_new_in_their_themes(app, people):
     assert f"/themes/{theme_id}" in page.links()
 
 
-#: the mail poll's look at its queue, now and then on any request: not the page's work
-HOUSEKEEPING = re.compile(r"mail_outbox|password_reset_requests")
-
-
 def _statements(app, client) -> list[str]:
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not HOUSEKEEPING.search(statement):
-            seen.append(" ".join(statement.split())[:150])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get("/").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return seen
+    return page_statements(app, client, "/")
 
 
 def test_the_page_reads_a_bounded_number_of_rows(app, people, corpus):

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from kx.accounts.models import User
 from kx.evidence.models import EvidenceLink
@@ -15,6 +15,7 @@ from kx.evidence.panels import evidence_label
 from kx.extensions import db
 from kx.practice.models import Practice
 from tests.support.browser import Html, breadcrumb, submit
+from tests.support.database import page_statements
 from tests.support.practice import (
     FORM,
     add_practice,
@@ -200,22 +201,8 @@ def evidence_on_list(client, query: str = "") -> dict[str, str]:
 
 
 def statements_run(app, client, url: str) -> int:
-    """How many SQL statements serving ``url`` to ``client`` runs."""
-    with app.app_context():
-        engine = db.engine
-    count = 0
-
-    def counted(*_args):
-        nonlocal count
-        count += 1
-
-    event.listen(engine, "before_cursor_execute", counted)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", counted)
-    assert response.status_code == 200
-    return count
+    """How many SQL statements serving ``url`` to ``client`` runs for the page."""
+    return len(page_statements(app, client, url))
 
 
 def test_each_row_shows_its_own_evidence_level(app, people):
