@@ -38,12 +38,11 @@ WEIGHTS = "{0.1, 0.2, 0.6, 0.6}"
 COORDINATION = 1000.0
 SNIPPET_WORDS = "MaxWords=35, MinWords=20, MaxFragments=1"
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks, removed from the text beforehand
+#: Milliseconds a statement may take when no time budget applies (related items, the
+#: unranked page of a search out of time).
+PARTIAL_TIMEOUT = 2000
 #: Words of a document weighed for related items, and kept.
 RELATED_CANDIDATES, RELATED_TERMS = 40, 15
-
-
-class OutOfTime(Exception):
-    """The time budget ran out before PostgreSQL answered."""
 
 
 def where(query: Query, audience: Audience, params: dict) -> str:
@@ -131,34 +130,62 @@ class PostgresBackend:
             return dict(connection.execute(text("SELECT key, stamp FROM search_documents")).all())
 
     def search(self, query: Query, audience: Audience, deadline: float | None = None) -> Results:
+        results = self._search_until(query, audience, deadline)
+        return widening.respelled(
+            query, results, lambda other: self._search_until(other, audience, deadline)
+        )
+
+    def _search_until(self, query: Query, audience: Audience, deadline: float | None) -> Results:
+        """``query``'s results, or a page of its matches unranked and uncounted
+        (``Results.partial``) when ``deadline`` passes first."""
         results = self._timed(lambda c: self._search(c, query, audience), deadline)
         if results is None:
-            return _out_of_time(query)
-        return widening.respelled(
-            query,
-            results,
-            lambda other: (
-                self._timed(lambda c: self._search(c, other, audience), deadline)
-                or _out_of_time(other)
-            ),
-        )
+            results = self._timed(lambda c: self._partial(c, query, audience), None)
+        return results
 
     def related(self, key: str, audience: Audience, limit: int = 5) -> list[Hit]:
         return self._timed(lambda c: self._related(c, key, audience, limit), None) or []
 
     def _timed(self, work, deadline: float | None):
-        """``work(connection)`` in a read transaction ending at ``deadline`` (None: out of
-        time)."""
+        """``work(connection)`` in a read transaction ended at ``deadline`` (None: the
+        deadline passed first). Without one, ``PARTIAL_TIMEOUT`` still bounds it."""
         with db.engine.connect() as connection, connection.begin():
+            left = PARTIAL_TIMEOUT
             if deadline is not None:
-                left = max(int((deadline - time.monotonic()) * 1000), 1)
-                connection.execute(text(f"SET LOCAL statement_timeout = {left}"))
+                left = int((deadline - time.monotonic()) * 1000)
+                if left <= 0:
+                    return None
+            connection.execute(text(f"SET LOCAL statement_timeout = {left}"))
             try:
                 return work(connection)
             except DBAPIError as error:
                 if getattr(error.orig, "sqlstate", None) == "57014":  # query_canceled
                     return None
                 raise
+
+    def _partial(self, connection, query: Query, audience: Audience) -> Results:
+        """The first page of matches, neither ranked nor counted: what a search out of
+        time shows (``Results.partial``)."""
+        notices: list[str] = []
+        searched, reading = interpretation.read(tsq.query_text(query.text, notices))
+        node = tsq.bound_prefixes(tsq.parse(searched), notices)
+        params: dict = {"limit": query.per_page}
+        condition = "TRUE"
+        if node is not None:
+            params["q"] = tsq.compile_all(connection, [node])[0]
+            condition = "vector @@ CAST(:q AS tsquery)"
+        keys = connection.scalars(
+            text(
+                f"SELECT key FROM search_documents WHERE {where(query, audience, params)}"
+                f" AND {condition} LIMIT :limit"
+            ),
+            params,
+        ).all()
+        hits = _hits(connection, [(key, 0.0) for key in keys], None, False)
+        empty = {name: {} for name in FACETS}
+        return Results(
+            len(hits), hits, empty, notices=notices, partial=True, interpretation=reading
+        )
 
     def _search(self, connection, query: Query, audience: Audience) -> Results:
         notices: list[str] = []
@@ -244,12 +271,12 @@ def _score(strict_text: str | None, parts: list[str] | None, params: dict) -> tu
     if parts:
         params["parts"] = parts
         params["any"] = " | ".join(f"({p})" for p in parts)
-        bonus = " + ".join(
-            f"(vector @@ CAST(:part{i} AS tsquery))::int" for i in range(len(parts))
-        )
+        bonus = " + ".join(f"(vector @@ CAST(:part{i} AS tsquery))::int" for i in range(len(parts)))
         for i, part in enumerate(parts):
             params[f"part{i}"] = part
-        score = f"({bonus}) * {COORDINATION} + ts_rank_cd('{WEIGHTS}', vector, CAST(:any AS tsquery))"
+        score = (
+            f"({bonus}) * {COORDINATION} + ts_rank_cd('{WEIGHTS}', vector, CAST(:any AS tsquery))"
+        )
         return "vector @@ CAST(:any AS tsquery)", score
     if strict_text is None:
         return "TRUE", "0.0"
@@ -300,13 +327,14 @@ def _hits(connection, page: list[tuple[str, float]], headline_query, snippets: b
         return []
     params = {"keys": [key for key, _score in page], "open": _OPEN, "close": _CLOSE}
     if snippets and headline_query:
+        # ts_headline's parser drops what looks like a tag: it gets the text escaped, so
+        # that typed "<script>" shows as text, and adds nothing but the two marks
         params["q"] = headline_query
         snippet = (
-            f"ts_headline('{tsq.CONFIG}', translate(text, :open || :close, ''),"
+            f"ts_headline('{tsq.CONFIG}', replace(replace(replace(translate(text,"
+            " :open || :close, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),"
             f" CAST(:q AS tsquery), 'StartSel={_OPEN}, StopSel={_CLOSE}, {SNIPPET_WORDS}')"
         )
-    elif snippets:
-        snippet = "left(text, 1000)"
     else:
         snippet = "''"
     rows = connection.execute(
@@ -328,7 +356,7 @@ def _hits(connection, page: list[tuple[str, float]], headline_query, snippets: b
                 type=kind,
                 id=item_id,
                 title=title,
-                snippet=_snippet(body, raw, bool(snippets and headline_query)) if snippets else "",
+                snippet=_snippet(body, raw, bool(headline_query)) if snippets else "",
                 score=round(float(score or 0.0), 4),
                 domains=list(domains or []),
                 countries=list(countries or []),
@@ -341,28 +369,18 @@ def _hits(connection, page: list[tuple[str, float]], headline_query, snippets: b
 SNIPPET_CHARS = 240
 
 
-def _snippet(body: str, raw: str, marked: bool) -> str:
-    """A headline as HTML: escaped, its marks as ``<mark>``, "…" where the text goes on."""
+def _snippet(body: str, headline: str, marked: bool) -> str:
+    """The hit's snippet as HTML: ``headline`` (escaped text) with its marks as ``<mark>``,
+    or the start of ``body``; "…" where the text goes on."""
     if not marked:
         cut = body[:SNIPPET_CHARS]
         if len(body) > SNIPPET_CHARS and " " in cut:
             cut = cut[: cut.rfind(" ")]
         return html.escape(cut.strip(), quote=False) + (" …" if len(cut) < len(body) else "")
-    plain = raw.replace(_OPEN, "").replace(_CLOSE, "").strip()
-    escaped = html.escape(raw.strip(), quote=False)
-    marked_html = escaped.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
-    clean = body.replace(_OPEN, "").replace(_CLOSE, "")
-    before = "" if clean.lstrip().startswith(plain[:40]) else "… "
-    after = "" if clean.rstrip().endswith(plain[-40:]) else " …"
-    return before + marked_html + after
-
-
-def _out_of_time(query: Query) -> Results:
-    return Results(
-        total=0,
-        hits=[],
-        facets={name: {} for name in FACETS},
-        notices=["The search took too long and was stopped: try fewer or more precise words."],
-        partial=True,
-    )
-
+    # escaped already; any angle bracket left would be PostgreSQL's, never the text's
+    headline = headline.strip().replace("<", "&lt;").replace(">", "&gt;")
+    shown = html.unescape(headline.replace(_OPEN, "").replace(_CLOSE, ""))
+    start, end = body.find(shown[:30]), body.rfind(shown[-30:])
+    before = "… " if start > 20 else ""
+    after = " …" if end < 0 or end + min(len(shown), 30) < len(body) - 20 else ""
+    return before + headline.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>") + after

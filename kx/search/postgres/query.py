@@ -16,6 +16,8 @@ from kx.search.whoosh.query import query_text
 #: accents folded first. No item records its language; a per-language configuration
 #: would be chosen here and in ``store.VECTOR`` once one does.
 CONFIG = "kx_english"
+#: Groups nested deeper than this are read as plain words.
+MAX_DEPTH = 8
 #: Letters a prefix* needs; a shorter one is searched as the plain word.
 MIN_PREFIX = 3
 
@@ -53,6 +55,7 @@ class _Parser:
     def __init__(self, tokens: list[str]):
         self.tokens = tokens
         self.at = 0
+        self.depth = 0
 
     def peek(self) -> str | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -109,7 +112,11 @@ class _Parser:
             return Node("not", parts=[node]) if node is not None else None
         if token == "(":
             self.take()
+            if self.depth >= MAX_DEPTH:  # deeper groups are read as their words
+                return self.unary()
+            self.depth += 1
             node = self.expression()
+            self.depth -= 1
             if self.peek() == ")":
                 self.take()
             return node

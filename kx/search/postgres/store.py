@@ -29,8 +29,7 @@ _UPSERT = text(
     + ", vector = EXCLUDED.vector"
 )
 _WORDS = text(
-    "INSERT INTO search_words (word) SELECT unnest(CAST(:words AS text[]))"
-    " ON CONFLICT DO NOTHING"
+    "INSERT INTO search_words (word) SELECT unnest(CAST(:words AS text[])) ON CONFLICT DO NOTHING"
 )
 
 
@@ -83,8 +82,10 @@ def add_words(connection, words: set[str]) -> None:
 
 
 def replace_all(connection, documents, progress=None, batch: int = 500) -> int:
-    """Every row replaced by ``documents`` (an iterable), in the caller's transaction."""
+    """Every row replaced by ``documents`` (an iterable), and the words by theirs, in the
+    caller's transaction."""
     connection.execute(text("DELETE FROM search_documents"))
+    connection.execute(text("DELETE FROM search_words"))
     count, chunk, words = 0, [], set()
     for document in documents:
         chunk.append(row(document))

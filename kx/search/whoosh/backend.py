@@ -23,6 +23,7 @@ from kx.search.whoosh.schema import EMPTY, open_index, schema
 from kx.search.whoosh.snippets import SNIPPET_CHARS, Marks, excerpt
 from kx.search.whoosh.writer import IndexBusy, IndexWriter
 
+
 class WhooshBackend(IndexWriter):
     in_transaction = False  # fed from the outbox after each commit
 
