@@ -3,7 +3,8 @@ through the services (``tests.support.search.Kx``).
 
 Every test here runs on each search backend: Whoosh always, PostgreSQL too when
 ``KX_DATABASE_URL`` names a PostgreSQL database. A test of Whoosh's own machinery (index
-files, its writer lock, segments) is marked ``whoosh_only`` with the reason.
+files, its writer lock, segments) is marked ``whoosh_only`` with the reason; one of what
+only the PostgreSQL backend does, ``postgres_only`` (``test_postgres.py``).
 """
 
 import os
@@ -24,6 +25,8 @@ def pytest_generate_tests(metafunc):
     names = backends()
     if metafunc.definition.get_closest_marker("whoosh_only"):
         names = ["whoosh"]
+    if metafunc.definition.get_closest_marker("postgres_only"):
+        names = ["postgres"]
     metafunc.parametrize("search_backend", names, scope="function")
 
 

@@ -126,11 +126,13 @@ class _Parser:
         if token.startswith('"'):
             return Node("phrase", token.strip('"'))
         words = _WORD.findall(token)
-        if not words:
-            return None
         letters = _LETTERS.sub("", words[0]) if len(words) == 1 else ""
         if token.endswith("*") and letters:
             return Node("prefix", letters)
+        # one letter is no word, as the Whoosh analyzer has it ("vitamin d", "$1")
+        words = [w for w in words if len(w) > 1]
+        if not words:
+            return None
         return Node("word", " ".join(words))
 
 

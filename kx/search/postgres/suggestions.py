@@ -24,24 +24,25 @@ def _fold(word: str, connection) -> str:
     return connection.execute(text("SELECT unaccent(lower(:w))"), {"w": word}).scalar()
 
 
-def _evidence(connection, word: str, allowed: str, params: dict) -> tuple[int, bool]:
-    """How many visible documents hold ``word``'s stem (up to ``MAX_SPELLING_CHECKS``;
-    a stop word counts as held) and whether one of those holds it as written."""
-    row = connection.execute(
+def _evidence(connection, words: list[str], allowed: str, params: dict) -> dict:
+    """``word -> (documents, shown)`` in one statement: how many visible documents hold
+    each word's stem (up to ``MAX_SPELLING_CHECKS``; a stop word counts as held), and
+    whether one of those holds the word as written."""
+    if not words:
+        return {}
+    rows = connection.execute(
         text(
-            f"WITH q AS (SELECT websearch_to_tsquery('{tsq.CONFIG}', :word) AS q),"
-            " hits AS (SELECT d.title, d.tags, d.text FROM search_documents d, q"
-            f"  WHERE {allowed} AND d.vector @@ q.q LIMIT {MAX_SPELLING_CHECKS})"
-            " SELECT (SELECT numnode(q) FROM q), (SELECT count(*) FROM hits),"
-            " (SELECT bool_or(unaccent(lower(title || ' ' || tags || ' ' || text))"
-            "   ~ ('(^|[^[:alpha:]])' || :word || '($|[^[:alpha:]])')) FROM hits)"
+            f"SELECT w, numnode(q), hits.n, hits.shown FROM unnest(CAST(:words AS text[])) w,"
+            f" websearch_to_tsquery('{tsq.CONFIG}', w) q,"
+            " LATERAL (SELECT count(*) AS n, coalesce(bool_or(unaccent(lower("
+            "   d.title || ' ' || d.tags || ' ' || d.text))"
+            "   ~ ('(^|[^[:alpha:]])' || w || '($|[^[:alpha:]])')), false) AS shown"
+            f"  FROM (SELECT title, tags, text FROM search_documents"
+            f"   WHERE {allowed} AND vector @@ q LIMIT {MAX_SPELLING_CHECKS}) d) hits"
         ),
-        {**params, "word": word},
-    ).one()
-    nodes, count, shown = row
-    if not nodes:
-        return 1, True
-    return count, bool(shown)
+        {**params, "words": words},
+    ).all()
+    return {w: (1, True) if not nodes else (count, bool(shown)) for w, nodes, count, shown in rows}
 
 
 def suggest(connection, typed: str, allowed: str, params: dict, found: int) -> str | None:
@@ -55,7 +56,7 @@ def suggest(connection, typed: str, allowed: str, params: dict, found: int) -> s
         folded = _fold(word, connection)
         if not _LETTERS.fullmatch(folded):
             continue
-        count, shown = _evidence(connection, folded, allowed, params)
+        count, shown = _evidence(connection, [folded], allowed, params)[folded]
         if count and shown:
             continue
         respelling = _respell(connection, folded, allowed, params)
@@ -103,7 +104,7 @@ def _respell(connection, word: str, allowed: str, params: dict) -> str | None:
         if 0 < distance <= 2:
             by_distance[distance].append(candidate)
     for distance in (1, 2):
-        evidence = {c: _evidence(connection, c, allowed, params) for c in by_distance[distance]}
+        evidence = _evidence(connection, by_distance[distance], allowed, params)
         ranked = sorted(
             ((_ends(word, c), evidence[c][0], c) for c in by_distance[distance]), reverse=True
         )
