@@ -103,4 +103,6 @@ class SearchWord(db.Model):
     __tablename__ = "search_words"
 
     #: In code point order, so the words of one first letter are one range of the key
-    word: Mapped[str] = mapped_column(String(30, collation="C"), primary_key=True)
+    word: Mapped[str] = mapped_column(
+        String(30).with_variant(String(30, collation="C"), "postgresql"), primary_key=True
+    )

@@ -59,7 +59,11 @@ def upgrade():
     op.create_index("ix_search_documents_published", "search_documents", ["published"])
     op.create_table(
         "search_words",
-        sa.Column("word", sa.String(length=30, collation="C"), nullable=False),
+        sa.Column(
+            'word',
+            sa.String(length=30).with_variant(sa.String(length=30, collation='C'), 'postgresql'),
+            nullable=False,
+        ),
         sa.PrimaryKeyConstraint("word"),
     )
 

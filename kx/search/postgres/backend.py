@@ -238,7 +238,7 @@ class PostgresBackend:
                 f" ORDER BY frequency DESC, lexeme LIMIT {RELATED_CANDIDATES})"
                 " SELECT lexeme, frequency, (SELECT count(*) FROM (SELECT 1 FROM search_documents"
                 f"  WHERE {allowed} AND vector @@ CAST(quote_literal(lexeme) AS tsquery)"
-                "  LIMIT 10000) shared) AS shared_by FROM words"
+                "  LIMIT 1000) shared) AS shared_by FROM words"
             ),
             params,
         ).all()
