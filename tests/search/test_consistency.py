@@ -188,6 +188,7 @@ def test_a_crash_before_the_index_write_is_healed_by_another_worker(kx, monkeypa
         {
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+            "SEARCH_BACKEND": app.config["SEARCH_BACKEND"],
             "SECRET_KEY": "another worker",
         }
     )
