@@ -141,6 +141,8 @@ class PostgresBackend:
         results = self._timed(lambda c: self._search(c, query, audience), deadline)
         if results is None:
             results = self._timed(lambda c: self._partial(c, query, audience), None)
+        if results is None:  # not even a page of matches in time
+            results = Results(0, [], {name: {} for name in FACETS}, partial=True)
         return results
 
     def related(self, key: str, audience: Audience, limit: int = 5) -> list[Hit]:
