@@ -13,15 +13,12 @@ from sqlalchemy import text
 
 from kx.search.interpretation import OPERATORS
 from kx.search.postgres import query as tsq
+from kx.search.whoosh.schema import fold
 from kx.search.whoosh.suggestions import _edits, _ends
 
 MAX_SPELLING_CHECKS = 50
 _WORD = re.compile(r'"[^"]*"?|[^\s()"]+')
 _LETTERS = re.compile(r"[^\W\d_]+")
-
-
-def _fold(word: str, connection) -> str:
-    return connection.execute(text("SELECT unaccent(lower(:w))"), {"w": word}).scalar()
 
 
 def _evidence(connection, words: list[str], allowed: str, params: dict) -> dict:
@@ -48,20 +45,24 @@ def _evidence(connection, words: list[str], allowed: str, params: dict) -> dict:
 def suggest(connection, typed: str, allowed: str, params: dict, found: int) -> str | None:
     """A respelling of ``typed`` that finds more of what the viewer may see, or None."""
     typed = tsq.query_text(typed, [])
-    changes = []
+    spans = {}
     for match in _WORD.finditer(typed):
         word = match.group()
         if word.startswith('"') or word in OPERATORS or not word.isalpha():
             continue
-        folded = _fold(word, connection)
-        if not _LETTERS.fullmatch(folded):
-            continue
-        count, shown = _evidence(connection, [folded], allowed, params)[folded]
+        folded = fold(word)
+        if _LETTERS.fullmatch(folded):
+            spans[match.span()] = folded
+    # every word of the query looked up at once; only the unknown ones are respelt
+    evidence = _evidence(connection, sorted(set(spans.values())), allowed, params)
+    changes = []
+    for span, folded in spans.items():
+        count, shown = evidence[folded]
         if count and shown:
             continue
         respelling = _respell(connection, folded, allowed, params)
         if respelling:
-            changes.append((match.span(), respelling))
+            changes.append((span, respelling))
     if not changes:
         return None
     corrected = typed
