@@ -39,9 +39,12 @@ test: $(VENV)/.installed-test browser
 ## same items, the security review's list filters, 26-prefix search and Markdown save
 ## (bench/security.py) and the gap map, practice list and theme pages with findings and
 ## ratings (bench/what_works.py), then the 100 KB pathological Markdown saves (bench/markdown.py)
-## (takes a while; BENCH_ARGS="--items 2000" for a quick run, --help for the options)
+## (takes a while; BENCH_ARGS="--items 2000" for a quick run, --help for the options).
+## BACKEND=postgres benches the PostgreSQL search backend on a temporary database of the
+## server KX_DATABASE_URL names (created and dropped by the benchmark)
+BACKEND ?= whoosh
 bench: $(VENV)/.installed
-	$(BIN)/python bench/search.py $(BENCH_ARGS)
+	$(BIN)/python bench/search.py --backend $(BACKEND) $(BENCH_ARGS)
 	$(BIN)/python bench/markdown.py
 
 ## relevance: the judged queries of tests/search/relevance.toml over the demo content, searched
