@@ -27,7 +27,9 @@ SAVED_DRAFTS_COOKIE = "kx-saved-drafts"
 DRAFT_FIELD = "draft_key"
 _DRAFT_KEY = re.compile(r"^[a-z-]{1,20}:[0-9a-z]{1,12}:[0-9]{1,12}$")
 _KEPT_KEYS = 10
-TOO_LONG = f"The text is longer than {MAX_MARKDOWN:,} characters, so it cannot be previewed or saved."
+TOO_LONG = (
+    f"The text is longer than {MAX_MARKDOWN:,} characters, so it cannot be previewed or saved."
+)
 
 
 def _previewer_key() -> str:
@@ -104,17 +106,19 @@ def _forget_saved_draft(response: Response) -> Response:
     """A form with a draft key that was answered with a redirect was saved (a refused one
     comes back with its errors; a signed-out writer is no longer signed in here): tell the
     browser to drop that draft."""
-    key = request.form.get(DRAFT_FIELD, "") if request.method == "POST" else ""
     if (
-        not key
+        request.method != "POST"
         or not 300 <= response.status_code < 400
         or not current_user.is_authenticated
-        or not _DRAFT_KEY.match(key)
-        or not key.endswith(f":{current_user.id}")
     ):
         return response
+    # read only now: a request refused before the view (too large, say) has no form
+    key = request.form.get(DRAFT_FIELD, "")
+    if not _DRAFT_KEY.match(key) or not key.endswith(f":{current_user.id}"):
+        return response
     kept = request.cookies.get(SAVED_DRAFTS_COOKIE, "").split("/")
-    keys = [k for k in kept if _DRAFT_KEY.match(k) and k != key][-(_KEPT_KEYS - 1) :] + [key]
+    earlier = [k for k in kept if _DRAFT_KEY.match(k) and k != key]
+    keys = [*earlier[-(_KEPT_KEYS - 1) :], key]
     response.set_cookie(
         SAVED_DRAFTS_COOKIE,
         "/".join(keys),
