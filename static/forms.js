@@ -116,8 +116,8 @@
     var tablist = document.createElement("div");
     tablist.className = "markdown-tabs";
     tablist.setAttribute("role", "tablist");
-    var labelText = (document.querySelector('label[for="' + textarea.id + '"]') || {}).textContent || "Text";
-    tablist.setAttribute("aria-label", labelText.trim() + ": write or preview");
+    // not the field's own label: that would name two controls alike
+    tablist.setAttribute("aria-label", "Write or preview");
     function tab(text, controls) {
       var button = document.createElement("button");
       button.type = "button";

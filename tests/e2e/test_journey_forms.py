@@ -107,7 +107,7 @@ def test_preview_tab_shows_the_text_rendered_by_the_server(new_page, make_user):
 
     body = page.get_by_label("What was done", exact=True)
     body.fill("Counsellors answer **anonymously**.\n\n<script>alert(1)</script>")
-    tabs = page.get_by_role("tablist", name="What was done: write or preview")
+    tabs = page.locator(".field", has=body).get_by_role("tablist", name="Write or preview")
     tabs.get_by_role("tab", name="Preview").click()
     panel = page.get_by_role("tabpanel", name="Preview")
     expect(panel.locator("strong")).to_have_text("anonymously")
