@@ -42,14 +42,17 @@
     status.id = id + "-status";
     status.setAttribute("aria-live", "polite");
     input.setAttribute("aria-describedby", status.id);
-    var chosen = document.createElement("p");
-    chosen.className = "help chosen";
+    // the line under the list that names what is ticked (the server writes it first)
+    var chosen = group.querySelector(".chosen");
+    if (!chosen) {
+      chosen = document.createElement("p");
+      chosen.className = "help chosen";
+      list.parentNode.insertBefore(chosen, list.nextSibling);
+    }
     wrap.appendChild(label);
     wrap.appendChild(input);
     wrap.appendChild(status);
     list.parentNode.insertBefore(wrap, list);
-    list.parentNode.insertBefore(chosen, list.nextSibling);
-    list.classList.add("checkbox-list--scroll");
 
     function fold(text) {
       return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();

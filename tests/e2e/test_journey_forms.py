@@ -221,3 +221,24 @@ def test_the_forms_are_valid_html(app, make_user, login, tmp_path):
         for m in messages
     ]
     assert not problems, "\n".join(problems)
+
+
+def test_text_sent_after_the_session_ended_is_offered_back_after_signing_in(new_page, make_user):
+    member = make_user(sector="law-enforcement")
+    page = phone(new_page, "officer")
+    sign_in(page, member)
+    page.goto("/research/new")
+    summary = "Offenders who completed the programme were reconvicted less often."
+    page.get_by_label("Title", exact=True).fill("Reconviction after treatment")
+    page.get_by_label("Plain-language summary", exact=True).fill(summary)
+
+    page.context.clear_cookies()  # the session ends while the member is still typing
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("This form had expired")).to_be_visible()
+
+    sign_in(page, member)
+    page.goto("/research/new")
+    offer = page.get_by_role("region", name="Unsaved text")
+    offer.get_by_role("button", name="Restore my text").click()
+    expect(page.get_by_label("Plain-language summary", exact=True)).to_have_value(summary)
+    expect(page.get_by_label("Title", exact=True)).to_have_value("Reconviction after treatment")

@@ -36,6 +36,8 @@ def test_ticked_boxes_are_saved_and_shown_ticked_again(app, people):
     assert sorted(page.values("countries")) == ["GB", "NL"]
     assert sorted(page.values("stages")) == ["pre-offence", "viewing"]
     assert sorted(page.values("domains")) == ["prevention", "treatment"]
+    # a ticked country far down the scrolling list is named under it
+    assert "Chosen: Netherlands, United Kingdom" in page.text
 
 
 def test_sectors_are_explained_without_the_script_and_dropped_unless_restricted(app, people):
