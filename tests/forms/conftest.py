@@ -1,3 +1,1 @@
-import pytest  # noqa: F401
-
 from tests.support.practice import browser, people  # noqa: F401  (the page tests' fixtures)
