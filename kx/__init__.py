@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from kx.accounts.views import accounts, admin
     from kx.api import api
     from kx.digests.views import digests
+    from kx.editing import editing
     from kx.evidence.views import evidence
     from kx.forum.views import forum
     from kx.health import health
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         digests,
         search_pages,
         topics,
+        editing,
         api,
         health,
     ):

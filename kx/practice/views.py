@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from kx import exports, taxonomy
 from kx.anonymisation import check_fields
+from kx.editing import preview_requested, show_previews
 from kx.errors import Conflict, Invalid
 from kx.evidence import services as evidence_services
 from kx.evidence.glance import at_a_glance
@@ -218,6 +219,9 @@ def _save(form: PracticeForm, practice_obj=None):
     findings = _findings(data)
     if action == "check":
         return _render_form(form, practice_obj, findings, checked=True)
+    if preview_requested():
+        shown = show_previews(form, MARKDOWN_FIELDS)
+        return _render_form(form, practice_obj, findings, status=200 if shown else 422)
     if action == "submit":
         if not viewer.is_verified:
             form.form_errors.append(

@@ -6,7 +6,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from kx.accounts.forms import SelectChoice
-from kx.records.forms import RecordForm, select, text
+from kx.records.forms import RecordForm, markdown, select, text
 from kx.research.citations import ENTRY_TYPES
 
 ENTRY_TYPE_LABELS = {
@@ -60,13 +60,13 @@ class ResearchForm(RecordForm):
         validators=[Optional(), NumberRange(min=0)],
         description="Number of participants or cases, if the study has one.",
     )
-    summary = TextAreaField(
+    summary = markdown(
         "Plain-language summary",
         description="What was studied and how, for readers outside research. Markdown.",
     )
-    key_findings = TextAreaField("Key findings", description="Markdown; a list works well.")
-    implications = TextAreaField("Implications for practice", description="Markdown.")
-    limitations = TextAreaField("Limitations", description="Markdown.")
+    key_findings = markdown("Key findings", description="Markdown; a list works well.")
+    implications = markdown("Implications for practice", description="Markdown.")
+    limitations = markdown("Limitations", description="Markdown.")
 
     def to_data(self) -> dict:
         """The fields as the research service takes them."""
@@ -84,7 +84,7 @@ class ResearchForm(RecordForm):
             "countries": list(self.countries.data or []),
             "domains": list(self.domains.data or []),
             "visibility": self.visibility.data,
-            "restricted_sectors": list(self.restricted_sectors.data or []),
+            "restricted_sectors": self.chosen_sectors(),
         }
         for name in ("venue", "volume", "issue", "pages", "url"):
             data[name] = (getattr(self, name).data or "").strip()

@@ -21,6 +21,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from kx import exports, taxonomy
+from kx.editing import preview_requested, show_previews
 from kx.errors import Conflict, Forbidden, Invalid, ServiceError
 from kx.evidence.panels import research_panel
 from kx.extensions import db, limiter
@@ -206,6 +207,8 @@ def cite(item_id: int):
 def _save(form: ResearchForm, item: Research | None):
     """Save the form through the service: ``(redirect, 302)`` on success, else ``(None,
     status)`` with the service's messages beside the fields and everything typed kept."""
+    if preview_requested():
+        return None, 200 if show_previews(form, Research.markdown_fields) else 422
     action = request.form.get("action", "save")
     data = form.to_data()
     if action in ("draft", "submit"):

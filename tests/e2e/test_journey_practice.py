@@ -76,7 +76,7 @@ def test_practice_with_an_email_is_checked_fixed_submitted_approved_and_listed(
     domains = author.get_by_role("group", name="Domains")
     domains.get_by_label("Prevention", exact=True).check()
     domains.get_by_label("Treatment", exact=True).check()
-    author.get_by_label("Countries", exact=True).select_option(["DE"])
+    author.get_by_role("group", name="Countries").get_by_label("Germany", exact=True).check()
     author.get_by_label("Prevention level").select_option(label="Primary (before any offence)")
     body = author.get_by_label("What was done")
     body.fill(BODY_WITH_EMAIL)
