@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from kx.api import api
     from kx.digests.views import digests
     from kx.evidence.views import evidence
+    from kx.favicon import favicon
     from kx.forum.views import forum
     from kx.health import health
     from kx.home import home
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
         topics,
         api,
         health,
+        favicon,
     ):
         app.register_blueprint(blueprint)
 
