@@ -141,7 +141,6 @@ def _public_pages(ids) -> list[str]:
         f"/practices/{ids.link_practice}",
         f"/research/{ids.research}",
         f"/research/{ids.doi_research}",
-        
         "/practices",
         "/research",
         "/gap-map",
