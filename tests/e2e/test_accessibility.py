@@ -4,6 +4,7 @@ member (the member sees the forms for findings). A serious or critical axe viola
 any markup error, fails the test and names the rule, the page and the place."""
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -246,6 +247,35 @@ def test_main_pages_fit_and_have_no_serious_violations_for_a_moderator(
     _sign_in(page, "moderator@example.org")
     problems = _check(page, MODERATOR_PAGES, viewport)
     assert not problems, "\n".join(problems)
+
+
+def test_on_a_phone_the_gap_map_scrolls_its_columns_and_keeps_its_row_labels(new_page, demo_ids):
+    page = new_page("visitor")
+    page.set_viewport_size(PHONE)
+    page.goto("/gap-map?columns=outcome")
+    grid = page.get_by_role("region", name=re.compile("^Studies per domain"))
+    label = grid.get_by_role("rowheader", name="Policing")
+    label.scroll_into_view_if_needed()
+    before = label.bounding_box()
+    wide, shown = grid.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert wide > shown  # the columns do not fit: they scroll inside the map ...
+    grid.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    page.wait_for_function("el => el.scrollLeft > 0", arg=grid.element_handle())
+    after = label.bounding_box()
+    assert after["x"] == before["x"]  # ... and the row labels stay where they were
+    expect(label).to_be_in_viewport()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+
+
+def test_on_a_phone_a_long_doi_wraps_inside_the_research_page(new_page, demo_ids):
+    page = new_page("visitor")
+    page.set_viewport_size(PHONE)
+    page.goto(f"/research/{demo_ids.doi_research}")
+    doi = page.locator("a[href*='doi.org/']").first
+    expect(doi).to_be_visible()
+    box = doi.bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"], box
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
 
 
 def test_main_pages_are_valid_html(app, demo_ids, login, tmp_path):
