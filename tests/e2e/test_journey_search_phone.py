@@ -17,7 +17,6 @@ countries and domains, so the facets and the result cards are as tall as real on
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from kx.accounts import services as accounts
@@ -25,13 +24,11 @@ from kx.accounts.models import User
 from kx.extensions import db
 from kx.practice.services import save_practice
 from kx.research.services import save_research
+from tests.support.screens import PHONE, WIDE, serious_violations, sign_in
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 390, "height": 844}
-WIDE = {"width": 1280, "height": 800}
 QUESTION = "what works in prevention in Germany?"
-BLOCKING = ("serious", "critical")
 
 ANSWER = "What works in prevention in Germany: ten years of an anonymous therapy network"
 PRACTICES = [
@@ -131,16 +128,6 @@ def first_screen_problems(page) -> list[str]:
     return problems
 
 
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
-
-
 def test_a_question_on_a_phone_shows_results_first_and_filters_on_demand(
     new_page, content, screenshot
 ):
@@ -234,13 +221,6 @@ def test_on_a_wide_screen_the_facets_stay_beside_the_results(new_page, content):
 HEADER_MAX = 64  # px: one row, where a moderator's twelve links took 267
 
 
-def _sign_in(page, user) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(user.password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-
-
 def _menu_is_closed_and_compact(page) -> None:
     header = page.locator(".site-header")
     assert header.bounding_box()["height"] <= HEADER_MAX, header.bounding_box()
@@ -259,8 +239,7 @@ def test_on_a_phone_the_links_wait_behind_menu_and_open_without_javascript(
     )
     try:
         page = context.new_page()
-        _sign_in(page, moderator)
-        expect(page.get_by_role("button", name="Sign out", include_hidden=True)).to_be_attached()
+        sign_in(page, moderator.email, moderator.password)
         _menu_is_closed_and_compact(page)
 
         page.locator("summary", has_text="Menu").click()
@@ -287,7 +266,7 @@ def test_the_menu_opens_with_the_keyboard_and_its_button_counts_unread_notificat
         accounts.verify_user(db.session.get(User, moderator_id), db.session.get(User, member.id))
     page = new_page("member")
     page.set_viewport_size(PHONE)
-    _sign_in(page, member)
+    sign_in(page, member.email, member.password)
     _menu_is_closed_and_compact(page)
     menu = page.locator("summary", has_text="Menu")
     expect(menu).to_have_text(re.compile(r"Menu\s*1 unread notifications"))
@@ -324,7 +303,7 @@ def test_a_moderator_verifies_a_newcomer_on_a_phone(new_page, make_user):
     )
     page = new_page("moderator")
     page.set_viewport_size(PHONE)
-    _sign_in(page, moderator)
+    sign_in(page, moderator.email, moderator.password)
     page.goto("/admin/verification")
     verify = page.get_by_role("button", name="Verify Nia Newcomer")
     expect(verify).to_be_in_viewport()  # on screen, not beyond the right edge
