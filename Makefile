@@ -63,6 +63,12 @@ relevance: $(VENV)/.installed
 anonymisation: $(VENV)/.installed
 	$(BIN)/python bench/anonymisation.py $(ANONYMISATION_ARGS)
 
+## screenshots: the home page, a practice page and a search with the demo content, at 1280
+## and 390 px wide, into docs/screenshots/ (Debian's Chromium; see docs/screenshots/take.py)
+.PHONY: screenshots
+screenshots: $(VENV)/.installed-test browser
+	$(BIN)/python docs/screenshots/take.py
+
 ## lint: ruff's checks and its formatter in check mode, then the import contracts
 ## (pyproject.toml [tool.importlinter]: which layers may import which)
 lint: $(VENV)/.installed-test

@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from kx.digests.views import digests
     from kx.editing import editing
     from kx.evidence.views import evidence
+    from kx.favicon import favicon
     from kx.forum.views import forum
     from kx.health import health
     from kx.home import home
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
         editing,
         api,
         health,
+        favicon,
     ):
         app.register_blueprint(blueprint)
 

@@ -883,12 +883,17 @@ def assert_harmless(page: Html, within: str | None = None) -> None:
     elements = page.inside(within or "body")
     assert elements, "nothing to check"
     for tag, attrs in elements:
-        ours = (tag in ("form", "input") and not within) or (
-            tag == "script"
-            and not within
-            and set(attrs) == {"src", "defer"}
-            and attrs["src"].startswith("/static/")
-        )  # the page's own forms and its script file, never anything from the text
+        # the page's own forms, its menu (a disclosure) and its script file, never anything
+        # from the text
+        ours = not within and (
+            tag in ("form", "input")
+            or (tag == "details" and attrs.get("class") == "site-menu")
+            or (
+                tag == "script"
+                and set(attrs) == {"src", "defer"}
+                and attrs["src"].startswith("/static/")
+            )
+        )
         assert tag not in DANGEROUS_TAGS or ours, tag
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name, value)
