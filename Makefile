@@ -41,11 +41,13 @@ test: $(VENV)/.installed-test browser
 ## ratings (bench/what_works.py), then the 100 KB pathological Markdown saves (bench/markdown.py)
 ## (takes a while; BENCH_ARGS="--items 2000" for a quick run, --help for the options).
 ## BACKEND=postgres benches the PostgreSQL search backend on a temporary database of the
-## server KX_DATABASE_URL names (created and dropped by the benchmark)
+## server KX_DATABASE_URL names (created and dropped by the benchmark). Last, the growth
+## table: every page and API list at 2,000 and at 20,000 items (bench/growth.py, target 1.5x)
 BACKEND ?= whoosh
 bench: $(VENV)/.installed
 	$(BIN)/python bench/search.py --backend $(BACKEND) $(BENCH_ARGS)
 	$(BIN)/python bench/markdown.py
+	$(BIN)/python bench/growth.py
 
 ## relevance: the judged queries of tests/search/relevance.toml over the demo content, searched
 ## as an anonymous visitor in a temporary folder: recall@10, precision@5 and MRR per group and
