@@ -27,7 +27,13 @@ VIEWERS = {
 @pytest.fixture(scope="module")
 def sqlite_app(tmp_path_factory):
     path = tmp_path_factory.mktemp("plans") / "kx.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "plans"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SECRET_KEY": "plans",
+            "SEARCH_BACKEND": "whoosh",
+        }
+    )
     with app.app_context():
         upgrade()
     return app

@@ -36,6 +36,10 @@ def postgres_url(database_url):
 def settings(tmp_path, smtp):
     return {
         **FAST,
+        # the Whoosh profile: the index application and merge jobs exist only there (the
+        # PostgreSQL search backend writes in the change's transaction; tests/scaleout runs
+        # workers beside it)
+        "SEARCH_BACKEND": "whoosh",
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
         "MAIL_DIR": str(tmp_path / "mail"),
         "MAIL_URL": smtp.url,

@@ -155,7 +155,9 @@ def test_the_daily_digest_job_sends_a_themes_new_items(web, workers, smtp, make_
     kx.practice("A new helpline", body="Body text.", summary="Answers calls from worried adults.")
     workers.start()
     # what the schedule does at 06:00 UTC, now
-    web.extensions[QUEUE].jobs.tasks["kx.digests.daily"].defer(timestamp=int(time.time()))
+    queue = web.extensions[QUEUE]
+    queue.open()
+    queue.jobs.tasks["kx.digests.daily"].defer(timestamp=int(time.time()))
     (message,) = smtp.wait_for(1, timeout=60)
     assert "1 new in “Helplines”" in message["Subject"]
     assert "A new helpline" in text_of(message)
