@@ -39,10 +39,15 @@ test: $(VENV)/.installed-test browser
 ## same items, the security review's list filters, 26-prefix search and Markdown save
 ## (bench/security.py) and the gap map, practice list and theme pages with findings and
 ## ratings (bench/what_works.py), then the 100 KB pathological Markdown saves (bench/markdown.py)
-## (takes a while; BENCH_ARGS="--items 2000" for a quick run, --help for the options)
+## (takes a while; BENCH_ARGS="--items 2000" for a quick run, --help for the options).
+## BACKEND=postgres benches the PostgreSQL search backend on a temporary database of the
+## server KX_DATABASE_URL names (created and dropped by the benchmark). Last, the growth
+## table: every page and API list at 2,000 and at 20,000 items (bench/growth.py, target 1.5x)
+BACKEND ?= whoosh
 bench: $(VENV)/.installed
-	$(BIN)/python bench/search.py $(BENCH_ARGS)
+	$(BIN)/python bench/search.py --backend $(BACKEND) $(BENCH_ARGS)
 	$(BIN)/python bench/markdown.py
+	$(BIN)/python bench/growth.py
 
 ## load: 60 s of mixed traffic (readers, searches with facets, writers publishing through the
 ## API) against 4 gunicorn workers on 20,000 items, on the PostgreSQL profile (PostgreSQL
@@ -69,6 +74,12 @@ relevance: $(VENV)/.installed
 .PHONY: anonymisation
 anonymisation: $(VENV)/.installed
 	$(BIN)/python bench/anonymisation.py $(ANONYMISATION_ARGS)
+
+## screenshots: the home page, a practice page and a search with the demo content, at 1280
+## and 390 px wide, into docs/screenshots/ (Debian's Chromium; see docs/screenshots/take.py)
+.PHONY: screenshots
+screenshots: $(VENV)/.installed-test browser
+	$(BIN)/python docs/screenshots/take.py
 
 ## lint: ruff's checks and its formatter in check mode, then the import contracts
 ## (pyproject.toml [tool.importlinter]: which layers may import which)

@@ -78,7 +78,9 @@ def register_blueprints(app: Flask) -> None:
     from kx.accounts.views import accounts, admin
     from kx.api import api
     from kx.digests.views import digests
+    from kx.editing import editing
     from kx.evidence.views import evidence
+    from kx.favicon import favicon
     from kx.forum.views import forum
     from kx.health import health
     from kx.home import home
@@ -102,8 +104,10 @@ def register_blueprints(app: Flask) -> None:
         digests,
         search_pages,
         topics,
+        editing,
         api,
         health,
+        favicon,
     ):
         app.register_blueprint(blueprint)
 

@@ -149,6 +149,8 @@ def load(instance_path: Path) -> dict:
         "REGISTER_LIMITS": os.environ.get("KX_REGISTER_LIMITS", "5 per hour"),
         # per address, shared by the search page, the API and feeds
         "SEARCH_LIMITS": os.environ.get("KX_SEARCH_LIMITS", "60 per minute"),
+        # Markdown previews per member: the page's Preview tab asks once per click
+        "PREVIEW_LIMITS": os.environ.get("KX_PREVIEW_LIMITS", "30 per minute;300 per hour"),
         # seconds a search may take before it answers with what it found so far
         "SEARCH_TIME_BUDGET": float(os.environ.get("KX_SEARCH_TIME_BUDGET", "1.5")),
         "SITE_NAME": "kx",

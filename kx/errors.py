@@ -92,13 +92,29 @@ def json_error(status: int, message: str | None = None, fields: dict | None = No
     return response, status
 
 
+def _signed_out() -> bool:
+    from flask_login import current_user
+
+    return not current_user.is_authenticated
+
+
 def init_app(app) -> None:
     from flask import render_template
     from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException
 
     def page(status: int, message: str):
+        if status == 404 and _signed_out():
+            return _sign_in_offer()
         return render_template("errors/error.html", status=status, message=message), status
+
+    def _sign_in_offer():
+        """A visitor's 404: the same page whether the item is for members or missing, so
+        that it never confirms an item exists; signing in returns here."""
+        from flask import request
+
+        here = request.full_path.rstrip("?")
+        return render_template("errors/sign_in_needed.html", next_url=here), 404
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -106,6 +106,8 @@ def _practice_row(practice, url: str, rating) -> list:
         practice.prevention_level,
         practice.slugs("stages"),
         practice.organisation,
+        practice.start_year,
+        practice.end_year,
         practice.published_at,
     ]
 
@@ -140,6 +142,8 @@ TABLES = {
             "prevention_level",
             "stages",
             "organisation",
+            "start_year",
+            "end_year",
             "published_at",
         ),
         _practice_row,

@@ -88,10 +88,18 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def search_backend():
+    """The search backend of the test's app: ``KX_SEARCH_BACKEND`` (Whoosh by default);
+    the search tests run once per backend (``tests/search/conftest.py``)."""
+    return os.environ.get("KX_SEARCH_BACKEND", "whoosh")
+
+
+@pytest.fixture
+def app(database_url, tmp_path, search_backend):
     app = create_app(
         {
             "TESTING": True,
+            "SEARCH_BACKEND": search_backend,
             "SECRET_KEY": "test secret key",
             "SQLALCHEMY_DATABASE_URI": driver_url(database_url),
             "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),

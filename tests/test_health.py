@@ -36,7 +36,10 @@ def test_every_part_answers_ok(client):
 
 def test_an_unreachable_database_is_named_without_details(app, tmp_path):
     broken = another(
-        app, tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/dir/kx.db"
+        app,
+        tmp_path,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/dir/kx.db",
+        SEARCH_BACKEND="whoosh",  # the PostgreSQL backend refuses SQLite at start
     )
 
     response = broken.test_client().get("/healthz")

@@ -1,3 +1,5 @@
+import re
+
 from tests.support.browser import submit
 
 
@@ -14,3 +16,15 @@ def test_register_login_logout(client, make_user, login):
     assert "Sign out" in client.get("/").get_data(as_text=True)
     submit(client, "/logout", form_page="/")
     assert "Sign in" in client.get("/").get_data(as_text=True)
+
+
+def test_the_site_has_an_icon_where_browsers_look_for_it(client):
+    page = client.get("/").get_data(as_text=True)
+    link = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert link, "base.html links no icon"
+    linked = client.get(link[1])
+    assert linked.status_code == 200 and linked.mimetype == "image/svg+xml"
+    assert b"<svg" in linked.data
+    at_root = client.get("/favicon.ico")  # asked for by browsers and tools without the link
+    assert at_root.status_code == 200 and at_root.mimetype == "image/svg+xml"
+    assert at_root.data == linked.data

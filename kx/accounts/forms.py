@@ -5,6 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Length
 
 from kx import taxonomy
+from kx.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 
 try:  # WTForms 3.3 deprecates (value, label) tuples; 3.4 removes them.
     from wtforms import SelectChoice
@@ -12,6 +13,14 @@ except ImportError:  # pragma: no cover - WTForms before 3.3
 
     def SelectChoice(value, label):
         return (value, label)
+
+
+#: The rules of kx.accounts.passwords.password_problems, told before the first attempt.
+PASSWORD_RULES = (
+    f"At least {MIN_LENGTH} characters (up to {MAX_LENGTH}); not a commonly used password; "
+    "not containing your e-mail address or the site name. A few unrelated words make a "
+    "strong password."
+)
 
 
 def _select(label: str, placeholder: str, vocabulary: str, description: str = "") -> SelectField:
@@ -43,8 +52,8 @@ class RegistrationForm(FlaskForm):
     )
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(max=256)],
-        description="At least 12 characters. A few unrelated words make a strong password.",
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        description=PASSWORD_RULES,
     )
     sector = _sector_field()
     country = _country_field()
@@ -58,10 +67,11 @@ class RegistrationForm(FlaskForm):
 
 class LoginForm(FlaskForm):
     email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
     remember = BooleanField(
         "Stay signed in after closing the browser",
-        description="You are still signed out after an hour without activity.",
+        description="Keeps you signed in when you close the browser: use it only on a "
+        "device no one else uses. You are still signed out after an hour without activity.",
     )
 
 
@@ -87,8 +97,8 @@ class PasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(max=256)],
-        description="At least 12 characters. Changing it signs you out everywhere else.",
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        description=PASSWORD_RULES + " Changing it signs you out everywhere else.",
     )
 
 
@@ -119,8 +129,8 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     new_password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(max=256)],
-        description="At least 12 characters. Setting it signs you out everywhere.",
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        description=PASSWORD_RULES + " Setting it signs you out everywhere.",
     )
 
 

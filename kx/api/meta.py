@@ -83,11 +83,23 @@ def build_spec() -> APISpec:
         if meta is None or not rule.rule.startswith(api.url_prefix):
             continue
         path = _RULE_ARGUMENT.sub(r"{\g<name>}", rule.rule)
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            paths.setdefault(path, {})[method.lower()] = _operation(rule, meta)
+        methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+        for method in methods:
+            operation = _operation(rule, meta)
+            operation["operationId"] = _operation_id(rule.endpoint, method, len(methods) > 1)
+            paths.setdefault(path, {})[method.lower()] = operation
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
     return spec
+
+
+def _operation_id(endpoint: str, method: str, shared: bool) -> str:
+    """``api.list_practices`` as ``listPractices`` (generated clients name their methods by
+    it); a view serving several methods gets the method in front."""
+    words = endpoint.rpartition(".")[2].split("_")
+    if shared:
+        words.insert(0, method.lower())
+    return words[0] + "".join(word.capitalize() for word in words[1:])
 
 
 def _operation(rule, meta: dict) -> dict:

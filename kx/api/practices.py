@@ -5,6 +5,8 @@ caller may not see answers 404, exactly like what does not exist. Writes go thro
 ``save_practice``, which validates, checks for identifiers and runs the workflow.
 """
 
+from datetime import date
+
 from marshmallow import fields, validate
 
 from kx import schemas, taxonomy
@@ -25,7 +27,7 @@ from kx.evidence.schemas import EvidenceSummarySchema
 from kx.kinds import PRACTICE
 from kx.practice import services
 from kx.practice.models import Practice
-from kx.practice.schemas import PracticeInputSchema, PracticeSchema
+from kx.practice.schemas import FIRST_YEAR, PracticeInputSchema, PracticeSchema, plausible_year
 
 NO_EVIDENCE = "none"
 
@@ -72,6 +74,24 @@ class PracticeUpdateSchema(PracticeInputSchema):
         }
     )
     anonymised_confirmed = StrictBool(metadata={"description": "Must be true when submit is."})
+    start_year = StrictInt(
+        allow_none=True,
+        validate=plausible_year,
+        metadata={
+            "minimum": FIRST_YEAR,
+            "maximum": date.today().year + 1,
+            "description": "The year the practice began (1900 to next year); null: not said.",
+        },
+    )
+    end_year = StrictInt(
+        allow_none=True,
+        validate=plausible_year,
+        metadata={
+            "minimum": FIRST_YEAR,
+            "maximum": date.today().year + 1,
+            "description": "The year it ended, null while it runs; before start_year: 409.",
+        },
+    )
 
 
 class PracticeCreateSchema(PracticeUpdateSchema):

@@ -116,10 +116,13 @@ class ImportSchema(Schema):
     bibtex = fields.Str(
         required=True,
         # Within the 2 MB body limit even when every character is sent as a JSON escape.
-        validate=validate.Length(min=1, max=150_000),
+        validate=[
+            validate.Length(min=1),
+            validate.Length(max=services.MAX_IMPORT_CHARS, error=services.TOO_LONG),
+        ],
         metadata={
-            "description": "One or more BibTeX entries (up to 150,000 characters and "
-            f"{services.MAX_IMPORT_ENTRIES} entries)."
+            "description": f"One or more BibTeX entries (up to {services.MAX_IMPORT_CHARS:,} "
+            f"characters and {services.MAX_IMPORT_ENTRIES} entries): split a larger file."
         },
     )
 
@@ -129,9 +132,23 @@ class SkippedEntrySchema(Schema):
     reason = fields.Str(required=True)
 
 
+class ImportNoteSchema(Schema):
+    key = fields.Str(required=True)
+    id = fields.Int(required=True, metadata={"description": "The draft it became."})
+    note = fields.Str(
+        required=True,
+        metadata={"description": "What was changed to keep it (e.g. a year left empty)."},
+    )
+
+
 class ImportResultSchema(Schema):
     created = fields.List(fields.Int(), required=True)
-    skipped = fields.List(fields.Nested(SkippedEntrySchema), required=True)
+    skipped = fields.List(
+        fields.Nested(SkippedEntrySchema),
+        required=True,
+        metadata={"description": "Entries not imported, also those already on kx."},
+    )
+    notes = fields.List(fields.Nested(ImportNoteSchema), required=True)
 
 
 # --------------------------------------------------------------------------- output
@@ -240,12 +257,14 @@ def _importer_key() -> str:
 )
 def import_research(body):
     """Each good entry becomes a draft summary of yours (`created` lists their ids); every
-    entry left out is in `skipped` with its reason (malformed, no title, a year out of
-    range, a bad DOI, a DOI of a summary you may see...). More than
-    100 entries: 422 and nothing imported. 10 imports an hour per account, with the
-    import form (429)."""
-    created, skipped = services.import_bibtex(api_user(), body["bibtex"])
-    return {"created": created, "skipped": skipped}, 201
+    entry left out is in `skipped` with its reason (malformed, no title, a repeat in the
+    file, or already on kx: the same DOI as a summary you may see, or else the same
+    title, year and first author), so importing a file again creates nothing twice. A
+    year, DOI or URL that cannot be used is left empty and said in `notes`. More than
+    100 entries or 150,000 characters: 422 telling you to split the file, and nothing
+    imported. 10 imports an hour per account, with the import form (429)."""
+    created, skipped, notes = services.import_bibtex(api_user(), body["bibtex"])
+    return {"created": created, "skipped": skipped, "notes": notes}, 201
 
 
 @api.get("/research/<int:research_id>/cite")

@@ -8,6 +8,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from kx.accounts.forms import SelectChoice
 from kx.forum.models import CATEGORIES, KINDS, NEED_STATUSES, REPORT_REASONS
 from kx.forum.services import MAX_POST
+from kx.records.forms import markdown
 
 MARKDOWN_HELP = (
     f"Markdown: **bold**, *italic*, > quote, lists, links. Up to {MAX_POST:,} characters. "
@@ -31,7 +32,7 @@ class ThreadForm(FlaskForm):
         "members vote for it and an academic member can claim it.",
     )
     title = StringField("Title", description="Up to 200 characters.")
-    body = TextAreaField("Message", description=MARKDOWN_HELP)
+    body = markdown("Message", description=MARKDOWN_HELP)
     practice = HiddenField()
     research = HiddenField()
 
@@ -42,12 +43,12 @@ class ThreadForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField("Your reply", description=MARKDOWN_HELP)
+    body = markdown("Your reply", description=MARKDOWN_HELP)
     quote_of = HiddenField()
 
 
 class EditPostForm(FlaskForm):
-    body = TextAreaField("Message", description=MARKDOWN_HELP)
+    body = markdown("Message", description=MARKDOWN_HELP)
 
 
 class ReportForm(FlaskForm):

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from kx import taxonomy
 from kx.accounts.forms import SelectChoice
+from kx.editing import preview_requested, show_previews
 from kx.errors import Forbidden, Invalid, NotFound, ServiceError
 from kx.extensions import db
 from kx.forum import rules, services
@@ -196,6 +197,9 @@ def new_thread():
         if item is not None:
             form[item.item_type].data = str(item.id)
             form.kind.data = "discussion"
+    elif preview_requested():
+        form.validate()
+        show_previews(form, ["body"])
     elif form.validate_on_submit():
         links = [{"type": item.item_type, "id": item.id}] if item is not None else []
         try:
@@ -329,6 +333,9 @@ def reply(thread_id: int):
     require_poster(viewer)
     form = ReplyForm()
     form.validate()
+    if preview_requested():
+        status = 200 if show_previews(form, ["body"]) else 422
+        return _render_thread(thread, page=None, reply_form=form, status=status)
     quote = services.quotable_in(thread, database_id(form.quote_of.data))
     try:
         post = services.reply(viewer, thread, form.body.data or "", quote_of=quote)
@@ -404,7 +411,10 @@ def edit_post(post_id: int):
     viewer = _viewer()
     post = _own_post(post_id, viewer)
     form = EditPostForm(body=post.body)
-    if form.validate_on_submit():
+    if form.is_submitted() and preview_requested():
+        form.validate()
+        show_previews(form, ["body"])
+    elif form.validate_on_submit():
         try:
             services.edit_post(viewer, post, form.body.data or "")
         except Invalid as exc:

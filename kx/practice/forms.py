@@ -1,16 +1,16 @@
 """Practice forms: field shape only; kx.practice.services decides what is acceptable."""
 
-from wtforms import BooleanField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import Length
+from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import Length, Optional
 
-from kx.records.forms import SEVERAL, RecordForm, choices, select, text
+from kx.records.forms import CheckboxListField, RecordForm, choices, markdown, select, text
 from kx.records.schemas import MAX_MARKDOWN
 
 MARKDOWN_HELP = "Markdown: **bold**, *italic*, lists, links. Images are not shown."
 
 
 def _markdown(label: str, description: str = MARKDOWN_HELP) -> TextAreaField:
-    return TextAreaField(label, validators=[Length(max=MAX_MARKDOWN)], description=description)
+    return markdown(label, validators=[Length(max=MAX_MARKDOWN)], description=description)
 
 
 def _strength(section: str) -> SelectField:
@@ -63,11 +63,11 @@ class PracticeForm(RecordForm):
         "Organisation", 200, "The kind of organisation is enough (e.g. a regional police force)."
     )
     prevention_level = select("Prevention level", "prevention_levels", "Not specified")
-    stages = SelectMultipleField(
+    stages = CheckboxListField(
         "Offending-timeline stages",
         choices=choices("stages"),
         validate_choice=False,
-        description=SEVERAL,
+        description="Tick every stage the practice works at.",
     )
     target_population = text(
         "Target population",
@@ -75,6 +75,12 @@ class PracticeForm(RecordForm):
         "Who the practice serves, e.g. adults worried about their sexual thoughts.",
     )
     evaluation_status = select("Evaluation", "evaluation_statuses", default="none")
+    start_year = IntegerField(
+        "Year it started", [Optional()], description="Four digits, e.g. 2019. Optional."
+    )
+    end_year = IntegerField(
+        "Year it ended", [Optional()], description="Leave empty while it still runs."
+    )
     anonymised_confirmed = BooleanField(
         "I confirm this example is anonymised: it names no person, victim, offender, "
         "place of residence or case, and contains no contact details, dates or reference "

@@ -1,6 +1,6 @@
 """Practice examples: anonymised accounts of how a service works and what it achieved."""
 
-from sqlalchemy import String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kx.extensions import db
@@ -34,6 +34,8 @@ class Practice(Record, db.Model):
         "stages",
         "target_population",
         "evaluation_status",
+        "start_year",
+        "end_year",
         "visibility",
         "restricted_sectors",
     )
@@ -63,6 +65,9 @@ class Practice(Record, db.Model):
     target_population: Mapped[str] = mapped_column(String(500), default="")
     evaluation_status: Mapped[str] = mapped_column(String(16), default="none")
     anonymised_confirmed: Mapped[bool] = mapped_column(default=False)
+    # when the practice ran, as far as the author says (kx.practice.schemas checks them)
+    start_year: Mapped[int | None] = mapped_column(Integer)
+    end_year: Mapped[int | None] = mapped_column(Integer)
 
     stages = property(lambda self: self.slugs("stages"))
 

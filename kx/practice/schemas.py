@@ -1,6 +1,8 @@
 """Practice examples in JSON: what may be written, and how an item reads back."""
 
-from marshmallow import Schema, fields, validate
+from datetime import date
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from kx import schemas, taxonomy
 from kx.evidence.schemas import EvidenceSummarySchema
@@ -15,6 +17,24 @@ def strength(**kwargs) -> fields.Str:
         allow_none=True,
         metadata={"description": "One of " + ", ".join(taxonomy.EVIDENCE_STRENGTHS) + "."},
         **kwargs,
+    )
+
+
+FIRST_YEAR = 1900
+
+
+def plausible_year(value: int | None) -> None:
+    """A four-digit year no later than next year (a practice about to start)."""
+    latest = date.today().year + 1
+    if value is not None and not FIRST_YEAR <= value <= latest:
+        raise ValidationError(f"Give a four-digit year from {FIRST_YEAR} to {latest}.")
+
+
+def year(description: str) -> fields.Int:
+    return fields.Int(
+        allow_none=True,
+        validate=plausible_year,
+        metadata={"description": description + " Null when not said."},
     )
 
 
@@ -45,6 +65,8 @@ class PracticeInputSchema(RecordInputSchema):
     stages = schemas.slugs("stages")
     target_population = schemas.text(500)
     evaluation_status = schemas.slug("evaluation_statuses")
+    start_year = year("The year the practice began.")
+    end_year = year("The year it ended (not before start_year); null while it runs.")
     anonymised_confirmed = fields.Bool(
         metadata={"description": "Must be true when submit is true."}
     )
@@ -89,6 +111,12 @@ class PracticeSchema(
     stages = fields.List(fields.Str(), required=True)
     target_population = fields.Str(required=True)
     evaluation_status = fields.Str(required=True)
+    start_year = fields.Int(
+        required=True, allow_none=True, metadata={"description": "The year it began."}
+    )
+    end_year = fields.Int(
+        required=True, allow_none=True, metadata={"description": "The year it ended."}
+    )
     anonymised_confirmed = fields.Bool(
         required=True, metadata={"description": "The author confirmed it is anonymised."}
     )

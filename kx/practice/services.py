@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from kx.accounts import services as accounts
 from kx.anonymisation import identifier_warnings
+from kx.errors import Conflict
 from kx.extensions import db
 from kx.practice.models import Practice
 from kx.practice.schemas import PracticeInputSchema
@@ -37,6 +38,16 @@ def practice_query(viewer, filters: dict | None = None, sort: str = "newest"):
     )
 
 
+def _check_years(data: dict, practice: Practice | None, actor) -> None:
+    """The end year is not before the start year, also when only one of them changes: a
+    ``Conflict`` (409) between the two values, as the API's schema cannot say it."""
+    values = {**(records.editing_values(practice, actor) if practice else {}), **data}
+    start, end = values.get("start_year"), values.get("end_year")
+    if start is not None and end is not None and end < start:
+        message = f"The end year cannot be before the start year ({start})."
+        raise Conflict("The end year is before the start year.", {"end_year": [message]})
+
+
 SAVE_HOOKS = records.SaveHooks(
     model=Practice,
     input_schema=PracticeInputSchema,
@@ -47,6 +58,7 @@ SAVE_HOOKS = records.SaveHooks(
         "anonymised_confirmed",
         "Confirm that the example is anonymised before you submit it.",
     ),
+    check_conflicts=_check_years,
 )
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from kx import exports, taxonomy
 from kx.anonymisation import check_fields
+from kx.editing import preview_requested, show_previews
 from kx.errors import Conflict, Invalid
 from kx.evidence import services as evidence_services
 from kx.evidence.glance import at_a_glance
@@ -30,6 +31,7 @@ TEXT_FIELDS = ("title", "summary", "organisation", "target_population")
 MARKDOWN_FIELDS = Practice.markdown_fields
 LIST_FIELDS = ("domains", "countries", "stages", "restricted_sectors")
 CHOICE_FIELDS = ("prevention_level", "evaluation_status", "visibility")
+YEAR_FIELDS = ("start_year", "end_year")
 #: how strong the evidence behind each EMMIE section is; empty: not given
 STRENGTH_FIELDS = tuple(f"{name}_strength" for name in Practice.emmie_sections)
 #: query parameter -> (vocabulary, key of practice_query's filters)
@@ -166,6 +168,7 @@ def _form_data(form: PracticeForm) -> dict:
     data.update({name: list(form[name].data or []) for name in LIST_FIELDS})
     data.update({name: form[name].data or "" for name in CHOICE_FIELDS})
     data.update({name: form[name].data or None for name in STRENGTH_FIELDS})
+    data.update({name: form[name].data for name in YEAR_FIELDS})
     data["prevention_level"] = data["prevention_level"] or None
     data["evaluation_status"] = data["evaluation_status"] or "none"
     data["visibility"] = data["visibility"] or "public"
@@ -216,6 +219,9 @@ def _save(form: PracticeForm, practice_obj=None):
     findings = _findings(data)
     if action == "check":
         return _render_form(form, practice_obj, findings, checked=True)
+    if preview_requested():
+        shown = show_previews(form, MARKDOWN_FIELDS)
+        return _render_form(form, practice_obj, findings, status=200 if shown else 422)
     if action == "submit":
         if not viewer.is_verified:
             form.form_errors.append(

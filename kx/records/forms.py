@@ -3,13 +3,18 @@ and the base form with where an item applies and who may read it. Field shape on
 services decide what is acceptable."""
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import (
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.validators import Length
 
 from kx import taxonomy
 from kx.accounts.forms import SelectChoice
-
-SEVERAL = "Hold Ctrl (Cmd on a Mac) to choose several."
 
 
 def choices(vocabulary: str, placeholder: str | None = None) -> list:
@@ -31,8 +36,14 @@ def text(label: str, max_length: int, description: str = "") -> StringField:
     return StringField(label, validators=[Length(max=max_length)], description=description)
 
 
+def markdown(label: str, **kwargs) -> TextAreaField:
+    """A Markdown text: the form shows a Preview tab beside it (see kx.editing)."""
+    return TextAreaField(label, render_kw={"data-markdown": ""}, **kwargs)
+
+
 class CheckboxListField(SelectMultipleField):
-    """Several choices as a list of checkboxes (a fieldset in the template)."""
+    """Several choices as a list of checkboxes (a fieldset in the template); it posts the
+    same repeated name as a multiple select, so the views read it the same way."""
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
@@ -42,8 +53,11 @@ class RecordForm(FlaskForm):
     """The fields every record kind's form has; each kind adds its own."""
 
     domains = CheckboxListField("Domains", choices=choices("domains"), validate_choice=False)
-    countries = SelectMultipleField(
-        "Countries", choices=choices("countries"), validate_choice=False, description=SEVERAL
+    countries = CheckboxListField(
+        "Countries",
+        choices=choices("countries"),
+        validate_choice=False,
+        description="Where the work was done or applies. Tick as many as apply.",
     )
     visibility = RadioField(
         "Who may read it", choices=choices("visibilities"), validate_choice=False, default="public"
@@ -52,5 +66,13 @@ class RecordForm(FlaskForm):
         "Sectors that may read it",
         choices=choices("sectors"),
         validate_choice=False,
-        description="Only for restricted items.",
+        description="Applies only when “Restricted” is chosen above: then only verified "
+        "members of the sectors ticked here may read it.",
     )
+
+    def chosen_sectors(self) -> list[str]:
+        """The sectors ticked, when the item is restricted: the boxes stay in the form
+        (hidden by the page's script) when another audience is chosen after ticking them."""
+        if self.visibility.data != "restricted":
+            return []
+        return list(self.restricted_sectors.data or [])

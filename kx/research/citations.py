@@ -54,6 +54,7 @@ __all__ = [
     "doi_url",
     "format_reference",
     "is_valid_doi",
+    "match_key",
     "max_year",
     "normalise_author",
     "normalise_doi",
@@ -63,6 +64,7 @@ __all__ = [
     "to_bibtex",
     "to_csl_json",
     "to_ris",
+    "unknown_macros",
 ]
 
 ENTRY_TYPES = ("article", "book", "incollection", "report", "misc")
@@ -96,6 +98,9 @@ class Citation:
     url: str | None = None
     entry_type: str = "article"
     key: str | None = dataclasses.field(default=None, compare=False)
+    #: what an import changed to keep the entry: a year or DOI left empty, a repeated
+    #: field, LaTeX it could not read (kept as written)
+    notes: list[str] = dataclasses.field(default_factory=list, compare=False)
 
 
 class Skipped(TypedDict):
@@ -138,12 +143,17 @@ def is_valid_doi(doi: str | None) -> bool:
     return bool(_DOI_RE.match(normalise_doi(doi)))
 
 
+#: what reference managers write for "no DOI"
+_NO_DOI = frozenset({"null", "none", "n/a", "na", "nil", "-", "--", "unknown"})
+
+
 def clean_doi(value: str | None) -> str | None:
-    """Normalise an optional DOI: ``None`` for blank input, else the normalised DOI.
+    """Normalise an optional DOI: ``None`` for blank input or a stand-in for none
+    (``null``, ``none``, ``n/a``...), else the normalised DOI.
 
     Raises :class:`CitationError` (``invalid DOI '…'``) when it is not a DOI.
     """
-    if value is None or not value.strip():
+    if value is None or not value.strip() or value.strip().lower() in _NO_DOI:
         return None
     doi = normalise_doi(value)
     if not _DOI_RE.match(doi):
@@ -218,6 +228,36 @@ def split_author(name: str) -> tuple[str, str, str]:
 # --------------------------------------------------------------------------- LaTeX
 
 
+# Text symbols that pylatexenc does not know and would drop without a trace.
+_SYMBOLS = {
+    "pounds": "£",
+    "textsterling": "£",
+    "euro": "€",
+    "texteuro": "€",
+    "textyen": "¥",
+    "textbar": "|",
+    "S": "§",
+    "P": "¶",
+    "textbackslash": "\\",
+    "textless": "<",
+    "textgreater": ">",
+    "textdollar": "$",
+    "textunderscore": "_",
+    "textasciitilde": "~",
+    "textbullet": "•",
+    "textperiodcentered": "·",
+    "textregistered": "®",
+    "texttrademark": "™",
+    "textcopyright": "©",
+    "copyright": "©",
+    "textdegree": "°",
+    "dag": "†",
+    "ddag": "‡",
+    "textdagger": "†",
+    "textdaggerdbl": "‡",
+}
+
+
 def _make_decoder() -> LatexNodes2Text:
     context = get_default_latex_context_db()
     context.add_context_category(
@@ -226,12 +266,23 @@ def _make_decoder() -> LatexNodes2Text:
         macros=[
             MacroTextSpec("url", simplify_repl="%s"),
             MacroTextSpec("textasciicircum", simplify_repl="^"),
+            *(MacroTextSpec(name, simplify_repl=text) for name, text in _SYMBOLS.items()),
         ],
     )
     return LatexNodes2Text(latex_context=context, math_mode="verbatim", keep_braced_groups=False)
 
 
 _DECODER = _make_decoder()
+_MACRO = re.compile(r"\\([A-Za-z]+)")
+
+
+def unknown_macros(value: str) -> list[str]:
+    """The LaTeX commands in ``value`` the decoder has no text for (it would drop them)."""
+    context = _DECODER.latex_context
+    names = dict.fromkeys(_MACRO.findall(value))
+    return [name for name in names if context.get_macro_spec(name) is None]
+
+
 # pylatexenc's forms, except where bibtexparser 1 (which many reference tools still run)
 # needs the form its own table spells: it misreads \r{a} and \'n (as ŉ), and a field
 # with two accents that it finds only by position, such as \'c, loses the second.
@@ -283,7 +334,10 @@ def _decode_latex(value: str) -> str:
     """LaTeX to plain Unicode text, whitespace collapsed.
 
     A bare ``%`` (common in hand-written .bib files: ``50% of``) is text, not a comment.
+    A command the decoder does not know is kept as written (``\\foo``), never dropped.
     """
+    for name in unknown_macros(value):
+        value = re.sub(rf"\\{name}(?![A-Za-z])\s*", rf"\\textbackslash{{}}{name}\\ ", value)
     text = _DECODER.latex_to_text(_UNESCAPED_PERCENT.sub(r"\\%", value))
     return " ".join(text.replace("\xa0", " ").split())
 
@@ -444,11 +498,22 @@ def _verbatim(entry: bib.Entry, name: str) -> str | None:
     return "".join(value.replace("{", "").replace("}", "").split()) or None
 
 
+#: "2019a": the year with the letter that tells two works of one author and year apart
+_LETTERED_YEAR = re.compile(r"(\d{4})[a-z]")
+#: fields read as text, whose LaTeX an import decodes (the rest are verbatim or numbers)
+_TEXT_FIELDS = ("title", "author", *{name for names in _VENUE_FIELDS.values() for name in names})
+
+
 def _entry_to_citation(
     entry: bib.Entry, *, require_year: bool, today: datetime.date | None
 ) -> Citation:
-    """Build one citation or raise :class:`CitationError` with the reason."""
+    """Build one citation or raise :class:`CitationError` with the reason.
+
+    Only a missing title (or, with ``require_year``, a missing year) refuses the entry: a
+    year, DOI or URL that cannot be used is left empty with a note on the citation.
+    """
     entry_type = _TYPE_FROM_BIBTEX.get(entry.entry_type.lower(), "misc")
+    notes: list[str] = []
 
     title = _text(entry, "title")
     if not title:
@@ -457,15 +522,30 @@ def _entry_to_citation(
     raw_year = _field(entry, "year")
     if raw_year is None and (date := _field(entry, "date")):
         raw_year = date.strip()[:4]
-    year = clean_year(_decode_latex(raw_year) if raw_year else None, today=today)
+    raw_year = _decode_latex(raw_year) if raw_year else None
+    if raw_year and (lettered := _LETTERED_YEAR.fullmatch(raw_year.strip())):
+        notes.append(f"year '{raw_year.strip()}' was read as {lettered.group(1)}")
+        raw_year = lettered.group(1)
+    try:
+        year = clean_year(raw_year, today=today)
+    except CitationError as error:
+        if require_year:
+            raise
+        year = None
+        notes.append(f"{error}: the year was left empty")
     if year is None and require_year:
         raise CitationError("missing year")
 
-    raw_doi = _verbatim(entry, "doi")
     url = _verbatim(entry, "url")
     if url and not _HTTP_URL.match(url):
-        raise CitationError(f"invalid URL '{url}' (only http and https links)")
-    doi = clean_doi(raw_doi) if raw_doi else _doi_from_url(url)
+        notes.append(f"URL '{url}' is not an http or https link: it was left out")
+        url = None
+    raw_doi = _verbatim(entry, "doi")
+    try:
+        doi = clean_doi(raw_doi) if raw_doi else _doi_from_url(url)
+    except CitationError as error:
+        doi = _doi_from_url(url)
+        notes.append(f"{error}: the DOI was left empty")
 
     authors = []
     raw_authors = _field(entry, "author")
@@ -473,6 +553,12 @@ def _entry_to_citation(
         raw_authors = _CONTROL_SYMBOL.sub(r"{\\\1}", raw_authors)
         authors = [normalise_author(name) for name in split_multiple_persons_names(raw_authors)]
         authors = [name for name in authors if name]
+
+    for name in _TEXT_FIELDS:
+        unknown = unknown_macros(_field(entry, name) or "")
+        if unknown:
+            commands = ", ".join("\\" + command for command in unknown)
+            notes.append(f"LaTeX {commands} in the {name} kept as written")
 
     pages = _text(entry, "pages")
     return Citation(
@@ -487,7 +573,22 @@ def _entry_to_citation(
         url=url,
         entry_type=entry_type,
         key=entry.key or None,
+        notes=notes,
     )
+
+
+def _first_values(block: bib.DuplicateFieldKeyBlock) -> bib.Entry:
+    """The entry of a block with a repeated field, keeping each field's first value."""
+    entry = block.ignore_error_block
+    fields: dict[str, bib.Field] = {}
+    for field in entry.fields:
+        name = field.key.lower()
+        if name not in fields:
+            value = field.value.strip() if isinstance(field.value, str) else field.value
+            if isinstance(value, str) and value[:1] in '{"' and len(value) > 1:
+                value = value[1:-1]
+            fields[name] = bib.Field(name, value)
+    return bib.Entry(entry.entry_type, entry.key, list(fields.values()))
 
 
 _ENTRY_START = re.compile(r"@\s*(?!(?:comment|preamble|string)\b)[A-Za-z]+\s*[{(]", re.I)
@@ -504,20 +605,21 @@ def parse_bibtex(
 ) -> tuple[list[Citation], list[Skipped]]:
     """Parse BibTeX into citations and the entries that were skipped, with reasons.
 
-    Good entries are returned even when others in the file are malformed. An entry is
-    skipped (``{"key", "line", "reason"}``) when it cannot be parsed, has no title, a
-    year outside ``MIN_YEAR..max_year()`` (or none, with ``require_year``), an invalid
-    DOI, a URL that is not http(s) or a repeated field, or when it repeats the key
-    (case-insensitively) or the DOI of an entry imported before it. ``@string`` macros
-    are resolved; ``@comment``, ``@preamble`` and text between entries are ignored.
-    LaTeX accents and escapes are decoded to Unicode; authors become ``"Family, Given"``.
+    Forgiving: an entry is skipped (``{"key", "line", "reason"}``) only when it cannot be
+    parsed, has no title (or, with ``require_year``, no usable year) or repeats an entry
+    before it in the file (the same DOI, or else the same ``match_key``). A year, DOI or
+    URL that cannot be used is left empty, a repeated field keeps its first value and a
+    repeated key is only noted; each such change is in the citation's ``notes``.
+    ``@string`` macros are resolved; ``@comment``, ``@preamble`` and text between entries
+    are ignored. LaTeX accents, escapes and text symbols are decoded to Unicode (a
+    command with no text is kept as written); authors become ``"Family, Given"``.
     """
     library = bibtexparser.parse_string(text, append_middleware=[NormalizeFieldKeys()])
 
     citations: list[Citation] = []
     skipped: list[Skipped] = []
     keys: dict[str, str] = {}
-    dois: dict[str, str] = {}
+    seen: dict[str, str] = {}  # DOI or match key -> the label of the entry that had it
 
     def skip(key: str | None, line: int | None, reason: str) -> None:
         skipped.append({"key": _label(key, line), "line": line, "reason": reason})
@@ -525,12 +627,12 @@ def parse_bibtex(
     for block in library.blocks:
         line = _line(block)
         entry: bib.Block | None = block
+        notes = []
         if isinstance(block, bib.DuplicateFieldKeyBlock):
+            entry = _first_values(block)
             fields = ", ".join(sorted(block.duplicate_keys))
-            key = getattr(block.ignore_error_block, "key", None)
-            skip(key, line, f"field repeated in the entry: {fields}")
-            continue
-        if isinstance(block, bib.DuplicateBlockKeyBlock):
+            notes.append(f"field repeated in the entry ({fields}): the first value was kept")
+        elif isinstance(block, bib.DuplicateBlockKeyBlock):
             # Judged below against the entries actually imported, not merely parsed.
             entry = block.ignore_error_block
         elif isinstance(block, bib.ParsingFailedBlock):
@@ -548,21 +650,35 @@ def parse_bibtex(
         except Exception:  # a LaTeX or name oddity the libraries could not handle
             skip(key, line, "could not parse entry")
             continue
+        citation.notes[:0] = notes
 
+        identity = citation.doi or match_key(citation)
+        if identity in seen:
+            what = f"DOI {citation.doi}" if citation.doi else "title, year and first author"
+            skip(key, line, f"duplicate: the same {what} as '{seen[identity]}'")
+            continue
         if key and key.lower() in keys:
-            skip(key, line, f"duplicate key '{key}' (already used in this file)")
-            continue
-        if citation.doi and citation.doi in dois:
-            skip(key, line, f"duplicate DOI {citation.doi} (same as '{dois[citation.doi]}')")
-            continue
+            citation.notes.append(f"key '{key}' is used twice in the file")
         label = _label(key, line)
         if key:
-            keys[key.lower()] = key
-        if citation.doi:
-            dois[citation.doi] = label
+            keys.setdefault(key.lower(), key)
+        seen[identity] = label
         citations.append(citation)
 
     return citations, skipped
+
+
+def _normal_words(text: str) -> str:
+    return " ".join(_ascii_word(word) for word in text.split() if _ascii_word(word))
+
+
+def match_key(citation: Citation) -> str:
+    """What makes two references the same work when neither has a DOI: the title in
+    lower-case ASCII words (accents, case, punctuation and LaTeX aside), the year and the
+    first author's family name."""
+    family = split_author(citation.authors[0])[0] if citation.authors else ""
+    year = str(citation.year) if citation.year else ""
+    return f"{_normal_words(citation.title)}|{year}|{_normal_words(family)}"
 
 
 # --------------------------------------------------------------------------- keys

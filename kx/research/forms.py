@@ -1,11 +1,12 @@
 """Research summary forms: field shape only; the services decide what is acceptable."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from kx.accounts.forms import SelectChoice
-from kx.records.forms import RecordForm, select, text
+from kx.records.forms import RecordForm, markdown, select, text
 from kx.research.citations import ENTRY_TYPES
 
 ENTRY_TYPE_LABELS = {
@@ -59,13 +60,13 @@ class ResearchForm(RecordForm):
         validators=[Optional(), NumberRange(min=0)],
         description="Number of participants or cases, if the study has one.",
     )
-    summary = TextAreaField(
+    summary = markdown(
         "Plain-language summary",
         description="What was studied and how, for readers outside research. Markdown.",
     )
-    key_findings = TextAreaField("Key findings", description="Markdown; a list works well.")
-    implications = TextAreaField("Implications for practice", description="Markdown.")
-    limitations = TextAreaField("Limitations", description="Markdown.")
+    key_findings = markdown("Key findings", description="Markdown; a list works well.")
+    implications = markdown("Implications for practice", description="Markdown.")
+    limitations = markdown("Limitations", description="Markdown.")
 
     def to_data(self) -> dict:
         """The fields as the research service takes them."""
@@ -83,7 +84,7 @@ class ResearchForm(RecordForm):
             "countries": list(self.countries.data or []),
             "domains": list(self.domains.data or []),
             "visibility": self.visibility.data,
-            "restricted_sectors": list(self.restricted_sectors.data or []),
+            "restricted_sectors": self.chosen_sectors(),
         }
         for name in ("venue", "volume", "issue", "pages", "url"):
             data[name] = (getattr(self, name).data or "").strip()
@@ -93,11 +94,17 @@ class ResearchForm(RecordForm):
 
 
 class ImportForm(FlaskForm):
+    """Paste entries or upload a .bib file; the view reads whichever was given."""
+
+    bibfile = FileField(
+        "A .bib file",
+        description="For example exported from Zotero, Mendeley or EndNote (UTF-8 or Latin-1).",
+        render_kw={"accept": ".bib,.bibtex,.txt,text/x-bibtex,text/plain"},
+    )
     bibtex = TextAreaField(
-        "BibTeX entries",
-        validators=[DataRequired(message="Paste at least one BibTeX entry.")],
-        description="Paste one or more entries, for example from Zotero, Google Scholar or a "
-        ".bib file. Each becomes a draft summary of yours; entries that cannot be imported "
+        "Or paste BibTeX entries",
+        description="One or more entries, for example from Google Scholar. Each becomes a "
+        "draft summary of yours; entries already on kx, and those that cannot be imported, "
         "are listed with the reason.",
     )
 

@@ -1,10 +1,13 @@
 """Research summaries: structured accounts of published studies."""
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kx.extensions import db
 from kx.records.models import Record
+from kx.research import citations
+
+MATCH_KEY_LENGTH = 400
 
 
 class Research(Record, db.Model):
@@ -60,6 +63,20 @@ class Research(Record, db.Model):
     implications_html: Mapped[str] = mapped_column(Text, default="")
     limitations: Mapped[str] = mapped_column(Text, default="")
     limitations_html: Mapped[str] = mapped_column(Text, default="")
+    # citations.match_key of title, year and first author, kept on every write: how an
+    # import knows a work without a DOI is on kx already (an indexed equality lookup)
+    match_key: Mapped[str] = mapped_column(String(MATCH_KEY_LENGTH), default="", index=True)
 
     def __repr__(self) -> str:
         return f"<Research {self.id} {self.status}>"
+
+
+def match_key(title: str, authors: list, year: int | None) -> str:
+    work = citations.Citation(title=title or "", authors=list(authors or []), year=year)
+    return citations.match_key(work)[:MATCH_KEY_LENGTH]
+
+
+@event.listens_for(Research, "before_insert")
+@event.listens_for(Research, "before_update")
+def _keep_match_key(_mapper, _connection, research: Research) -> None:
+    research.match_key = match_key(research.title, research.authors, research.year)

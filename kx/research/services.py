@@ -2,7 +2,7 @@
 here that commits."""
 
 from flask import url_for
-from sqlalchemy import nulls_last, select
+from sqlalchemy import nulls_last, or_, select
 
 from kx.accounts import services as accounts
 from kx.anonymisation import identifier_warnings
@@ -15,6 +15,7 @@ from kx.records.listing import list_query
 from kx.records.models import visible_to
 from kx.research import citations
 from kx.research.models import Research
+from kx.research.models import match_key as research_match_key
 from kx.research.schemas import ResearchInputSchema
 
 CHECKED_FIELDS = ("summary", "key_findings", "implications", "limitations")
@@ -51,6 +52,12 @@ def _as_list(value) -> list:
 
 
 MAX_IMPORT_ENTRIES = 100
+#: characters per import (pasted, uploaded or sent to the API): a larger file is split
+MAX_IMPORT_CHARS = 150_000
+TOO_LONG = (
+    f"At most {MAX_IMPORT_CHARS:,} characters can be imported at a time. Nothing was "
+    "imported: split the file into parts and import each part."
+)
 #: per account, across the import form and the API
 IMPORT_LIMIT = "10 per hour"
 DOI_TAKEN = "Another summary already has this DOI; link to it or edit it instead."
@@ -116,10 +123,20 @@ def save_research(actor, data: dict, research: Research | None = None) -> Resear
     return records.save_record(SAVE_HOOKS, actor, data, research)
 
 
-def import_bibtex(actor, text: str) -> tuple[list[int], list[dict]]:
-    """Create a draft summary per good BibTeX entry; report every skipped one with a reason."""
+def import_bibtex(actor, text: str) -> tuple[list[int], list[dict], list[dict]]:
+    """Create a draft summary per good BibTeX entry that is not on kx already.
+
+    Returns the new ids, every skipped entry with a reason (a duplicate in the file or of
+    a summary ``actor`` may see, matched by DOI, else by title, year and first author)
+    and the notes on imported entries (a year or DOI left empty...), each ``{"key", ...}``.
+    """
     if actor is None or not actor.is_authenticated:
         raise Forbidden("Sign in to import references.")
+    if not text.strip():
+        message = "Paste at least one BibTeX entry or choose a .bib file."
+        raise Invalid(message, {"bibtex": [message]})
+    if len(text) > MAX_IMPORT_CHARS:
+        raise Invalid(TOO_LONG, {"bibtex": [TOO_LONG]})
     entries = citations.count_entries(text)
     if entries <= MAX_IMPORT_ENTRIES:
         parsed, skipped = citations.parse_bibtex(text)
@@ -131,22 +148,87 @@ def import_bibtex(actor, text: str) -> tuple[list[int], list[dict]]:
         )
         raise Invalid(message, {"bibtex": [message]})
     skipped = [{"key": s["key"], "reason": s["reason"]} for s in skipped]
-    quota.check_unverified_write(actor, new_items=len(parsed))
+    existing = _already_on_kx(parsed, actor)
+    new = []
+    for citation in parsed:
+        found = existing.get(id(citation))
+        if found is None:
+            new.append(citation)
+        else:
+            label = citation.key or citation.title[:40]
+            same = (
+                f"the same DOI {citation.doi}"
+                if citation.doi and citation.doi == found.doi
+                else "the same title, year and first author"
+            )
+            skipped.append({"key": label, "reason": f"already on kx as “{found.title}” ({same})"})
+    quota.check_unverified_write(actor, new_items=len(new))
     created: list[Research] = []
     with transaction():
-        for citation in parsed:
-            if _doi_taken(citation.doi, None, actor):
-                skipped.append(
-                    {
-                        "key": citation.key or citation.title[:40],
-                        "reason": f"a summary with DOI {citation.doi} already exists",
-                    }
-                )
-                continue
+        for citation in new:
             research = Research(author_id=actor.id, status="draft")
             records.apply_changes(research, _fields_from_citation(citation), actor)
             created.append(research)
-    return [r.id for r in created], skipped
+    notes = [
+        {"key": citation.key or citation.title[:40], "id": research.id, "note": note}
+        for citation, research in zip(new, created, strict=True)
+        for note in citation.notes
+    ]
+    return [r.id for r in created], skipped, notes
+
+
+def read_bib_file(data: bytes) -> str:
+    """An uploaded .bib file as text: UTF-8 (with or without a byte-order mark), else
+    Latin-1, which older reference managers write and which reads any byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _already_on_kx(parsed: list[citations.Citation], actor) -> dict[int, Research]:
+    """``id(citation)`` -> the summary ``actor`` may see that is the same work: the same
+    DOI, or, when one of them has none, the same title, year and first author
+    (``Research.match_key``). One indexed query for at most ``MAX_IMPORT_ENTRIES`` of each."""
+    if not parsed:
+        return {}
+    keys = {_match_key(c) for c in parsed}
+    dois = {c.doi for c in parsed if c.doi}
+    candidates = db.session.scalars(
+        select(Research)
+        .where(
+            visible_to(Research, actor),
+            or_(Research.match_key.in_(keys), Research.doi.in_(dois)),
+        )
+        .order_by(Research.id)
+        .limit(10 * MAX_IMPORT_ENTRIES)
+    )
+    by_doi: dict[str, Research] = {}
+    by_key: dict[str, list[Research]] = {}
+    for research in candidates:
+        if research.doi:
+            by_doi.setdefault(research.doi, research)
+        by_key.setdefault(research.match_key, []).append(research)
+    found = {}
+    for citation in parsed:
+        same = by_doi.get(citation.doi) if citation.doi else None
+        if same is None:
+            same = next(
+                (
+                    r
+                    for r in by_key.get(_match_key(citation), [])
+                    if not (r.doi and citation.doi)  # two DOIs that differ: two works
+                ),
+                None,
+            )
+        if same is not None:
+            found[id(citation)] = same
+    return found
+
+
+def _match_key(citation: citations.Citation) -> str:
+    """``citation``'s match key as the summary an import makes of it would store it."""
+    return research_match_key(citation.title[:200], citation.authors, citation.year)
 
 
 def _fields_from_citation(citation: citations.Citation) -> dict:

@@ -21,6 +21,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from kx import exports, taxonomy
+from kx.editing import preview_requested, show_previews
 from kx.errors import Conflict, Forbidden, Invalid, ServiceError
 from kx.evidence.panels import research_panel
 from kx.extensions import db, limiter
@@ -206,6 +207,8 @@ def cite(item_id: int):
 def _save(form: ResearchForm, item: Research | None):
     """Save the form through the service: ``(redirect, 302)`` on success, else ``(None,
     status)`` with the service's messages beside the fields and everything typed kept."""
+    if preview_requested():
+        return None, 200 if show_previews(form, Research.markdown_fields) else 422
     action = request.form.get("action", "save")
     data = form.to_data()
     if action in ("draft", "submit"):
@@ -336,15 +339,19 @@ def _importer_key() -> str:
 )
 def import_bibtex():
     form = ImportForm()
-    created, skipped = None, None
+    created, skipped, notes = None, None, None
     if form.validate_on_submit():
+        upload = form.bibfile.data
+        text = services.read_bib_file(upload.read()) if upload else form.bibtex.data or ""
         try:
-            ids, skipped = services.import_bibtex(_viewer(), form.bibtex.data)
+            ids, skipped, notes = services.import_bibtex(_viewer(), text)
         except Invalid as exc:
+            if upload:  # the file's problem is told beside the file field
+                exc.fields = {"bibfile": exc.fields.pop("bibtex", [])} | exc.fields
             apply_errors(form, exc)
         else:
             created = [db.session.get(Research, item_id) for item_id in ids]
-    status = 422 if form.errors else 200
+    status = 422 if form.errors or form.form_errors else 200
     return render_template(
-        "research/import.html", form=form, created=created, skipped=skipped
+        "research/import.html", form=form, created=created, skipped=skipped, notes=notes
     ), status

@@ -23,6 +23,8 @@ FIELD_LABELS = {
     "stages": "Offending-timeline stages",
     "target_population": "Target population",
     "evaluation_status": "Evaluation",
+    "start_year": "Year it started",
+    "end_year": "Year it ended",
     "visibility": "Visibility",
     "restricted_sectors": "Restricted to sectors",
     "authors": "Authors",
@@ -85,6 +87,15 @@ def review_entries(moderator, kinds=tuple(REVIEWED)) -> list[dict]:
             if item is not None and item.is_published:
                 entries.append(_entry(kind, item, edit))
     return sorted(entries, key=lambda entry: (entry["waiting_since"], entry["item"].id))
+
+
+def review_entry(kind: str, item) -> dict | None:
+    """The queue's entry for ``item`` (a submission, or a published item with an edit
+    waiting), or None when nothing of it waits for review."""
+    if item.status == "pending":
+        return _entry(kind, item, None)
+    edit = records.pending_edit(item) if item.is_published else None
+    return _entry(kind, item, edit) if edit is not None else None
 
 
 def _entry(kind: str, item, edit) -> dict:

@@ -12,7 +12,7 @@ from kx.extensions import db
 from kx.kinds import BY_SEGMENT, REVIEWED, REVIEWED_SEGMENTS, REVIEWED_SLUGS
 from kx.records import rules
 from kx.records import services as records
-from kx.review.queue import diff_lines, field_label, review_entries
+from kx.review.queue import diff_lines, field_label, review_entries, review_entry
 from kx.security import safe_next
 
 review = Blueprint("review", __name__)
@@ -54,6 +54,18 @@ def _render_queue(
 @staff_required
 def queue():
     return _render_queue()
+
+
+@review.route(f"/review/<any({REVIEWED_SLUGS}):kind>/<int:item_id>")
+@staff_required
+def read(kind: str, item_id: int):
+    """One waiting item in full, with its findings, and only then the approve button."""
+    entry = review_entry(kind, REVIEWED[kind].get(item_id, _viewer()))
+    if entry is None:
+        abort(404)
+    item = entry["item"]
+    sections = [(name, field_label(name)) for name in item.markdown_fields]
+    return render_template("review/item.html", entry=entry, item=item, sections=sections)
 
 
 @review.route(f"/review/<any({REVIEWED_SLUGS}):kind>/<int:item_id>", methods=["POST"])

@@ -1,4 +1,5 @@
-"""The search backend interface; Whoosh implements it (the ``kx.search.whoosh`` package)."""
+"""The search backend interface; Whoosh (``kx.search.whoosh``) and PostgreSQL
+(``kx.search.postgres``) implement it."""
 
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -115,6 +116,13 @@ class Results:
 
 
 class SearchBackend(Protocol):
+    #: True: the backend writes documents in the transaction of the change
+    #: (``write_in_transaction``); False: ``kx.search.indexing`` feeds it from the outbox.
+    in_transaction: bool
+
+    def write_in_transaction(self, session, touched: set[tuple[str, int]]) -> None:
+        """Write the touched ``(type, id)`` documents on ``session`` before it commits."""
+
     def index(self, documents: list[dict], deleted_keys: list[str]) -> None:
         """Add or replace ``documents`` and remove ``deleted_keys`` in one commit."""
 

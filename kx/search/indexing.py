@@ -1,4 +1,5 @@
-"""Keeping the index in step with the database through the outbox.
+"""Keeping the index in step with the database: through the outbox (Whoosh), or by
+writing the documents in the same transaction (PostgreSQL, ``in_transaction``).
 
 Capture: an ``after_flush`` hook adds an outbox row for every document that a flush
 affects (a practice or research record inserted, changed or deleted, a forum thread or
@@ -10,9 +11,12 @@ Apply: after such a commit, on the first request of a process, before a search w
 are waiting, and by ``flask search reindex``, ``apply_outbox`` reads the rows, indexes the
 current database state of each record, commits the index and only then deletes those
 rows. A crash, a failure or a busy index leaves the rows for the next run.
+A backend that writes in the transaction (``in_transaction``) gets no outbox rows: the
+keys a flush touched are kept on the session and written by the backend just before the
+session commits (``_write_touched``), so a rolled-back change writes nothing either.
 """
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
@@ -20,20 +24,28 @@ from kx.background import start_after_commit
 from kx.database import in_write_transaction, transaction
 from kx.extensions import db
 from kx.search import documents
+from kx.search.backend import SearchBackend
 from kx.search.models import SearchOutbox
-from kx.search.whoosh.backend import WhooshBackend
 from kx.search.whoosh.writer import IndexBusy
 
 BATCH = 500
 #: the background job that applies the outbox (``kx.background``)
 APPLY = "search.apply"
+TOUCHED = "kx-search-touched"
+
+
+def in_transaction() -> bool:
+    """Whether this app's backend writes its documents in the transaction of the change."""
+    return getattr(backend(), "in_transaction", False)
 
 
 def _capture(session: Session, _flush_context) -> None:
     touched = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         touched |= documents.touched_keys(session, obj)
-    if touched:
+    if touched and has_app_context() and in_transaction():
+        session.info.setdefault(TOUCHED, set()).update(touched)
+    elif touched:
         session.connection().execute(
             insert(SearchOutbox), [{"item_type": t, "item_id": i} for t, i in sorted(touched)]
         )
@@ -47,13 +59,32 @@ def _apply() -> None:
     apply_outbox()  # looked up when run, so a test can stand in for it
 
 
+def _write_touched(session: Session) -> None:
+    """Write the documents this transaction's flushes touched, before it commits."""
+    # The commit's own flush comes after this event: flush here to see its changes.
+    if not has_app_context() or not in_transaction():
+        return
+    while True:
+        session.flush()  # may touch more
+        touched = session.info.pop(TOUCHED, None)
+        if not touched:
+            return
+        backend().write_in_transaction(session, touched)
+
+
+def _forget_touched(session: Session, _previous=None) -> None:
+    session.info.pop(TOUCHED, None)
+
+
 def listen() -> None:
-    """Install the capture hook once per process (it serves every app and session)."""
+    """Install the hooks once per process (they serve every app and session)."""
     if not event.contains(Session, "after_flush", _capture):
         event.listen(Session, "after_flush", _capture)
+        event.listen(Session, "before_commit", _write_touched)
+        event.listen(Session, "after_rollback", _forget_touched)
 
 
-def backend() -> WhooshBackend:
+def backend() -> SearchBackend:
     """This app's backend (one per app, so its searchers are reused across requests)."""
     return current_app.extensions["kx-search"]
 
@@ -69,6 +100,8 @@ def apply_outbox(timeout: float | None = None) -> int:
     state at least as new as the change that wrote it.
     """
     engine = backend()
+    if in_transaction():
+        return 0
     applied = 0
     try:
         with engine.exclusive(timeout), Session(db.engine) as session:
@@ -110,6 +143,8 @@ def apply_outbox(timeout: float | None = None) -> int:
 
 
 def pending() -> int:
+    if in_transaction():
+        return 0
     return db.session.scalar(select(db.func.count()).select_from(SearchOutbox)) or 0
 
 
@@ -120,6 +155,8 @@ def reindex(progress=None) -> int:
     reads the database afterwards; rows written meanwhile stay for the next apply.
     """
     engine = backend()
+    if in_transaction():
+        return engine.rebuild(documents.all_documents(), documents.expected_count(), progress)
     with engine.exclusive(timeout=600):
         with transaction():
             db.session.execute(delete(SearchOutbox))

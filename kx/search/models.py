@@ -1,8 +1,10 @@
-"""The search outbox, and the searches members save as themes."""
+"""The search outbox, the PostgreSQL backend's documents and words, and the searches
+members save as themes."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kx.accounts.models import User
@@ -59,3 +61,48 @@ class SavedSearch(db.Model):
         """Whether the feed address ended with the owner's sessions (sign out everywhere, a
         new password, a role or sector change, deactivation): a new one must be issued."""
         return self.feed_session_version != self.user.session_version
+
+
+#: Lists (tags, sectors) as arrays on PostgreSQL; JSON elsewhere, where the table stays unused.
+_LIST = ARRAY(Text).with_variant(JSON(), "sqlite")
+
+
+class SearchDocument(db.Model):
+    """A search document of the PostgreSQL backend (``kx.search.postgres``), written in the
+    same transaction as the change it reflects. Unused with the Whoosh backend."""
+
+    __tablename__ = "search_documents"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    type: Mapped[str] = mapped_column(String(16))
+    item_id: Mapped[int]
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(Text)
+    domains: Mapped[list] = mapped_column(_LIST)
+    countries: Mapped[list] = mapped_column(_LIST)
+    sectors: Mapped[list] = mapped_column(_LIST)
+    visibility: Mapped[str] = mapped_column(String(16))
+    prevention_level: Mapped[str] = mapped_column(String(40))
+    study_design: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int | None]
+    published: Mapped[datetime]
+    stamp: Mapped[str] = mapped_column(String(40))
+    #: title A, tags B, text C (``kx.search.postgres.store.VECTOR``)
+    vector: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
+
+    __table_args__ = (
+        Index("ix_search_documents_vector", "vector", postgresql_using="gin"),
+        Index("ix_search_documents_published", "published"),
+    )
+
+
+class SearchWord(db.Model):
+    """A word "did you mean" may offer (PostgreSQL backend): folded, letters only."""
+
+    __tablename__ = "search_words"
+
+    #: In code point order, so the words of one first letter are one range of the key
+    word: Mapped[str] = mapped_column(
+        String(30).with_variant(String(30, collation="C"), "postgresql"), primary_key=True
+    )

@@ -154,6 +154,19 @@ def test_openapi_lists_every_api_endpoint_except_itself(app, document):
     } <= documented
 
 
+def test_every_operation_has_its_own_operation_id(document):
+    """Client generators name their methods by ``operationId``; two alike would clash."""
+    ids = {
+        f"{method.upper()} {path}": operation.get("operationId")
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+    assert all(re.fullmatch(r"[a-z]+(?:[A-Z][a-z]*)*", name or "") for name in ids.values()), ids
+    assert len(set(ids.values())) == len(ids), ids
+    assert ids["GET /api/v1/practices"] == "listPractices"
+    assert ids["POST /api/v1/review/{kind}/{item_id}"] == "reviewDecision"
+
+
 def test_every_operation_documents_its_errors_with_the_error_schema(document):
     error_ref = "#/components/schemas/Error"
     for path, item in document["paths"].items():

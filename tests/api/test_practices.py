@@ -46,6 +46,8 @@ PRACTICE_KEYS = {
     "stages",
     "target_population",
     "evaluation_status",
+    "start_year",
+    "end_year",
     "visibility",
     "restricted_sectors",
     "anonymised_confirmed",

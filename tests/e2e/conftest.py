@@ -104,11 +104,7 @@ def new_page(browser, live_server, request):
 
         def on_response(response):
             sent = response.request
-            if (
-                response.status >= 400
-                and sent.resource_type != "document"
-                and not sent.url.endswith("/favicon.ico")
-            ):
+            if response.status >= 400 and sent.resource_type != "document":
                 problems.append(f"{name}: {response.status} for {sent.url}")
 
         page.on("console", on_console)

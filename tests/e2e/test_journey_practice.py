@@ -76,7 +76,7 @@ def test_practice_with_an_email_is_checked_fixed_submitted_approved_and_listed(
     domains = author.get_by_role("group", name="Domains")
     domains.get_by_label("Prevention", exact=True).check()
     domains.get_by_label("Treatment", exact=True).check()
-    author.get_by_label("Countries", exact=True).select_option(["DE"])
+    author.get_by_role("group", name="Countries").get_by_label("Germany", exact=True).check()
     author.get_by_label("Prevention level").select_option(label="Primary (before any offence)")
     body = author.get_by_label("What was done")
     body.fill(BODY_WITH_EMAIL)
@@ -140,7 +140,8 @@ def test_practice_with_an_email_is_checked_fixed_submitted_approved_and_listed(
     expect(visitor.get_by_role("heading", name="0 practice examples")).to_be_visible()
     expect(visitor.get_by_role("link", name=TITLE)).to_have_count(0)
 
-    # A moderator, in a browser of their own, approves it from the review queue.
+    # A moderator, in a browser of their own, opens it from the review queue, reads it in
+    # full and approves it.
     staff = new_page("moderator")
     sign_in(staff, moderator.email, moderator.password)
     main_nav(staff).get_by_role("link", name="Review").click()
@@ -150,7 +151,10 @@ def test_practice_with_an_email_is_checked_fixed_submitted_approved_and_listed(
     expect(card).to_contain_text("Tess Treatment")
     expect(card).to_contain_text("The anonymisation check found no possible identifying details.")
     screenshot(staff, "4-review-queue")
-    card.get_by_role("button", name=f"Approve and publish “{TITLE}”").click()
+    expect(card.get_by_role("button", name=re.compile("Approve"))).to_have_count(0)
+    card.get_by_role("link", name=f"Read it in full to approve “{TITLE}”").click()
+    expect(staff.get_by_role("main")).to_contain_text("cognitive behavioural therapy")
+    staff.get_by_role("button", name="Approve and publish").click()
     expect(staff.get_by_role("status")).to_contain_text(f"Published: “{TITLE}”.")
     expect(staff.get_by_text("Nothing is waiting for review.")).to_be_visible()
     assert practices(app)[0][1] == "published"

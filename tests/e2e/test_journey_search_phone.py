@@ -1,4 +1,10 @@
-"""Search on a phone (390 by 844 pixels, a common size): a visitor asks a question in the
+"""kx on a phone (390 by 844 pixels, a common size).
+
+The header is one row: the brand, the search box and a Menu button; the links wait behind
+Menu, which opens with a tap, the keyboard, or with JavaScript switched off. A moderator
+verifies a newcomer with the Verify button in view.
+
+Search on a phone: a visitor asks a question in the
 header's search box and gets results on the first screen, not below the facets; the facets
 open behind "Filter" (with the keyboard too), a chosen filter shows as a chip above the
 results and the chip takes it away again. The page never scrolls sideways and axe finds no
@@ -11,20 +17,18 @@ countries and domains, so the facets and the result cards are as tall as real on
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from kx.accounts import services as accounts
 from kx.accounts.models import User
 from kx.extensions import db
 from kx.practice.services import save_practice
 from kx.research.services import save_research
+from tests.support.screens import PHONE, WIDE, serious_violations, sign_in
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 390, "height": 844}
-WIDE = {"width": 1280, "height": 800}
 QUESTION = "what works in prevention in Germany?"
-BLOCKING = ("serious", "critical")
 
 ANSWER = "What works in prevention in Germany: ten years of an anonymous therapy network"
 PRACTICES = [
@@ -124,16 +128,6 @@ def first_screen_problems(page) -> list[str]:
     return problems
 
 
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
-
-
 def test_a_question_on_a_phone_shows_results_first_and_filters_on_demand(
     new_page, content, screenshot
 ):
@@ -222,3 +216,103 @@ def test_on_a_wide_screen_the_facets_stay_beside_the_results(new_page, content):
         )
         < 40
     )
+
+
+HEADER_MAX = 64  # px: one row, where a moderator's twelve links took 267
+
+
+def _menu_is_closed_and_compact(page) -> None:
+    header = page.locator(".site-header")
+    assert header.bounding_box()["height"] <= HEADER_MAX, header.bounding_box()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Forum")
+    ).to_be_hidden()
+    expect(page.get_by_role("search", name="Site search").get_by_label("Search kx")).to_be_visible()
+
+
+def test_on_a_phone_the_links_wait_behind_menu_and_open_without_javascript(
+    browser, live_server, make_user
+):
+    moderator = make_user(role="moderator", display_name="Morgan Moderator")
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, java_script_enabled=False, locale="en-GB"
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, moderator.email, moderator.password)
+        _menu_is_closed_and_compact(page)
+
+        page.locator("summary", has_text="Menu").click()
+        main_nav = page.get_by_role("navigation", name="Main")
+        for name in ("Research", "Gap map", "Forum", "My themes", "Review", "Verification"):
+            expect(main_nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+        account = page.get_by_role("navigation", name="Account")
+        expect(account.get_by_role("button", name="Sign out")).to_be_visible()
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+
+        main_nav.get_by_role("link", name="Forum", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/forum$"))
+        _menu_is_closed_and_compact(page)  # a new page starts with the menu closed
+    finally:
+        context.close()
+
+
+def test_the_menu_opens_with_the_keyboard_and_its_button_counts_unread_notifications(
+    new_page, make_user, live_server
+):
+    moderator_id = make_user(role="moderator").id
+    member = make_user(verified=False, display_name="Inspector Phone")
+    with live_server.app.app_context():  # being verified is a notification
+        accounts.verify_user(db.session.get(User, moderator_id), db.session.get(User, member.id))
+    page = new_page("member")
+    page.set_viewport_size(PHONE)
+    sign_in(page, member.email, member.password)
+    _menu_is_closed_and_compact(page)
+    menu = page.locator("summary", has_text="Menu")
+    expect(menu).to_have_text(re.compile(r"Menu\s*1 unread notifications"))
+    menu.focus()
+    page.keyboard.press("Enter")
+    main_nav = page.get_by_role("navigation", name="Main")
+    expect(main_nav.get_by_role("link", name="Forum")).to_be_visible()
+    account = page.get_by_role("navigation", name="Account")
+    expect(account.get_by_role("link", name="Notifications (1) unread")).to_be_visible()
+    assert not serious_violations(page), serious_violations(page)
+    page.keyboard.press("Enter")  # and closes again
+    _menu_is_closed_and_compact(page)
+
+
+def test_on_a_wide_screen_the_links_show_without_a_menu_button(new_page, make_user):
+    page = new_page("desk")
+    page.set_viewport_size(WIDE)
+    page.goto("/")
+    expect(page.locator("summary", has_text="Menu")).to_be_hidden()
+    main_nav = page.get_by_role("navigation", name="Main")
+    expect(main_nav.get_by_role("link", name="Forum", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign in")
+    ).to_be_visible()
+
+
+def test_a_moderator_verifies_a_newcomer_on_a_phone(new_page, make_user):
+    moderator = make_user(role="moderator")
+    make_user(
+        verified=False,
+        display_name="Nia Newcomer",
+        email="nia.newcomer-at-the-regional-probation-service@probation.example.org",
+        organisation="Regional probation service for the north of the country",
+    )
+    page = new_page("moderator")
+    page.set_viewport_size(PHONE)
+    sign_in(page, moderator.email, moderator.password)
+    page.goto("/admin/verification")
+    verify = page.get_by_role("button", name="Verify Nia Newcomer")
+    expect(verify).to_be_in_viewport()  # on screen, not beyond the right edge
+    box = verify.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    address = page.get_by_role("cell", name=re.compile("nia.newcomer-at-the-regional"))
+    box = address.bounding_box()  # the long address wraps inside the screen
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    verify.click()
+    expect(page.get_by_text("The account is verified.")).to_be_visible()
+    expect(page.get_by_role("button", name="Verify Nia Newcomer")).to_have_count(0)

@@ -38,6 +38,11 @@ def test_replies_notify_the_thread_author_and_the_header_counts(forum, browser_f
     assert "Olive Other" in page and "Ada Academic" in page and "replied in" in page
     assert "Working across police and treatment" in page
 
+    # opening the thread reads the replies the author was told about
+    assert author.get(f"/forum/threads/{thread_id}").status_code == 200
+    assert header_count(author) is None and forum.unread("author") == 0
+    assert forum.unread("other") == 2  # only the one who opened it
+
 
 def test_quoting_notifies_the_quoted_author_once(forum, browser_for):
     thread_id, first = forum.thread(by="author")

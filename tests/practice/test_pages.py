@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from kx.accounts.models import User
 from kx.evidence.models import EvidenceLink
@@ -15,6 +15,7 @@ from kx.evidence.panels import evidence_label
 from kx.extensions import db
 from kx.practice.models import Practice
 from tests.support.browser import Html, breadcrumb, submit
+from tests.support.database import page_statements
 from tests.support.practice import (
     FORM,
     add_practice,
@@ -200,22 +201,8 @@ def evidence_on_list(client, query: str = "") -> dict[str, str]:
 
 
 def statements_run(app, client, url: str) -> int:
-    """How many SQL statements serving ``url`` to ``client`` runs."""
-    with app.app_context():
-        engine = db.engine
-    count = 0
-
-    def counted(*_args):
-        nonlocal count
-        count += 1
-
-    event.listen(engine, "before_cursor_execute", counted)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", counted)
-    assert response.status_code == 200
-    return count
+    """How many SQL statements serving ``url`` to ``client`` runs for the page."""
+    return len(page_statements(app, client, url))
 
 
 def test_each_row_shows_its_own_evidence_level(app, people):
@@ -458,15 +445,19 @@ def test_the_form_has_a_labelled_control_for_every_field(people):
     assert page.status == 200
     for name in (*FORM, "anonymised_confirmed"):
         assert page.has_control(name), name
-    checkbox_lists = {"domains": "Domains", "restricted_sectors": "Sectors that may read it"}
+    checkbox_lists = {
+        "domains": "Domains",
+        "countries": "Countries",
+        "stages": "Offending-timeline stages",
+        "restricted_sectors": "Sectors that may read it",
+    }
     for name in FORM:
         if name != "visibility":
             labelled = f'<label for="{name}">' in page.html
             assert labelled or f"<legend>{checkbox_lists.get(name)}</legend>" in page.html, name
     assert "<legend>Who may read it</legend>" in page.html
-    assert set(page.buttons()) >= {"check", "draft", "submit"}
-    for name in ("countries", "stages"):
-        assert re.search(rf'<select[^>]*multiple[^>]*name="{name}"', page.html), name
+    assert set(page.buttons()) >= {"check", "draft", "submit", "preview"}
+    assert "<select multiple" not in page.html  # no Ctrl-click lists
     for name in checkbox_lists:
         assert re.search(rf'<input[^>]*name="{name}"[^>]*type="checkbox"', page.html), name
 
@@ -892,7 +883,18 @@ def assert_harmless(page: Html, within: str | None = None) -> None:
     elements = page.inside(within or "body")
     assert elements, "nothing to check"
     for tag, attrs in elements:
-        assert tag not in DANGEROUS_TAGS or (tag in ("form", "input") and not within), tag
+        # the page's own forms, its menu (a disclosure) and its script file, never anything
+        # from the text
+        ours = not within and (
+            tag in ("form", "input")
+            or (tag == "details" and attrs.get("class") == "site-menu")
+            or (
+                tag == "script"
+                and set(attrs) == {"src", "defer"}
+                and attrs["src"].startswith("/static/")
+            )
+        )
+        assert tag not in DANGEROUS_TAGS or ours, tag
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name, value)
             assert name not in ("style", "srcdoc", "xlink:href", "formaction"), (tag, name)
@@ -901,10 +903,13 @@ def assert_harmless(page: Html, within: str | None = None) -> None:
                 scheme = urlsplit(cleaned).scheme
                 assert scheme in SAFE_SCHEMES, (tag, name, value)
                 assert "evil.example" not in cleaned or tag == "a", (tag, name, value)
-    # the only script elements are the page's JSON-LD data blocks, which run nothing
+    # the only script elements are the page's JSON-LD data blocks, which run nothing, and
+    # the form's own script file
     scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", page.html, re.I | re.S)
     assert len(scripts) == page.html.lower().count("<script")
     for attrs, content in scripts:
+        if attrs.strip() == 'src="/static/forms.js" defer' and not content:
+            continue
         assert attrs.strip() == 'type="application/ld+json"', attrs
         json.loads(content)
 

@@ -145,7 +145,7 @@ def test_a_visible_published_summarys_doi_is_still_a_conflict(app, client, cast)
     assert form.status_code == 409
     assert "Another summary already has this DOI" in Html(form).errors("doi")
     assert imported.get_json()["created"] == []
-    assert "already exists" in imported.get_json()["skipped"][0]["reason"]
+    assert "already on kx" in imported.get_json()["skipped"][0]["reason"]
     assert count(app) == 1
 
 

@@ -306,7 +306,7 @@ def test_import_creates_drafts_and_reports_every_skipped_entry(app, client, peop
     skipped = dict(re.findall(r'<th scope="row"><code>([^<]+)</code></th><td>([^<]+)</td>', page))
     assert "broken2019" in skipped and "could not parse" in skipped["broken2019"]
     assert skipped["notitle2020"] == "missing title"
-    assert "already exists" in skipped["already2011"]
+    assert "already on kx" in skipped["already2011"]
     assert "10.1177/1079063210370708" in skipped["already2011"]
     assert "3 entries were skipped" in page
     # the drafts are the importer's: invisible to others
@@ -323,9 +323,10 @@ def test_importing_the_same_file_twice_skips_every_duplicate(app, client, people
     login(client, people["member"])
     submit(client, "/research/import", {"bibtex": GOOD_AND_BAD})
     page = submit(client, "/research/import", {"bibtex": GOOD_AND_BAD}).get_data(as_text=True)
-    # only the book comes in again: it has no DOI to tell it is the same work
-    assert "1 draft was created." in page and ">Internet Sex Offenders</a>" in page
-    assert "a summary with DOI 10.1007/s10508-014-0270-x already exists" in page
+    # the book has no DOI: its title, year and first author tell it is the same work
+    assert "Nothing was imported." in page
+    assert "(the same DOI 10.1007/s10508-014-0270-x)" in page
+    assert "“Internet Sex Offenders” (the same title, year and first author)" in page
 
 
 def test_an_empty_import_is_an_error_beside_the_field(client, people, login):
@@ -335,7 +336,7 @@ def test_an_empty_import_is_an_error_beside_the_field(client, people, login):
     errors = re.search(
         r'<ul class="errors" id="bibtex-errors">(.*?)</ul>', response.get_data(as_text=True), re.S
     )
-    assert errors and "Paste at least one BibTeX entry." in errors.group(1)
+    assert errors and "Paste at least one BibTeX entry or choose a .bib file." in errors.group(1)
 
 
 def test_nothing_importable_is_reported(client, people, login):

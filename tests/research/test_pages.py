@@ -141,7 +141,7 @@ def test_anonymous_visitors_see_public_published_summaries_only(client, shelf):
     for key in ("members", "restricted", "draft", "pending", "archived"):
         response = client.get(f"/research/{shelf[key]}")
         assert response.status_code == 404, key  # never 403: existence stays hidden
-        assert "No such research summary." in response.get_data(as_text=True)
+        assert "Some content needs signing in" in response.get_data(as_text=True)
         assert " study" not in response.get_data(as_text=True)
     assert client.get("/research/99999").status_code == 404
 

@@ -194,6 +194,24 @@ def test_malformed_query_syntax_is_read_as_words(client, kx, corpus):
         assert all(i["type"] != "practice" or i["id"] == corpus["public"] for i in body["items"])
 
 
+HOSTILE = [
+    "NOT NOT NOT helpline",
+    "helpline:* & !'x' | <-> (",
+    "'; DROP TABLE search_documents; --",
+    "$1 %s %(q)s :w0 ::tsquery",
+    "((((((((((((helpline))))))))))))",
+    "\\ ' \" ` ~ ^ ! & | < > : *",
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_hostile_query_text_never_fails_the_api_or_the_page(client, kx, corpus, q):
+    body = search(client, q=q)  # 200, or the assertion inside shows the error
+    assert all(i["type"] != "practice" or i["id"] == corpus["public"] for i in body["items"])
+    assert client.get("/search", query_string={"q": q}).status_code == 200
+    assert kx.search("helpline").total >= 1  # and nothing was dropped or broken
+
+
 def test_bad_token_is_refused(client):
     response = client.get("/api/v1/search", headers={"Authorization": "Bearer nope"})
     assert_json_error(response, 401)

@@ -48,6 +48,7 @@ def test_check_exits_0_when_index_and_database_agree(kx, three):
     assert "Index and database agree." in result.output
 
 
+@pytest.mark.whoosh_only(reason="the outbox feeds Whoosh; PostgreSQL has no rows waiting")
 def test_check_applies_waiting_outbox_rows_first(kx, three, monkeypatch):
     monkeypatch.setattr(indexing, "apply_outbox", lambda timeout=None: 0)
     item = kx.practice("Waiting helpline", TEXT)  # committed; its index write never ran
@@ -110,6 +111,7 @@ def test_reindex_repairs_what_check_found(kx, three):
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.whoosh_only(reason="the Whoosh distribution installed")
 def test_whoosh_reloaded_is_installed_and_upstream_whoosh_is_not():
     """Both distributions install the ``whoosh`` package and overwrite each other's files;
     flask-whooshee and Flask-WhooshAlchemy(3) would pull upstream Whoosh back in."""

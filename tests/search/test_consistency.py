@@ -1,11 +1,10 @@
-"""The index follows the database through the outbox: a rolled-back change is never
-indexed, a failure or a crash between commit and index write is healed, a busy index
+"""The index follows the database (through the outbox, for Whoosh): a rolled-back change
+is never indexed, a failure or a crash between commit and index write is healed, a busy index
 delays but loses nothing, two processes writing at once lose nothing, and a deleted index
 is rebuilt to the same results."""
 
 import itertools
 import multiprocessing
-import shutil
 import sys
 import threading
 import types
@@ -29,9 +28,15 @@ from kx.search.whoosh.backend import WhooshBackend
 from kx.search.whoosh.schema import ANALYZER
 from tests.support.search import VIEWERS, no_drift
 
+OUTBOX = (
+    "the outbox and its healing feed Whoosh; PostgreSQL writes documents in the transaction "
+    "of the change (tests/search/test_postgres.py)"
+)
+FILES = "Whoosh's index directory and files; PostgreSQL keeps its documents in a table"
 TEXT = "A confidential helpline offers anonymous advice to adults worried about their thoughts."
 
 
+@pytest.mark.whoosh_only(reason=OUTBOX)
 def test_a_rolled_back_change_is_never_indexed(kx):
     item = kx.practice("Original kestrel title", TEXT)
 
@@ -82,6 +87,7 @@ def index_fails_once(monkeypatch):
     return failures
 
 
+@pytest.mark.whoosh_only(reason=OUTBOX)
 def test_a_failure_between_commit_and_index_write_is_healed_by_the_next_search(
     kx, index_fails_once
 ):
@@ -96,6 +102,7 @@ def test_a_failure_between_commit_and_index_write_is_healed_by_the_next_search(
     assert no_drift(kx.drift())
 
 
+@pytest.mark.whoosh_only(reason=OUTBOX)
 def test_a_failure_between_commit_and_index_write_is_healed_by_the_next_write(kx, index_fails_once):
     first = kx.practice("Kestrel helpline", TEXT)
     assert kx.outbox() == {f"practice:{first}"}
@@ -106,6 +113,7 @@ def test_a_failure_between_commit_and_index_write_is_healed_by_the_next_write(kx
     assert kx.pending() == 0
 
 
+@pytest.mark.whoosh_only(reason="Whoosh's write lock after a failed commit")
 def test_a_commit_that_fails_inside_whoosh_leaves_the_index_writable(kx, monkeypatch):
     """Whoosh keeps its write lock when a commit fails half-way; every later write in the
     process then waited for it and failed."""
@@ -129,6 +137,7 @@ def test_a_commit_that_fails_inside_whoosh_leaves_the_index_writable(kx, monkeyp
     assert kx.pending() == 0
 
 
+@pytest.mark.whoosh_only(reason="Whoosh's index generations")
 def test_a_generation_removed_while_it_is_opened_gives_way_to_the_newer_one(kx, monkeypatch):
     """A commit elsewhere deletes the old table of contents right after writing the new
     one; a search that listed the old one just before found its file gone (a 500)."""
@@ -150,6 +159,7 @@ def test_a_generation_removed_while_it_is_opened_gives_way_to_the_newer_one(kx, 
     assert vanished
 
 
+@pytest.mark.whoosh_only(reason=OUTBOX)
 def test_a_failed_visibility_downgrade_is_never_served_stale(kx, index_fails_once):
     """The dangerous case: the index still says "public" after the database says
     "members". The next search applies the change before it answers."""
@@ -165,6 +175,7 @@ def test_a_failed_visibility_downgrade_is_never_served_stale(kx, index_fails_onc
     assert kx.keys("kestrel", "le") == {f"practice:{item}"}
 
 
+@pytest.mark.whoosh_only(reason=OUTBOX)
 def test_a_crash_before_the_index_write_is_healed_by_another_worker(kx, monkeypatch, app):
     """The worker dies after its commit, before applying the outbox; another worker (a
     fresh app on the same database and index) picks the row up."""
@@ -177,6 +188,7 @@ def test_a_crash_before_the_index_write_is_healed_by_another_worker(kx, monkeypa
         {
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+            "SEARCH_BACKEND": app.config["SEARCH_BACKEND"],
             "SECRET_KEY": "another worker",
         }
     )
@@ -190,6 +202,7 @@ def test_a_crash_before_the_index_write_is_healed_by_another_worker(kx, monkeypa
     assert no_drift(kx.drift())
 
 
+@pytest.mark.whoosh_only(reason="Whoosh's index lock and the outbox")
 def test_a_busy_index_leaves_rows_that_are_applied_later(kx, monkeypatch):
     kx.practice("Osprey helpline", TEXT)  # the index exists
     with kx.app.app_context():
@@ -222,6 +235,7 @@ def test_a_busy_index_leaves_rows_that_are_applied_later(kx, monkeypatch):
     assert no_drift(kx.drift())
 
 
+@pytest.mark.whoosh_only(reason="Whoosh's first index build under its lock")
 def test_a_search_before_the_first_index_exists_while_it_is_being_built(kx, monkeypatch):
     with kx.app.app_context():
         backend = indexing.backend()
@@ -247,10 +261,15 @@ def test_a_search_before_the_first_index_exists_while_it_is_being_built(kx, monk
 # ------------------------------------------------------------------ two processes at once
 
 
-def _publish_many(database_url, index_dir, moderator_id, tag, count, barrier):
-    """One worker process: its own app on the shared database file and index directory."""
+def _publish_many(database_url, index_dir, backend, moderator_id, tag, count, barrier):
+    """One worker process: its own app on the shared database and search backend."""
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": database_url, "SEARCH_INDEX_DIR": index_dir, "SECRET_KEY": "x"}
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SEARCH_INDEX_DIR": index_dir,
+            "SEARCH_BACKEND": backend,
+            "SECRET_KEY": "x",
+        }
     )
     with app.app_context():
         moderator = db.session.get(User, moderator_id)
@@ -277,6 +296,7 @@ def test_two_processes_publishing_at_once_lose_nothing(kx, app):
             args=(
                 app.config["SQLALCHEMY_DATABASE_URI"],
                 app.config["SEARCH_INDEX_DIR"],
+                app.config["SEARCH_BACKEND"],
                 kx.users["moderator"],
                 tag,
                 50,
@@ -358,10 +378,7 @@ def test_deleting_the_index_and_reindexing_restores_identical_results(kx, varied
     before = _snapshot(kx)
     assert any(total for _viewer, _text, total, *_rest in before)
 
-    with kx.app.app_context():
-        link = indexing.backend().path
-        shutil.rmtree(link.resolve())
-        link.unlink()
+    kx.lose_index()
 
     assert kx.search("helpline", "moderator").total == 0  # an empty index, not an error
     assert len(kx.drift()["missing"]) == 12
@@ -373,6 +390,7 @@ def test_deleting_the_index_and_reindexing_restores_identical_results(kx, varied
     assert no_drift(kx.drift())
 
 
+@pytest.mark.whoosh_only(reason=FILES)
 def test_reindex_swaps_in_a_fresh_directory_and_drops_the_old_one(kx, varied):
     with kx.app.app_context():
         link = indexing.backend().path
@@ -385,6 +403,7 @@ def test_reindex_swaps_in_a_fresh_directory_and_drops_the_old_one(kx, varied):
     assert kx.search("", "moderator").total == 12
 
 
+@pytest.mark.whoosh_only(reason="Whoosh's parallel writer")
 def test_a_parallel_rebuild_gives_the_same_results(kx, varied, monkeypatch):
     """Large rebuilds index in two processes (one segment each); the answers are the same."""
     before = _snapshot(kx)
@@ -416,14 +435,16 @@ def test_a_failed_rebuild_leaves_the_old_index_serving(kx, varied, monkeypatch):
         indexing.reindex()
     monkeypatch.undo()
 
-    with kx.app.app_context():
-        link = indexing.backend().path
-    assert sorted(p.name for p in link.parent.glob(f"{link.name}*")) == sorted(
-        [link.name, link.resolve().name]
-    )  # the link and the live directory; the half-built one is gone
+    if kx.app.config["SEARCH_BACKEND"] == "whoosh":
+        with kx.app.app_context():
+            link = indexing.backend().path
+        assert sorted(p.name for p in link.parent.glob(f"{link.name}*")) == sorted(
+            [link.name, link.resolve().name]
+        )  # the link and the live directory; the half-built one is gone
     assert _snapshot(kx) == before
 
 
+@pytest.mark.whoosh_only(reason="the schema Whoosh pickles into its index")
 def test_an_index_whose_stored_schema_names_a_vanished_class_still_opens(kx, monkeypatch):
     """Whoosh pickles the schema into the index, the analyzer's class named by its module;
     an index is read with the schema kx declares, so an index built before that class moved
@@ -458,6 +479,7 @@ def test_writes_after_a_reindex_reach_the_new_index(kx, varied):
     assert no_drift(kx.drift())
 
 
+@pytest.mark.whoosh_only(reason="Whoosh's segments")
 def test_small_segments_merge_in_the_background(kx, monkeypatch):
     """Writes commit without merging (a user never waits for a merge); a crowded tier of
     small segments is merged afterwards by a background thread, losing nothing."""
@@ -477,6 +499,7 @@ def test_small_segments_merge_in_the_background(kx, monkeypatch):
     assert no_drift(kx.drift())
 
 
+@pytest.mark.whoosh_only(reason="the word list beside the Whoosh index")
 def test_an_index_without_a_word_list_gets_one_on_its_next_write(kx):
     """An index built before "did you mean" read its candidates from a word list (the file
     beside the index) offers suggestions again after the next write, for old documents too.
@@ -493,6 +516,7 @@ def test_an_index_without_a_word_list_gets_one_on_its_next_write(kx):
     assert kx.search("kestrl", None).suggestion == "kestrel"
 
 
+@pytest.mark.whoosh_only(reason=OUTBOX)
 def test_only_changes_that_concern_the_index_reach_the_outbox(kx, monkeypatch):
     """Drafts and pending items are never indexed, so saving them writes no outbox row
     (they were most of all writes); publishing, unpublishing and deleting a published item

@@ -3,8 +3,6 @@ written. Candidates used to be checked by stem only, so
 "evaluations", written only in a restricted or deleted item, was offered to anyone who
 could see an item saying "evaluate" (both stem to "evalu")."""
 
-from kx.search import indexing
-from kx.search.whoosh import suggestions
 from tests.support.search import VIEWERS
 
 TEXT = "Practitioners describe how the service was set up and who it reaches."
@@ -76,8 +74,7 @@ def test_reindex_rebuilds_the_word_list_from_what_is_published(app, kx):
     result = app.test_cli_runner().invoke(args=["search", "reindex"])
 
     assert result.exit_code == 0, result.output
-    with app.app_context():
-        words = set(suggestions.read_words(indexing.backend().path.resolve()))
+    words = kx.words()
     assert "evaluate" in words and "helpline" in words
     assert "evaluations" not in words and "triage" not in words
     for viewer in VIEWERS:

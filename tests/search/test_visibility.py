@@ -339,6 +339,7 @@ def test_deleting_restricted_research_drops_it_from_facets(kx, corpus):
     assert kx.search("zeppelin", "le").total == 1  # the restricted practice remains
 
 
+@pytest.mark.whoosh_only(reason="Whoosh's cached filter sets against its own query")
 def test_the_cached_visibility_filter_equals_the_engine_query(kx, corpus):
     """Searches filter with sets built from cached postings; they must let through exactly
     what the visibility rule written as a Whoosh query does, for every audience and any

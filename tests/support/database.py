@@ -1,6 +1,9 @@
 """The test database: its URL with the driver kx selects, a fresh database per parallel
 worker, and clearing every table between tests."""
 
+import re
+import threading
+
 from sqlalchemy import create_engine, make_url, text
 
 
@@ -36,3 +39,32 @@ def clear_tables(db) -> None:
         for table in reversed(tables):
             db.session.execute(table.delete())
     db.session.commit()
+
+
+#: What a web process does now and then on any request besides the page: the mail poll's
+#: look at its queue (``kx.mail.delivery.poll``), every ``MAIL_POLL_SECONDS``.
+HOUSEKEEPING = re.compile(r"mail_outbox|password_reset_requests")
+
+
+def page_statements(app, client, url: str) -> list[str]:
+    """The SQL statements serving ``url`` to ``client`` runs for the page itself (asserts
+    a 200): housekeeping and other threads' statements left out."""
+    from sqlalchemy import event
+
+    from kx.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    serving, seen = threading.get_ident(), []
+
+    def count(_conn, _cursor, statement, *_args):
+        if threading.get_ident() == serving and not HOUSEKEEPING.search(statement):
+            seen.append(" ".join(statement.split())[:150])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, url
+    return seen

@@ -9,12 +9,14 @@ plus ``"author"`` (a verified law-enforcement member who writes the items).
 """
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from kx.accounts.models import User
+from kx.database import transaction
 from kx.extensions import db
 from kx.practice.models import Practice
 from kx.practice.services import save_practice
@@ -24,7 +26,8 @@ from kx.research.services import save_research
 from kx.search import indexing
 from kx.search import services as search_services
 from kx.search.backend import Query
-from kx.search.models import SearchOutbox
+from kx.search.models import SearchDocument, SearchOutbox, SearchWord
+from kx.search.whoosh import suggestions
 from tests.support.browser import submit
 
 VIEWERS = (None, "unverified", "le", "academic", "moderator")
@@ -110,6 +113,25 @@ class Kx:
         """What the index holds right now (``key -> stamp``), without healing the outbox."""
         with self.app.app_context():
             return indexing.backend().stamps()
+
+    def lose_index(self) -> None:
+        """Delete the whole index as an operator might (Whoosh: its directory; PostgreSQL:
+        every search document)."""
+        with self.app.app_context():
+            backend = indexing.backend()
+            if indexing.in_transaction():
+                with transaction():
+                    db.session.execute(delete(SearchDocument))
+            else:
+                shutil.rmtree(backend.path.resolve())
+                backend.path.unlink()
+
+    def words(self) -> set[str]:
+        """The words "did you mean" may offer (Whoosh: the list beside the index)."""
+        with self.app.app_context():
+            if indexing.in_transaction():
+                return set(db.session.scalars(select(SearchWord.word)))
+            return set(suggestions.read_words(indexing.backend().path.resolve()))
 
     def pending(self) -> int:
         """How many outbox rows wait (a save may write several rows for one item)."""

@@ -10,13 +10,12 @@ version (an item downgraded to members-only stayed findable by the public).
 
 import itertools
 import threading
-from dataclasses import replace
 
 from whoosh import collectors
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import Or, Term
 
-from kx.search import interpretation, thesaurus
+from kx.search import interpretation, widening
 from kx.search.backend import Audience, Hit, Query, Results
 from kx.search.whoosh import facets, scoring, suggestions
 from kx.search.whoosh.query import OutOfTime, TopAndAll, any_words, parse, past, read
@@ -24,14 +23,10 @@ from kx.search.whoosh.schema import EMPTY, open_index, schema
 from kx.search.whoosh.snippets import SNIPPET_CHARS, Marks, excerpt
 from kx.search.whoosh.writer import IndexBusy, IndexWriter
 
-#: Below this many items holding every word of a theme (``THEME_WORDS`` or more different
-#: words), items holding only some of them follow, those holding most first: a described
-#: theme ("community volunteers supporting released men") is rarely worded so by any item.
-FEW_RESULTS = 3
-THEME_WORDS = 3
-
 
 class WhooshBackend(IndexWriter):
+    in_transaction = False  # fed from the outbox after each commit
+
     def __init__(self, path: str, lock_timeout: float = 2.0):
         super().__init__(path, lock_timeout)
         self._local = threading.local()
@@ -118,19 +113,7 @@ class WhooshBackend(IndexWriter):
 
     def search(self, query: Query, audience: Audience, deadline: float | None = None) -> Results:
         results = self._search(query, audience, deadline)
-        if not _respellable(query, results):
-            return results
-        # Few items hold every word and "did you mean" found a spelling that visible
-        # documents hold: show what that spelling finds, and offer the words as typed.
-        respelled = self._search(replace(query, text=results.suggestion), audience, deadline)
-        if respelled.partial or _all_words(respelled) <= _all_words(results):
-            return results
-        reading = respelled.interpretation
-        reading.respelled = query.text
-        reading.as_typed = _as_typed(query.text, results.suggestion)
-        respelled.suggestion = results.suggestion
-        respelled.notices = list(dict.fromkeys(results.notices + respelled.notices))
-        return respelled
+        return widening.respelled(query, results, lambda q: self._search(q, audience, deadline))
 
     def _search(self, query: Query, audience: Audience, deadline: float | None) -> Results:
         searcher = self._searcher()
@@ -143,7 +126,7 @@ class WhooshBackend(IndexWriter):
         run = self._run(searcher, parsed, query, audience, allowed, deadline)
         page_docs, matched, partial = run
         strict = len(matched)
-        wide = query.widen and (not strict or reading.question or _few(strict, reading))
+        wide = query.widen and (not strict or reading.question or widening.few(strict, reading))
         wide = wide and not partial
         wider = any_words(parsed) if wide else None
         if wider is not None:
@@ -254,49 +237,6 @@ def _open_searcher(directory):
         except FileNotFoundError:
             continue
     return open_index(directory).searcher()
-
-
-def _few(strict: int, reading) -> bool:
-    """Whether ``strict`` items holding every word are too few for a theme of plain words
-    (no quotes, no AND/OR/NOT: those ask for exactly what they say)."""
-    words = reading.searched.split()
-    return strict < FEW_RESULTS and len({w.lower() for w in words}) >= THEME_WORDS and _plain(words)
-
-
-def _plain(words: list[str]) -> bool:
-    """Whether ``words`` hold no quotes, groups or AND/OR/NOT."""
-    return not any(w in interpretation.OPERATORS or '"' in w or "(" in w for w in words)
-
-
-def _all_words(results: Results) -> int:
-    """How many of ``results`` hold every word searched."""
-    reading = results.interpretation
-    return reading.all_words if reading.fallback else results.total
-
-
-def _respellable(query: Query, results: Results) -> bool:
-    """Whether ``results`` should give way to those of their "did you mean" spelling: few
-    items hold every word, written plainly (quoted words and operators say exactly what
-    they mean) and none of them the thesaurus's ("SOTP" is no slip for "stop")."""
-    return bool(
-        query.widen
-        and results.suggestion
-        and not results.partial
-        and _plain(query.text.split())
-        and not any(m.group != "spelling" for m in thesaurus.expand(query.text.split()).matches)
-        and _all_words(results) < FEW_RESULTS
-    )
-
-
-def _as_typed(text: str, respelling: str) -> str:
-    """``text`` with the words "did you mean" respelt quoted, so that searching it finds the
-    words as typed instead of their respelling."""
-    typed, respelt = text.split(), respelling.split()
-    if len(typed) != len(respelt):
-        return f'"{text}"'
-    return " ".join(
-        f'"{word}"' if word != other else word for word, other in zip(typed, respelt, strict=True)
-    )
 
 
 def _list(value: str | None) -> list[str]:

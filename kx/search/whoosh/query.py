@@ -221,8 +221,10 @@ def _parse(searcher, text: str, notices: list[str], deadline: float | None = Non
     try:
         parsed = _parser(searcher).parse(text)
     except Exception:  # malformed syntax: fall back to the plain words
-        words = "".join(c if c.isalnum() else " " for c in text)
-        parsed = _parser(searcher).parse(words) if words.strip() else None
+        # without AND/OR/NOT: "NOT NOT NOT x" fails Whoosh's parser as words too
+        words = "".join(c if c.isalnum() else " " for c in text).split()
+        words = " ".join(w for w in words if w not in _OPERATORS)
+        parsed = _parser(searcher).parse(words) if words else None
     if parsed is None:
         return None
     return _bound(searcher.reader(), parsed, notices, deadline)

@@ -1,0 +1,388 @@
+"""``PostgresBackend``: the search backend interface (``kx.search.backend``) on PostgreSQL
+full-text search, over the ``search_documents`` table that ``write_in_transaction`` keeps in
+the same transaction as the changes it reflects.
+
+A search reads committed documents on a connection of its own, in one transaction whose
+``statement_timeout`` is what is left of the time budget. The viewer's visibility and the
+query's filters are one ``WHERE`` clause (``_where``) shared by the hits, the total, the
+facets, "did you mean" and related items, so nothing outside it can be counted, ranked,
+suggested or shown. ``ts_rank_cd`` reads only the document and the query (no collection
+statistics), so no hidden document can move a visible one's score.
+"""
+
+import html
+import math
+import time
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from kx.extensions import db
+from kx.search import documents, interpretation, widening
+from kx.search.backend import Audience, Hit, Query, Results
+from kx.search.postgres import query as tsq
+from kx.search.postgres import store, suggestions
+
+FACETS = {
+    "type": "type",
+    "domain": "domains",
+    "country": "countries",
+    "prevention_level": "prevention_level",
+    "study_design": "study_design",
+}
+#: ``ts_rank_cd``'s weights of D, C (text), B (tags) and A (title): title and tags three
+#: times the text, as the Whoosh backend weighs its fields.
+WEIGHTS = "{0.1, 0.2, 0.6, 0.6}"
+#: What holding one more of a query's words adds to an item's score in the any-words
+#: fallback: above any ``ts_rank_cd``, so items holding more of the words come first.
+COORDINATION = 1000.0
+SNIPPET_WORDS = "MaxWords=35, MinWords=20, MaxFragments=1"
+_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks, removed from the text beforehand
+#: Milliseconds a statement may take when no time budget applies (related items, the
+#: unranked page of a search out of time).
+PARTIAL_TIMEOUT = 2000
+#: Words of a document weighed for related items, and kept.
+RELATED_CANDIDATES, RELATED_TERMS = 40, 15
+
+
+def where(query: Query, audience: Audience, params: dict) -> str:
+    """The documents ``audience`` may see that pass ``query``'s filters, as SQL."""
+    conditions = []
+    if not audience.everything:
+        visible = ["visibility = 'public'"]
+        if audience.members:
+            visible.append("visibility = 'members'")
+            if audience.sector:
+                params["sector"] = audience.sector
+                visible.append("(visibility = 'restricted' AND :sector = ANY(sectors))")
+        conditions.append("(" + " OR ".join(visible) + ")")
+    for attribute, column, test in (
+        ("types", "type", "{c} = ANY(CAST(:{a} AS text[]))"),
+        ("domains", "domains", "{c} && CAST(:{a} AS text[])"),
+        ("countries", "countries", "{c} && CAST(:{a} AS text[])"),
+        ("prevention_levels", "prevention_level", "{c} = ANY(CAST(:{a} AS text[]))"),
+        ("study_designs", "study_design", "{c} = ANY(CAST(:{a} AS text[]))"),
+    ):
+        values = getattr(query, attribute)
+        if values:
+            params[attribute] = list(values)
+            conditions.append(test.format(c=column, a=attribute))
+    if query.year_from is not None:
+        params["year_from"] = query.year_from
+        conditions.append("year >= :year_from")
+    if query.year_to is not None:
+        params["year_to"] = query.year_to
+        conditions.append("year <= :year_to")
+    return " AND ".join(conditions) or "TRUE"
+
+
+class PostgresBackend:
+    """Search documents in PostgreSQL, written in the transaction of the change."""
+
+    #: documents are written by ``write_in_transaction``, not through the outbox
+    in_transaction = True
+
+    # Writing ---------------------------------------------------------------------------
+
+    def write_in_transaction(self, session, touched: set[tuple[str, int]]) -> None:
+        """Write the current state of the ``touched`` documents on ``session``'s
+        connection, before it commits (``kx.search.indexing`` calls this)."""
+        docs, deleted = [], []
+        wanted: dict[str, set[int]] = {}
+        for kind, item_id in touched:
+            wanted.setdefault(kind, set()).add(item_id)
+        with session.no_autoflush:
+            for kind, ids in wanted.items():
+                mapping = documents.MAPPINGS[kind]
+                for obj in list(session.identity_map.values()):
+                    if isinstance(obj, mapping.model) and obj.id in ids:
+                        session.expire(obj)  # its collections too (a thread's posts)
+                found = session.scalars(select(mapping.model).where(mapping.model.id.in_(ids)))
+                items = {item.id: item for item in found}
+                for item_id in sorted(ids):
+                    item = items.get(item_id)
+                    if documents.indexable(item, kind):
+                        docs.append(mapping.to_document(item))
+                    else:
+                        deleted.append(f"{kind}:{item_id}")
+        store.write(session.connection(), docs, deleted)
+
+    def index(self, documents: list[dict], deleted_keys: list[str]) -> None:
+        with db.engine.begin() as connection:
+            store.write(connection, documents, deleted_keys)
+
+    def rebuild(self, documents, total: int = 0, progress=None) -> int:
+        """Replace every document in one transaction: searches see the old ones until the
+        commit, and a failed rebuild leaves them in place."""
+        with db.engine.begin() as connection:
+            # one rebuild at a time; writes of single documents wait for the commit
+            connection.execute(text("LOCK TABLE search_documents IN EXCLUSIVE MODE"))
+            return store.replace_all(connection, documents, progress)
+
+    # Reading ---------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1 FROM search_documents LIMIT 1"))
+
+    def stamps(self) -> dict[str, str]:
+        with db.engine.connect() as connection:
+            return dict(connection.execute(text("SELECT key, stamp FROM search_documents")).all())
+
+    def search(self, query: Query, audience: Audience, deadline: float | None = None) -> Results:
+        results = self._search_until(query, audience, deadline)
+        return widening.respelled(
+            query, results, lambda other: self._search_until(other, audience, deadline)
+        )
+
+    def _search_until(self, query: Query, audience: Audience, deadline: float | None) -> Results:
+        """``query``'s results, or a page of its matches unranked and uncounted
+        (``Results.partial``) when ``deadline`` passes first."""
+        results = self._timed(lambda c: self._search(c, query, audience), deadline)
+        if results is None:
+            results = self._timed(lambda c: self._partial(c, query, audience), None)
+        if results is None:  # not even a page of matches in time
+            results = Results(0, [], {name: {} for name in FACETS}, partial=True)
+        return results
+
+    def related(self, key: str, audience: Audience, limit: int = 5) -> list[Hit]:
+        return self._timed(lambda c: self._related(c, key, audience, limit), None) or []
+
+    def _timed(self, work, deadline: float | None):
+        """``work(connection)`` in a read transaction ended at ``deadline`` (None: the
+        deadline passed first). Without one, ``PARTIAL_TIMEOUT`` still bounds it."""
+        with db.engine.connect() as connection, connection.begin():
+            left = PARTIAL_TIMEOUT
+            if deadline is not None:
+                left = int((deadline - time.monotonic()) * 1000)
+                if left <= 0:
+                    return None
+            connection.execute(text(f"SET LOCAL statement_timeout = {left}"))
+            try:
+                return work(connection)
+            except DBAPIError as error:
+                if getattr(error.orig, "sqlstate", None) == "57014":  # query_canceled
+                    return None
+                raise
+
+    def _partial(self, connection, query: Query, audience: Audience) -> Results:
+        """The first page of matches, neither ranked nor counted: what a search out of
+        time shows (``Results.partial``)."""
+        notices: list[str] = []
+        searched, reading = interpretation.read(tsq.query_text(query.text, notices))
+        node = tsq.bound_prefixes(tsq.parse(searched), notices)
+        params: dict = {"limit": query.per_page}
+        condition = "TRUE"
+        if node is not None:
+            params["q"] = tsq.compile_all(connection, [node])[0]
+            condition = "vector @@ CAST(:q AS tsquery)"
+        keys = connection.scalars(
+            text(
+                f"SELECT key FROM search_documents WHERE {where(query, audience, params)}"
+                f" AND {condition} LIMIT :limit"
+            ),
+            params,
+        ).all()
+        hits = _hits(connection, [(key, 0.0) for key in keys], None, False)
+        empty = {name: {} for name in FACETS}
+        return Results(
+            len(hits), hits, empty, notices=notices, partial=True, interpretation=reading
+        )
+
+    def _search(self, connection, query: Query, audience: Audience) -> Results:
+        notices: list[str] = []
+        searched, reading = interpretation.read(tsq.query_text(query.text, notices))
+        node = tsq.bound_prefixes(tsq.parse(searched), notices)
+        params: dict = {}
+        allowed = where(query, audience, params)
+        strict_text = tsq.compile_all(connection, [node])[0] if node is not None else None
+        if node is not None and not strict_text:
+            empty = {name: {} for name in FACETS}  # only small words: nothing to look for
+            return Results(0, [], empty, notices=notices, interpretation=reading)
+        page, total, counted = _run(connection, query, allowed, params, strict_text)
+        strict, headline_query = total, strict_text
+        parts = tsq.any_words(node)
+        wide = query.widen and (not strict or reading.question or widening.few(strict, reading))
+        if wide and parts:
+            texts = [t for t in tsq.compile_all(connection, parts) if t]
+            if len(texts) > 1:
+                run = _run(connection, query, allowed, params, strict_text, texts)
+                if run[1] > strict:
+                    page, total, counted = run
+                    reading.fallback, reading.all_words = "any-words", strict
+                    headline_query = " | ".join(f"({t})" for t in texts)
+        hits = _hits(connection, page, headline_query, query.snippets)
+        suggestion = None
+        if node is not None and strict < 3:
+            suggestion = suggestions.suggest(connection, query.text, allowed, params, strict)
+        reading.suggested_filters = interpretation.suggested_filters(reading, query, counted)
+        return Results(
+            total=total,
+            hits=hits,
+            facets=counted,
+            suggestion=suggestion,
+            notices=notices,
+            interpretation=reading,
+        )
+
+    def _related(self, connection, key: str, audience: Audience, limit: int) -> list[Hit]:
+        params: dict = {"key": key}
+        allowed = where(Query(), audience, params)
+        visible = connection.execute(
+            text(f"SELECT count(*) FROM search_documents WHERE {allowed}"), params
+        ).scalar()
+        rows = connection.execute(
+            text(
+                "WITH words AS ("
+                " SELECT lexeme, coalesce(array_length(positions, 1), 1) AS frequency"
+                " FROM search_documents d, unnest(d.vector)"
+                " WHERE d.key = :key AND 'C' = ANY(weights)"
+                f" ORDER BY frequency DESC, lexeme LIMIT {RELATED_CANDIDATES})"
+                " SELECT lexeme, frequency, (SELECT count(*) FROM (SELECT 1 FROM search_documents"
+                f"  WHERE {allowed} AND vector @@ CAST(quote_literal(lexeme) AS tsquery)"
+                "  LIMIT 1000) shared) AS shared_by FROM words"
+            ),
+            params,
+        ).all()
+        weighted = sorted(
+            (
+                (frequency * (math.log(max(visible, 1) / (shared_by + 1)) + 1), lexeme)
+                for lexeme, frequency, shared_by in rows
+                if shared_by > 1
+            ),
+            reverse=True,
+        )[:RELATED_TERMS]
+        if not weighted:
+            return []
+        params["words"] = [lexeme for _weight, lexeme in weighted]
+        found = connection.execute(
+            text(
+                "WITH q AS (SELECT string_agg(quote_literal(w), ' | ')::tsquery AS q"
+                " FROM unnest(CAST(:words AS text[])) w)"
+                f" SELECT key, ts_rank_cd('{WEIGHTS}', vector, q.q) AS score"
+                f" FROM search_documents, q WHERE {allowed} AND vector @@ q.q AND key <> :key"
+                " ORDER BY score DESC, published DESC, key LIMIT :limit"
+            ),
+            {**params, "limit": limit},
+        ).all()
+        return _hits(connection, [(k, s) for k, s in found], None, False)
+
+
+def _score(strict_text: str | None, parts: list[str] | None, params: dict) -> tuple[str, str]:
+    """The condition a document must meet and its score, as SQL."""
+    if parts:
+        params["parts"] = parts
+        params["any"] = " | ".join(f"({p})" for p in parts)
+        bonus = " + ".join(f"(vector @@ CAST(:part{i} AS tsquery))::int" for i in range(len(parts)))
+        for i, part in enumerate(parts):
+            params[f"part{i}"] = part
+        score = (
+            f"({bonus}) * {COORDINATION} + ts_rank_cd('{WEIGHTS}', vector, CAST(:any AS tsquery))"
+        )
+        return "vector @@ CAST(:any AS tsquery)", score
+    if strict_text is None:
+        return "TRUE", "0.0"
+    params["q"] = strict_text
+    return "vector @@ CAST(:q AS tsquery)", f"ts_rank_cd('{WEIGHTS}', vector, CAST(:q AS tsquery))"
+
+
+def _run(connection, query: Query, allowed: str, params: dict, strict_text, parts=None):
+    """One query's page (``(key, score)``), total and facet counts, in one statement."""
+    params = dict(params)
+    condition, score = _score(strict_text, parts, params)
+    order = "published DESC, key" if query.sort == "newest" else "score DESC, published DESC, key"
+    page, per_page = max(query.page, 1), query.per_page
+    params["limit"], params["offset"] = per_page, (page - 1) * per_page
+    facets = " UNION ALL ".join(
+        f"SELECT '{name}', value, count(*), 0.0 FROM matched, unnest({column}) value GROUP BY value"
+        if column in ("domains", "countries")
+        else f"SELECT '{name}', {column}, count(*), 0.0 FROM matched"
+        f" WHERE {column} <> '' GROUP BY {column}"
+        for name, column in FACETS.items()
+    )
+    rows = connection.execute(
+        text(
+            "WITH matched AS MATERIALIZED ("
+            f" SELECT key, type, domains, countries, prevention_level, study_design, published,"
+            f" {score} AS score FROM search_documents WHERE {allowed} AND {condition})"
+            " SELECT '', key, row_number() OVER (), score FROM ("
+            f"  SELECT key, score FROM matched ORDER BY {order} LIMIT :limit OFFSET :offset) page"
+            " UNION ALL SELECT '#', NULL, count(*), 0.0 FROM matched"
+            f" UNION ALL {facets}"
+        ),
+        params,
+    ).all()
+    hits, total, counted = [], 0, {name: {} for name in FACETS}
+    for facet, value, number, score_value in rows:
+        if facet == "":
+            hits.append((number, value, score_value))
+        elif facet == "#":
+            total = number
+        elif value:
+            counted[facet][value] = number
+    return [(key, s) for _n, key, s in sorted(hits)], total, counted
+
+
+def _hits(connection, page: list[tuple[str, float]], headline_query, snippets: bool) -> list[Hit]:
+    """The page's documents, with ``ts_headline`` snippets for these rows only."""
+    if not page:
+        return []
+    params = {"keys": [key for key, _score in page], "open": _OPEN, "close": _CLOSE}
+    if snippets and headline_query:
+        # ts_headline's parser drops what looks like a tag: it gets the text escaped, so
+        # that typed "<script>" shows as text, and adds nothing but the two marks
+        params["q"] = headline_query
+        snippet = (
+            f"ts_headline('{tsq.CONFIG}', replace(replace(replace(translate(text,"
+            " :open || :close, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),"
+            f" CAST(:q AS tsquery), 'StartSel={_OPEN}, StopSel={_CLOSE}, {SNIPPET_WORDS}')"
+        )
+    else:
+        snippet = "''"
+    rows = connection.execute(
+        text(
+            "SELECT key, type, item_id, title, domains, countries, year, text, "
+            f"{snippet} FROM search_documents WHERE key = ANY(CAST(:keys AS text[]))"
+        ),
+        params,
+    ).all()
+    found = {row[0]: row for row in rows}
+    hits = []
+    for key, score in page:
+        row = found.get(key)
+        if row is None:
+            continue
+        _key, kind, item_id, title, domains, countries, year, body, raw = row
+        hits.append(
+            Hit(
+                type=kind,
+                id=item_id,
+                title=title,
+                snippet=_snippet(body, raw, bool(headline_query)) if snippets else "",
+                score=round(float(score or 0.0), 4),
+                domains=list(domains or []),
+                countries=list(countries or []),
+                year=year,
+            )
+        )
+    return hits
+
+
+SNIPPET_CHARS = 240
+
+
+def _snippet(body: str, headline: str, marked: bool) -> str:
+    """The hit's snippet as HTML: ``headline`` (escaped text) with its marks as ``<mark>``,
+    or the start of ``body``; "…" where the text goes on."""
+    if not marked:
+        cut = body[:SNIPPET_CHARS]
+        if len(body) > SNIPPET_CHARS and " " in cut:
+            cut = cut[: cut.rfind(" ")]
+        return html.escape(cut.strip(), quote=False) + (" …" if len(cut) < len(body) else "")
+    # escaped already; any angle bracket left would be PostgreSQL's, never the text's
+    headline = headline.strip().replace("<", "&lt;").replace(">", "&gt;")
+    shown = html.unescape(headline.replace(_OPEN, "").replace(_CLOSE, ""))
+    start, end = body.find(shown[:30]), body.rfind(shown[-30:])
+    before = "… " if start > 20 else ""
+    after = " …" if end < 0 or end + min(len(shown), 30) < len(body) - 20 else ""
+    return before + headline.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>") + after

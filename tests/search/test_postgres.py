@@ -1,0 +1,176 @@
+"""What the PostgreSQL backend adds to the promises of the whole search suite (which runs on
+it too): documents written in the transaction of the change, so that a change and its
+document commit or fail together and every app on the database sees it at once; a clear
+refusal to start without PostgreSQL; a health check of its table."""
+
+import pytest
+from sqlalchemy import select, text
+
+from kx import create_app
+from kx.database import transaction
+from kx.extensions import db
+from kx.practice.models import Practice
+from kx.records import services as records
+from kx.search import indexing
+from kx.search.models import SearchDocument
+from kx.search.postgres import store
+from tests.search.conftest import backends
+from tests.support.search import no_drift
+
+TEXT = "A confidential helpline offers anonymous advice to adults worried about their thoughts."
+
+
+def on_postgres(test):
+    """Run ``test`` on the PostgreSQL backend only, which needs a PostgreSQL database."""
+    test = pytest.mark.postgres_only(test)
+    return pytest.mark.skipif(
+        "postgres" not in backends(), reason="needs KX_DATABASE_URL naming a PostgreSQL database"
+    )(test)
+
+
+def test_the_backend_refuses_to_start_without_postgresql(tmp_path):
+    with pytest.raises(RuntimeError, match="KX_DATABASE_URL") as refused:
+        create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'kx.db'}",
+                "SEARCH_BACKEND": "postgres",
+                "SECRET_KEY": "x",
+            }
+        )
+    assert "KX_SEARCH_BACKEND=postgres" in str(refused.value)
+
+
+def test_an_unknown_backend_is_refused_by_name(tmp_path):
+    with pytest.raises(RuntimeError, match="Unknown KX_SEARCH_BACKEND 'elastic'"):
+        create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'kx.db'}",
+                "SEARCH_BACKEND": "elastic",
+                "SECRET_KEY": "x",
+            }
+        )
+
+
+def _committed_keys() -> set[str]:
+    """The documents another connection sees (committed ones only)."""
+    with db.engine.connect() as connection:
+        return set(connection.scalars(text("SELECT key FROM search_documents")))
+
+
+@on_postgres
+def test_a_document_is_written_in_the_transaction_of_the_change(kx, monkeypatch):
+    draft = kx.practice("Kestrel helpline", TEXT, submit=False)
+    key = f"practice:{draft}"
+
+    def never(*args, **kwargs):
+        raise AssertionError("nothing may wait for after the commit")
+
+    monkeypatch.setattr(indexing, "apply_outbox", never)
+    with kx.app.app_context():
+        with transaction():
+            records.set_status(db.session.get(Practice, draft), "published")
+            db.session.flush()
+            assert key not in _committed_keys()  # not before the change commits...
+        assert key in _committed_keys()  # ...and with it
+    monkeypatch.undo()
+
+    assert kx.keys("kestrel", None) == {key}
+    assert kx.outbox() == set()
+    assert no_drift(kx.drift())
+
+
+@on_postgres
+def test_a_rolled_back_change_writes_no_document(kx):
+    item = kx.practice("Original kestrel title", TEXT)
+
+    with (
+        kx.app.app_context(),
+        pytest.raises(RuntimeError, match="after the change"),
+        transaction(),
+    ):
+        practice = db.session.get(Practice, item)
+        records.apply_changes(practice, {"title": "Changed osprey title"}, kx.user("moderator"))
+        db.session.flush()
+        raise RuntimeError("fails after the change")
+
+    assert kx.keys("osprey", "moderator") == set()
+    [hit] = kx.search("kestrel", "moderator").hits
+    assert hit.title == "Original kestrel title"
+    assert no_drift(kx.drift())
+
+
+@on_postgres
+def test_a_document_that_cannot_be_written_fails_the_change_with_it(kx, monkeypatch):
+    item = kx.practice("Original kestrel title", TEXT)
+
+    def broken(connection, documents, deleted_keys):
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(store, "write", broken)
+    with kx.app.app_context(), pytest.raises(OSError, match="disk is full"):
+        kx.edit_practice(item, title="Changed osprey title")
+    monkeypatch.undo()
+
+    with kx.app.app_context():
+        assert db.session.get(Practice, item).title == "Original kestrel title"
+    assert kx.keys("osprey", "moderator") == set()
+    assert kx.keys("kestrel", "moderator") == {f"practice:{item}"}
+    assert no_drift(kx.drift())
+
+
+@on_postgres
+def test_another_app_on_the_database_finds_a_publication_at_once(kx, app, tmp_path):
+    other = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SEARCH_BACKEND": "postgres",
+            "SEARCH_INDEX_DIR": str(tmp_path / "other-index"),
+            "SECRET_KEY": "x",
+        }
+    )
+    item = kx.practice("Kestrel helpline", TEXT)
+
+    body = other.test_client().get("/api/v1/search", query_string={"q": "kestrel"}).get_json()
+    assert [(hit["type"], hit["id"]) for hit in body["items"]] == [("practice", item)]
+    with other.app_context():
+        db.engine.dispose()
+
+
+@on_postgres
+def test_the_health_check_reads_the_search_table(kx, client):
+    assert client.get("/healthz").get_json()["checks"]["search"] == "ok"
+
+    with kx.app.app_context():
+        db.session.execute(text("ALTER TABLE search_documents RENAME TO search_documents_away"))
+        db.session.commit()
+    try:
+        response = client.get("/healthz")
+    finally:
+        with kx.app.app_context():
+            db.session.execute(text("ALTER TABLE search_documents_away RENAME TO search_documents"))
+            db.session.commit()
+
+    assert response.status_code == 503
+    assert response.get_json()["checks"] == {
+        "database": "ok",
+        "search": "unavailable",
+        "rate_limits": "not used",
+    }
+    assert "search_documents" not in response.get_data(as_text=True)
+
+
+@on_postgres
+def test_reindex_rewrites_every_document_in_one_transaction(kx):
+    for n in range(3):
+        kx.practice(f"Kestrel {n}", TEXT)
+    with kx.app.app_context():
+        db.session.execute(text("UPDATE search_documents SET title = 'wrong', stamp = 'old'"))
+        db.session.commit()
+    assert len(kx.drift()["stale"]) == 3
+
+    with kx.app.app_context():
+        assert indexing.reindex() == 3
+        titles = set(db.session.scalars(select(SearchDocument.title)))
+
+    assert titles == {"Kestrel 0", "Kestrel 1", "Kestrel 2"}
+    assert no_drift(kx.drift())
