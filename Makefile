@@ -49,6 +49,16 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/markdown.py
 	$(BIN)/python bench/growth.py
 
+## load: 60 s of mixed traffic (readers, searches with facets, writers publishing through the
+## API) against 4 gunicorn workers on 20,000 items, on the PostgreSQL profile (PostgreSQL
+## search, a job worker) and then on the embedded default (SQLite + Whoosh): requests/s,
+## p50/p95/p99 per endpoint, 5xx count, and a check that every acknowledged write is stored
+## and searchable (LOAD_ARGS="--items 2000 --seconds 30" for a quick run, --help for more;
+## LOAD_DATABASE_URL and LOAD_REDIS_URL choose the servers)
+.PHONY: load
+load: $(VENV)/.installed-test
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
 ## relevance: the judged queries of tests/search/relevance.toml over the demo content, searched
 ## as an anonymous visitor in a temporary folder: recall@10, precision@5 and MRR per group and
 ## overall beside their targets, and the queries finding fewer items than their facet

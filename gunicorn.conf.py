@@ -3,7 +3,7 @@
 import os
 
 from kx.config import refuse_unshared_rate_limits
-from kx.serving import warm
+from kx.serving import refuse_unreachable_services, warm
 
 wsgi_app = "kx:create_app()"
 bind = os.environ.get("KX_BIND", "127.0.0.1:8000")
@@ -19,8 +19,10 @@ access_log_format = (
 
 
 def on_starting(server):
-    """Refuse to start several workers that would each count rate limits alone."""
+    """Refuse to start several workers that would each count rate limits alone, or with a
+    database or Redis server that does not answer."""
     refuse_unshared_rate_limits(server.cfg.workers)
+    refuse_unreachable_services()
 
 
 def post_worker_init(worker):

@@ -39,9 +39,11 @@ def register_config(app: Flask, overrides: dict) -> None:
 
 def register_extensions(app: Flask) -> None:
     from kx import models  # noqa: F401  (every table in the metadata, for Alembic too)
-    from kx.database import configure_sqlite
+    from kx.database import configure_sqlite, engine_options
     from kx.extensions import csrf, db, limiter, login_manager, migrate
 
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(uri))
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -38,6 +38,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+#: seconds to wait for a PostgreSQL connection: an unreachable server fails a request
+#: quickly (503) instead of holding a worker until the operating system gives up
+CONNECT_TIMEOUT_SECONDS = 2
+
+
+def engine_options(url: str) -> dict:
+    """Engine options for ``url``: on PostgreSQL, connections are tested before each use
+    (one dropped by a restart is replaced, not handed to a request) and opened within
+    ``CONNECT_TIMEOUT_SECONDS``."""
+    if not url.startswith("postgresql"):
+        return {}
+    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS}}
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Apply the pragmas and the write-lock-up-front rule to a SQLite engine."""
 

@@ -47,7 +47,30 @@ HTTP_MESSAGES = {
     422: "Some of the input is not valid.",
     429: "Too many attempts. Wait a minute and try again.",
     500: "Something went wrong on our side. Nothing you sent was half-saved; try again later.",
+    503: "kx cannot reach its database just now. Nothing you sent was half-saved; try again "
+    "in a minute.",
 }
+
+#: seconds a client is told to wait after a 503 (``Retry-After``)
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is the database being out of reach: a lost or
+    refused connection, not a mistake in a query."""
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DBAPIError) and (
+            exc.connection_invalidated or isinstance(exc.orig, psycopg.OperationalError)
+        ):
+            return True
+        if isinstance(exc, psycopg.OperationalError):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def wants_json() -> bool:
@@ -118,7 +141,22 @@ def init_app(app) -> None:
             return json_error(exc.status, exc.message, exc.fields)
         return page(exc.status, exc.message)
 
+    def unavailable():
+        if wants_json():
+            response, status = json_error(503)
+        else:
+            try:
+                response, status = page(503, HTTP_MESSAGES[503])
+            except Exception:  # the page itself may need the database (the signed-in user)
+                response, status = HTTP_MESSAGES[503], 503
+            response = app.make_response((response, status))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response, 503
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if database_unavailable(exc):
+            app.logger.error("database unavailable: %s", exc)
+            return unavailable()
         app.logger.exception("Unhandled error")
         return json_error(500) if wants_json() else page(500, HTTP_MESSAGES[500])

@@ -27,7 +27,8 @@ def _rate_limits() -> None:
 def checks() -> dict[str, str]:
     """``part -> "ok" | "unavailable" | "not used"``."""
     parts = {"database": _database, "search": _search}
-    if not current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+    shared = not current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory://")
+    if shared and limiter.enabled:
         parts["rate_limits"] = _rate_limits
     found = {"rate_limits": "not used"}
     for name, check in parts.items():

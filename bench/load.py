@@ -1,0 +1,338 @@
+"""Load test: ``make load`` (or ``.venv/bin/python bench/load.py --items 2000 --seconds 30``).
+
+For each profile (``postgres``: PostgreSQL database and search, jobs queued for a
+``flask --app kx worker`` running beside the servers; ``embedded``: SQLite and Whoosh, jobs
+run in the requests), in a temporary folder:
+
+1. creates N published items through the record services (bench/search.py's
+   ``create_items``) and the writers' API tokens;
+2. serves them with gunicorn (gunicorn.conf.py, ``--workers`` processes);
+3. runs bench/locustfile.py headless for ``--seconds``: anonymous readers of pages and API
+   lists, searchers with facets, members publishing practice examples through the API;
+4. prints requests/s, p50/p95/p99 per endpoint and the count of 5xx answers;
+5. checks that every write answered with a 2xx is published in the database and found by
+   search, and that ``flask --app kx search check`` exits 0.
+
+Rate limits are switched off in the served app: all the traffic comes from one address,
+and the figures are about serving requests, not refusing them. The process exits non-zero
+when a check fails or any answer was a 5xx.
+"""
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+SEED = 4
+WRITERS = 8
+
+
+def profile_env(profile: str, workdir: Path, args) -> dict[str, str]:
+    """The ``KX_*`` variables of ``profile``, as an operator would set them."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("KX_")},
+        "KX_SECRET_KEY": "load test",
+        "KX_SEARCH_INDEX_DIR": str(workdir / "search-index"),
+        "KX_RATELIMIT_STORAGE_URI": args.redis,
+        "KX_BIND": f"127.0.0.1:{args.port}",
+        "WEB_CONCURRENCY": str(args.workers),
+        "PYTHONUNBUFFERED": "1",
+    }
+    if profile == "postgres":
+        env |= {
+            "KX_DATABASE_URL": args.database,
+            "KX_SEARCH_BACKEND": "postgres",
+            "KX_JOBS": "postgres",
+        }
+    else:
+        env |= {"KX_DATABASE_URL": f"sqlite:///{workdir / 'kx.db'}"}
+    return env
+
+
+def fresh_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, make_url, text
+
+    from kx.config import database_url
+
+    server = make_url(database_url(url))
+    engine = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{server.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{server.database}"'))
+    engine.dispose()
+
+
+def prepare(profile: str, env: dict, items: int) -> dict:
+    """Create the items and the accounts; returns the tokens the locustfile uses."""
+    from flask_migrate import upgrade
+
+    import bench.search as search
+    from kx import create_app
+    from kx.accounts import services as accounts
+    from kx.config import database_url
+
+    if profile == "postgres":
+        fresh_postgres(env["KX_DATABASE_URL"])
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url(env["KX_DATABASE_URL"]),
+            "SEARCH_BACKEND": env.get("KX_SEARCH_BACKEND", "whoosh"),
+            "SEARCH_INDEX_DIR": env["KX_SEARCH_INDEX_DIR"],
+            "SECRET_KEY": "load test",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        upgrade()
+    users = search.create_users(app)
+    started = time.perf_counter()
+    search.create_items(app, users, items, SEED)
+    print(f"  created {items} items through the services in {time.perf_counter() - started:.0f} s")
+    writers = []
+    with app.app_context():
+        for n in range(WRITERS):
+            user = accounts.register_user(
+                email=f"writer{n}@load.example.org",
+                display_name=f"Load writer {n}",
+                password="a long load test passphrase 42",  # noqa: S106
+                sector="law-enforcement",
+                country="GB",
+                role="member",
+                verified=True,
+            )
+            writers.append(accounts.create_token(user, "load")[1])
+    return {"writers": writers, "moderator": users["moderator"][1]}
+
+
+def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
+    out = open(log, "w")  # noqa: SIM115 (the process writes to it until stopped)
+    return subprocess.Popen(command, env=env, cwd=log.parent, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_healthy(url: str, server: subprocess.Popen, log: Path, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=10) as page:  # noqa: S310
+                if page.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"gunicorn not healthy within {timeout} s")
+        time.sleep(0.5)
+
+
+def percentiles(workdir: Path) -> tuple[list[dict], dict]:
+    with open(workdir / "locust_stats.csv") as stats:
+        rows = list(csv.DictReader(stats))
+    endpoints = [row for row in rows if row["Name"] != "Aggregated"]
+    total = next(row for row in rows if row["Name"] == "Aggregated")
+    return endpoints, total
+
+
+def print_table(endpoints: list[dict], total: dict) -> None:
+    print(
+        f"  {'endpoint':44} {'requests':>8} {'fail':>5} {'req/s':>7} "
+        f"{'p50':>6} {'p95':>6} {'p99':>6}"
+    )
+    for row in [*sorted(endpoints, key=lambda r: r["Name"]), total]:
+        print(
+            f"  {row['Name'][:44]:44} {row['Request Count']:>8} {row['Failure Count']:>5} "
+            f"{float(row['Requests/s']):7.1f} {row['50%']:>6} {row['95%']:>6} {row['99%']:>6}"
+        )
+    print("  (response times in ms)")
+
+
+def search_ids(url: str, run: str) -> set[int]:
+    """Every item that search finds for the run's word, as an anonymous visitor."""
+    found, page = set(), 1
+    while True:
+        query = f"{url}/api/v1/search?q={run}&per_page=100&page={page}"
+        with urllib.request.urlopen(query, timeout=30) as answer:  # noqa: S310
+            body = json.load(answer)
+        found |= {hit["id"] for hit in body["items"] if hit["type"] == "practice"}
+        if page * 100 >= body["total"] or not body["items"]:
+            return found
+        page += 1
+
+
+def published_ids(env: dict, ids: list[int]) -> set[int]:
+    from sqlalchemy import create_engine, text
+
+    from kx.config import database_url
+
+    engine = create_engine(database_url(env["KX_DATABASE_URL"]))
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT id FROM practices WHERE status = 'published'")
+        ).scalars()
+        found = set(rows) & set(ids)
+    engine.dispose()
+    return found
+
+
+def run_profile(profile: str, args) -> bool:
+    workdir = Path(tempfile.mkdtemp(prefix=f"kx-load-{profile}-"))
+    print(
+        f"\n== {profile}: {args.items} items, {args.workers} gunicorn workers, "
+        f"{args.users} users for {args.seconds} s, in {workdir}"
+    )
+    env = profile_env(profile, workdir, args)
+    processes = []
+    try:
+        tokens = prepare(profile, env, args.items)
+        (workdir / "tokens.json").write_text(json.dumps(tokens))
+        app_spec = "kx:create_app({'RATELIMIT_ENABLED': False})"
+        server = start(
+            [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), app_spec],
+            env,
+            workdir / "gunicorn.log",
+        )
+        processes.append(server)
+        if profile == "postgres":
+            worker_app = "kx:create_app({'RATELIMIT_ENABLED': False})"
+            processes.append(
+                start(
+                    [str(BIN / "flask"), "--app", worker_app, "worker"], env, workdir / "worker.log"
+                )
+            )
+        url = f"http://127.0.0.1:{args.port}"
+        wait_healthy(url, server, workdir / "gunicorn.log")
+        run = "zq" + uuid.uuid4().hex[:8].translate(str.maketrans("0123456789", "ghijklmnop"))
+        locust_env = env | {
+            "LOAD_TOKENS": str(workdir / "tokens.json"),
+            "LOAD_RUN": run,
+            "LOAD_OUTPUT": str(workdir / "output.json"),
+        }
+        locust_log = open(workdir / "locust.log", "w")  # noqa: SIM115
+        subprocess.run(  # noqa: S603
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "--only-summary",
+                "-u",
+                str(args.users),
+                "-r",
+                str(args.users),
+                "-t",
+                f"{args.seconds}s",
+                "--host",
+                url,
+                "--csv",
+                str(workdir / "locust"),
+                "--loglevel",
+                "WARNING",
+            ],
+            env=locust_env,
+            cwd=workdir,
+            check=False,
+            stdout=locust_log,
+            stderr=subprocess.STDOUT,
+        )
+        locust_log.close()
+        endpoints, total = percentiles(workdir)
+        output = json.loads((workdir / "output.json").read_text())
+        print_table(endpoints, total)
+        print(
+            f"  requests/s: {float(total['Requests/s']):.1f}   "
+            f"5xx answers: {output['server_errors']}"
+        )
+
+        written = output["published"]
+        time.sleep(2.5)  # the promise: searchable 2 s after the write returns
+        in_database = published_ids(env, written)
+        found = search_ids(url, run)
+        check = subprocess.run(  # noqa: S603
+            [str(BIN / "flask"), "--app", "kx", "search", "check"],
+            env=env,
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        missing_db = len(written) - len(in_database)
+        missing_search = len(set(written) - found)
+        print(
+            f"  writes answered 2xx and published: {len(written)} "
+            f"(refused at review: {len(output['refused'])})"
+        )
+        print(
+            f"  of those, missing from the database: {missing_db}; not found by search: "
+            f"{missing_search}"
+        )
+        print(
+            f"  flask --app kx search check: exit {check.returncode} "
+            f"{(check.stdout + check.stderr).strip().splitlines()[-1:] or ''}"
+        )
+        return (
+            output["server_errors"] == 0
+            and missing_db == 0
+            and missing_search == 0
+            and check.returncode == 0
+        )
+    finally:
+        for process in reversed(processes):
+            stop(process)
+        if args.keep:
+            print(f"  kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=20_000)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--users", type=int, default=40, help="simulated users at once")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--profile", choices=("postgres", "embedded", "both"), default="both")
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("LOAD_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kx_load"),
+        help="PostgreSQL database for the postgres profile: dropped and created afresh",
+    )
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="Redis for the rate-limit store several gunicorn workers need",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    args = parser.parse_args()
+    profiles = ("postgres", "embedded") if args.profile == "both" else (args.profile,)
+    results = {profile: run_profile(profile, args) for profile in profiles}
+    print()
+    for profile, ok in results.items():
+        print(f"{profile}: {'all checks passed' if ok else 'FAILED'}")
+    return 0 if all(results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
