@@ -8,25 +8,27 @@ from sqlalchemy import text
 from kx.search.postgres.query import CONFIG
 from kx.search.whoosh.suggestions import words_of
 
-#: The weighted document vector: title A, tag names B, text C (``ts_rank_cd`` weighs them
-#: by ``query.WEIGHTS``).
-VECTOR = (
+#: The weighted vectors: ``head`` of the title (A) and tag names (B), and the document's
+#: ``vector``, the head followed by the text (C); ``ts_rank_cd`` weighs them by
+#: ``backend.WEIGHTS``.
+HEAD = (
     f"setweight(to_tsvector('{CONFIG}', :title), 'A')"
     f" || setweight(to_tsvector('{CONFIG}', :tags), 'B')"
-    f" || setweight(to_tsvector('{CONFIG}', :text), 'C')"
 )
 _COLUMNS = (
     "key, type, item_id, title, text, tags, domains, countries, sectors, visibility,"
     " prevention_level, study_design, year, published, stamp"
 )
 _UPSERT = text(
-    f"INSERT INTO search_documents ({_COLUMNS}, vector) VALUES ("
-    ":key, :type, :item_id, :title, :text, :tags, CAST(:domains AS text[]),"
+    f"INSERT INTO search_documents ({_COLUMNS}, head, vector) SELECT"
+    " :key, :type, :item_id, :title, :text, :tags, CAST(:domains AS text[]),"
     " CAST(:countries AS text[]), CAST(:sectors AS text[]), :visibility, :prevention_level,"
-    f" :study_design, :year, :published, :stamp, {VECTOR})"
+    " :study_design, :year, :published, :stamp,"
+    f" h.head, h.head || setweight(to_tsvector('{CONFIG}', :text), 'C')"
+    f" FROM (SELECT {HEAD} AS head) h"
     " ON CONFLICT (key) DO UPDATE SET "
     + ", ".join(f"{c.strip()} = EXCLUDED.{c.strip()}" for c in _COLUMNS.split(",")[1:])
-    + ", vector = EXCLUDED.vector"
+    + ", head = EXCLUDED.head, vector = EXCLUDED.vector"
 )
 _WORDS = text(
     "INSERT INTO search_words (word) SELECT unnest(CAST(:words AS text[])) ON CONFLICT DO NOTHING"
