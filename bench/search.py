@@ -338,6 +338,98 @@ def create_items(app, users: dict, count: int, seed: int) -> float:
     return time.perf_counter() - started
 
 
+#: Text columns that a cloned item takes from other items than its title's (``clone_items``).
+MIXED = {
+    "practices": ["summary", "body", "outcomes", "implementation", "challenges"],
+    "research": ["summary", "key_findings", "implications", "limitations"],
+}
+
+
+def clone_items(app, count: int) -> float:
+    """Items up to ``count`` made in SQL from those created through the services: each new
+    item keeps one item's title (with one word of another's), terms, visibility and
+    metadata, and takes each text (Markdown and its HTML) from a different item, so that
+    no two items hold the same texts. Seconds taken; the search documents come from the
+    reindex that follows, as they would after any import."""
+    from sqlalchemy import func, select, text
+
+    from kx.database import transaction
+    from kx.extensions import db
+    from kx.practice.models import Practice
+    from kx.research.models import Research
+
+    started = time.perf_counter()
+    models = (Practice, Research)
+    with app.app_context():
+        made = {m: db.session.scalar(select(func.count()).select_from(m)) for m in models}
+        top = {m: db.session.scalar(select(func.max(m.id))) or 0 for m in models}
+        base, done = sum(made.values()), sum(made.values())
+        round_ = 0
+        while done < count:
+            round_ += 1
+            wanted = min(base, count - done)
+            with transaction():
+                for model in models:
+                    share = round(wanted * made[model] / base)
+                    _clone(db.session, model, share, round_, top[model])
+                    done += share
+            print(f"\r  cloned {done - base}/{count - base} items", end="", flush=True)
+        with transaction():
+            for model in models:
+                table = model.__tablename__
+                setval = f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"  # noqa: S608
+                db.session.execute(text(setval))
+    print()
+    return time.perf_counter() - started
+
+
+def _clone(session, model, count: int, round_: int, top: int) -> None:
+    """``count`` new items from the first ``top`` ids of ``model``'s table, ids shifted by
+    ``round_ * top``, their texts taken from items further on."""
+    from sqlalchemy import text
+
+    table = model.__tablename__
+    mixed = MIXED[table]
+    columns = [c.name for c in model.__table__.columns if c.name != "id"]
+    values = []
+    for column in columns:
+        if column == "title":
+            values.append("left(a.title || ' ' || split_part(t.title, ' ', 3), 200)")
+        elif column.removesuffix("_html") in mixed:
+            values.append(f"x{mixed.index(column.removesuffix('_html'))}.{column}")
+        elif column in ("doi", "match_key"):
+            values.append(f"a.{column} || '.{round_}'")
+        elif column in ("published_at", "created_at", "updated_at"):
+            values.append(f"a.{column} - interval '{round_} hours'")
+        else:
+            values.append(f"a.{column}")
+    # each text from an item a different number of places on, for each text and round (the
+    # SQL below is made of our own tables' and columns' names and of numbers)
+    joins = " ".join(
+        f"JOIN src x{i} ON x{i}.n = (a.n + {round_ * 7919 + (i + 1) * 104729}) % m.total"
+        for i in range(len(mixed))
+    )
+    shift = round_ * top
+    session.execute(
+        text(
+            f"WITH src AS (SELECT *, row_number() OVER (ORDER BY id) - 1 AS n FROM {table}"  # noqa: S608
+            f" WHERE id <= {top}), m AS (SELECT count(*) AS total FROM src)"
+            f" INSERT INTO {table} (id, {', '.join(columns)})"
+            f" SELECT a.id + {shift}, {', '.join(values)} FROM src a CROSS JOIN m"
+            f" JOIN src t ON t.n = (a.n + {round_ * 31}) % m.total {joins}"
+            f" WHERE a.n < {count}"
+        )
+    )
+    session.execute(
+        text(
+            "INSERT INTO item_terms (item_type, item_id, vocabulary, slug)"  # noqa: S608
+            f" SELECT item_type, item_id + {shift}, vocabulary, slug FROM item_terms"
+            f" WHERE item_type = '{model.item_type}' AND item_id <= {top}"
+            f" AND item_id + {shift} IN (SELECT id FROM {table} WHERE id > {shift})"
+        )
+    )
+
+
 def _tree_memory_mb(root: int) -> float:
     """Memory of process ``root`` and all its descendants, in MB: the sum of their
     proportional set sizes (PSS: pages shared after a fork count once in all, not once
@@ -738,6 +830,13 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=240)
     parser.add_argument("--publishes", type=int, default=50)
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument(
+        "--services",
+        type=int,
+        default=20_000,
+        help="items created through the services; with --backend postgres, those beyond are"
+        " cloned from them in SQL with their texts mixed (also growing a --reuse folder's)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument(
         "--backend",
@@ -786,11 +885,16 @@ def main() -> int:
             print("  reusing the items created by an earlier run")
         else:
             users = create_users(app)
-            created = create_items(app, users, args.items, args.seed)
-            print(f"  created through the services in {created:.0f} s")
-            if args.create_only:
-                args.keep = True
-                return 0
+            through = min(args.items, args.services)
+            created = create_items(app, users, through, args.seed)
+            print(f"  created {through} through the services in {created:.0f} s")
+        if backend == "postgres":
+            cloned = clone_items(app, args.items)
+            if cloned > 0.5:
+                print(f"  cloned up to {args.items} in SQL in {cloned:.0f} s")
+        if args.create_only:
+            args.keep = True
+            return 0
 
         if backend == "postgres":
             analyze_postgres(app)

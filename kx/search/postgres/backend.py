@@ -130,13 +130,7 @@ class PostgresBackend:
         with db.engine.begin() as connection:
             # one rebuild at a time; writes of single documents wait for the commit
             connection.execute(text("LOCK TABLE search_documents IN EXCLUSIVE MODE"))
-            count = store.replace_all(connection, documents, progress)
-        # the replaced rows out of the table and its index, and statistics for the planner
-        # of the new ones, as no autovacuum may come by soon (nor at all, if turned off)
-        with db.engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT")
-            connection.execute(text("VACUUM (ANALYZE) search_documents, search_words"))
-        return count
+            return store.replace_all(connection, documents, progress)
 
     # Reading ---------------------------------------------------------------------------
 
