@@ -349,8 +349,8 @@ def clone_items(app, count: int) -> float:
     """Items up to ``count`` made in SQL from those created through the services: each new
     item keeps one item's title (with one word of another's), terms, visibility and
     metadata, and takes each text (Markdown and its HTML) from a different item, so that
-    no two items hold the same texts. Seconds taken; the search documents come from the
-    reindex that follows, as they would after any import."""
+    no two items hold the same texts together. Seconds taken; the search documents come
+    from the reindex that follows, as they would after any import."""
     from sqlalchemy import func, select, text
 
     from kx.database import transaction
@@ -570,9 +570,44 @@ def percentile(values: list[float], p: float) -> float:
 # ----------------------------------------------------------------------- measuring
 
 
-def measure_api(app, users: dict, queries: list[dict]) -> tuple[str, tuple[list, list], list]:
+def server_clock(app):
+    """A function giving the CPU seconds spent so far by the PostgreSQL processes serving
+    the benchmark's database (from /proc/PID/schedstat, so for a server on this machine
+    only; None elsewhere): time on a CPU, which waiting for a busy CPU does not inflate."""
+    from sqlalchemy import text
+
+    from kx.extensions import db
+
+    with app.app_context(), db.engine.connect() as connection:
+        pids = connection.scalars(
+            text(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).all()
+
+    def clock() -> float:
+        total = 0
+        for pid in pids:
+            try:
+                total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                continue  # a connection closed meanwhile
+        return total / 1e9
+
+    try:
+        clock_works = bool(pids) and all(Path(f"/proc/{pid}/schedstat").exists() for pid in pids)
+    except OSError:
+        clock_works = False
+    return clock if clock_works else None
+
+
+def measure_api(
+    app, users: dict, queries: list[dict], server=None
+) -> tuple[str, tuple[list, list], list]:
     """Per-query seconds of the search API (or of the search service), and the totals (None
-    where a fallback widened the query or a respelling replaced it)."""
+    where a fallback widened the query or a respelling replaced it). With ``server``
+    (``server_clock``), the CPU figures add the database server's CPU time."""
     from kx.accounts.models import User
     from kx.extensions import db
     from kx.search import services
@@ -588,12 +623,15 @@ def measure_api(app, users: dict, queries: list[dict]) -> tuple[str, tuple[list,
         }
         for params in queries:
             query_string = {k: v for k, v in params.items() if k != "viewer"}
+            server_started = server() if server else 0.0
             started, cpu_started = time.perf_counter(), time.thread_time()
             response = client.get(
                 "/api/v1/search", query_string=query_string, headers=headers[params["viewer"]]
             )
             times.append(time.perf_counter() - started)
-            cpu.append(time.thread_time() - cpu_started)
+            cpu.append(
+                time.thread_time() - cpu_started + (server() - server_started if server else 0)
+            )
             assert response.status_code == 200, response.get_data(as_text=True)[:300]
             answer = response.get_json()
             reading = answer["interpretation"]
@@ -744,7 +782,7 @@ def capture_postgres(app, users: dict, queries: list[dict]) -> list[list[tuple[s
     return captured
 
 
-def replay_postgres(app, captured: list[list[tuple[str, dict]]]) -> tuple[list, list]:
+def replay_postgres(app, captured: list[list[tuple[str, dict]]], with_server: bool = False):
     """Each API query's own search statements (``capture_postgres``) run again, in one
     transaction per query on one reused connection: the database's share of the API's
     time, without the web layer, the Python between the statements, or taking a pooled
@@ -753,13 +791,19 @@ def replay_postgres(app, captured: list[list[tuple[str, dict]]]) -> tuple[list, 
 
     times, cpu = [], []
     with app.app_context(), db.engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1").all()
+        connection.rollback()
+        server = server_clock(app) if with_server else None
         for statements in captured:
+            server_started = server() if server else 0.0
             started, cpu_started = time.perf_counter(), time.thread_time()
             for statement, parameters in statements:
                 connection.exec_driver_sql(statement, parameters).all()
             connection.rollback()
             times.append(time.perf_counter() - started)
-            cpu.append(time.thread_time() - cpu_started)
+            cpu.append(
+                time.thread_time() - cpu_started + (server() - server_started if server else 0)
+            )
     return times, cpu
 
 
@@ -907,11 +951,12 @@ def main() -> int:
         for viewer in ("anonymous", "member", "moderator"):
             measure_api(app, users, [{"q": "helpline", "viewer": viewer}])
             raw(app, users, [{"q": "helpline", "viewer": viewer}])
-        label, (api_times, api_cpu), api_totals = measure_api(app, users, queries)
+        server = server_clock(app) if backend == "postgres" else None
+        label, (api_times, api_cpu), api_totals = measure_api(app, users, queries, server)
         (raw_times, raw_cpu), raw_totals = raw(app, users, queries)
         replayed = None
         if backend == "postgres":
-            replayed = replay_postgres(app, capture_postgres(app, users, queries))
+            replayed = replay_postgres(app, capture_postgres(app, users, queries), bool(server))
         compared = [(a, r) for a, r in zip(api_totals, raw_totals, strict=True) if a is not None]
         mismatched = sum(a != r for a, r in compared)
         publishing = measure_publishing(app, users, args.publishes, args.seed)
@@ -954,6 +999,8 @@ def main() -> int:
         )
         print()
         print(f"Search: {label}")
+        if server:
+            print("  (CPU: the client thread's and the PostgreSQL server's, together)")
         print(row("all queries", api_times, api_cpu))
         print(row("without filters", pick(api_times, plain), pick(api_cpu, plain)))
         print(row("with filters", pick(api_times, filtered), pick(api_cpu, filtered)))
