@@ -287,7 +287,8 @@ def _matched(allowed: str, strict_text: str | None, parts: list[str] | None, par
     match is counted (total and facets) from the GIN index and the row alone."""
     columns = "d.key, d.type, d.domains, d.countries, d.prevention_level, d.study_design"
     columns += ", d.published, d.vector"  # a pointer: read only where ranked
-    columns += ", d.head @@ CAST(:q AS tsquery) AS titled" if strict_text or parts else ""
+    ranked = parts or strict_text is not None
+    columns += ", d.head @@ CAST(:q AS tsquery) AS titled" if ranked else ""
     if parts:
         # how many of the parts each document holds, from one index scan per part; the
         # rows found again by their place in the table (ctid), stable within a snapshot
