@@ -1017,7 +1017,8 @@ def main() -> int:
             print(row("with filters", pick(replayed[0], filtered), pick(replayed[1], filtered)))
             print()
             print("Main statements only: matching, ranking, total and facets in one statement,")
-            print("         ts_headline for the page (no fallback, no did-you-mean)")
+            print("         ts_headline for the page (no fallback, no did-you-mean; CPU: the")
+            print("         client thread's only)")
         else:
             print("Raw engine: one reused Whoosh searcher, same filter, facets and highlights")
         print(row("all queries", raw_times, raw_cpu))
