@@ -16,6 +16,7 @@ not only missing documents (a change to the names of tags included).
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
@@ -99,26 +100,40 @@ def _record(item, text_parts: list[str], tags: dict[str, list[str]], **extra) ->
     )
 
 
+#: ``(model, id) -> outcomes`` read at once for a batch of a reindex (``all_documents``)
+_read_ahead: ContextVar[dict | None] = ContextVar("outcomes_read_ahead", default=None)
+
+
 def _outcomes(item) -> list[str]:
     """The outcomes that findings record on ``item``'s links to published public items."""
-    if isinstance(item, Practice):
+    ahead = _read_ahead.get()
+    if ahead is not None and (type(item), item.id) in ahead:
+        return ahead[type(item), item.id]
+    return _outcomes_of(type(item), [item.id]).get(item.id, [])
+
+
+def _outcomes_of(model, ids: list[int]) -> dict[int, list[str]]:
+    """``_outcomes`` of the ``model`` items ``ids``, in one statement."""
+    if model is Practice:
         mine, other, other_model = EvidenceLink.practice_id, EvidenceLink.research_id, Research
     else:
         mine, other, other_model = EvidenceLink.research_id, EvidenceLink.practice_id, Practice
-    return list(
-        db.session.scalars(
-            select(Finding.outcome)
-            .distinct()
-            .join(EvidenceLink, Finding.link_id == EvidenceLink.id)
-            .join(other_model, other_model.id == other)
-            .where(
-                mine == item.id,
-                other_model.status == PUBLISHED,
-                other_model.visibility == "public",
-            )
-            .order_by(Finding.outcome)
+    rows = db.session.execute(
+        select(mine, Finding.outcome)
+        .distinct()
+        .join(EvidenceLink, Finding.link_id == EvidenceLink.id)
+        .join(other_model, other_model.id == other)
+        .where(
+            mine.in_(ids),
+            other_model.status == PUBLISHED,
+            other_model.visibility == "public",
         )
+        .order_by(mine, Finding.outcome)
     )
+    found: dict[int, list[str]] = {}
+    for item_id, outcome in rows:
+        found.setdefault(item_id, []).append(outcome)
+    return found
 
 
 def practice_document(item: Practice) -> dict:
@@ -263,8 +278,17 @@ def all_documents(batch: int = 500) -> Iterator[dict]:
             ).all()
             if not items:
                 break
+            ahead = None
+            if mapping.model in (Practice, Research):  # one statement for the batch
+                found = _outcomes_of(mapping.model, [item.id for item in items])
+                ahead = {(mapping.model, item.id): found.get(item.id, []) for item in items}
             for item in items:
-                yield mapping.to_document(item)
+                token = _read_ahead.set(ahead)
+                try:
+                    document = mapping.to_document(item)
+                finally:
+                    _read_ahead.reset(token)
+                yield document
                 db.session.expunge(item)  # keep memory flat on large reindexes
             last_id = items[-1].id
 

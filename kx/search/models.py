@@ -88,11 +88,18 @@ class SearchDocument(db.Model):
     year: Mapped[int | None]
     published: Mapped[datetime]
     stamp: Mapped[str] = mapped_column(String(40))
-    #: title A, tags B, text C (``kx.search.postgres.store.VECTOR``)
+    #: title A, tags B, text C (``kx.search.postgres.store.HEAD`` and ``_UPSERT``)
     vector: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
+    #: title A and tags B alone: small enough to stay in the row (what to rank first)
+    head: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
 
     __table_args__ = (
-        Index("ix_search_documents_vector", "vector", postgresql_using="gin"),
+        Index(
+            "ix_search_documents_vector",
+            "vector",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
         Index("ix_search_documents_published", "published"),
     )
 

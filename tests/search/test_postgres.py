@@ -13,7 +13,7 @@ from kx.practice.models import Practice
 from kx.records import services as records
 from kx.search import indexing
 from kx.search.models import SearchDocument
-from kx.search.postgres import store
+from kx.search.postgres import backend, store
 from tests.search.conftest import backends
 from tests.support.search import no_drift
 
@@ -174,3 +174,34 @@ def test_reindex_rewrites_every_document_in_one_transaction(kx):
 
     assert titles == {"Kestrel 0", "Kestrel 1", "Kestrel 2"}
     assert no_drift(kx.drift())
+
+
+@on_postgres
+def test_ranking_reads_only_the_likeliest_matches_but_counts_all(kx, monkeypatch):
+    """Beyond ``RANK_CANDIDATES`` matches, those with the words in their title still lead,
+    and the total and facets still count every match the viewer may see."""
+    monkeypatch.setattr(backend, "RANK_CANDIDATES", 2)
+    titled = kx.practice("Kestrel helpline for adults", TEXT, countries=["DE"])
+    older = [kx.practice(f"Night line {n}", f"{TEXT} Kestrel.", countries=["GB"]) for n in range(4)]
+    kx.practice("Members' kestrel notes", TEXT, visibility="members")
+
+    results = kx.search("kestrel", per_page=2)
+
+    assert (results.hits[0].type, results.hits[0].id) == ("practice", titled)
+    assert results.total == 5
+    assert results.facets["country"] == {"DE": 1, "GB": 4}
+    later = kx.search("kestrel", per_page=2, page=3)
+    assert [hit.id for hit in later.hits] == [older[0]]  # the last page: paged past the few
+
+
+@on_postgres
+def test_items_holding_more_of_the_words_lead_beyond_the_ranked_few(kx, monkeypatch):
+    monkeypatch.setattr(backend, "RANK_CANDIDATES", 1)
+    both = kx.practice("Night line", f"{TEXT} Kestrel osprey.")
+    one = [kx.practice(f"Kestrel line {n}", TEXT) for n in range(3)]
+
+    results = kx.search("kestrel osprey falcon", per_page=1)
+
+    assert results.interpretation.fallback == "any-words"
+    assert [hit.id for hit in results.hits] == [both]
+    assert results.total == 1 + len(one)

@@ -14,7 +14,7 @@ from kx.search.whoosh.query import query_text
 
 #: The text search configuration (see the migration ``5ec01a1d0012``): English stems,
 #: accents folded first. No item records its language; a per-language configuration
-#: would be chosen here and in ``store.VECTOR`` once one does.
+#: would be chosen here and in ``store._UPSERT`` once one does.
 CONFIG = "kx_english"
 #: Groups nested deeper than this are read as plain words.
 MAX_DEPTH = 8

@@ -27,15 +27,23 @@ def _evidence(connection, words: list[str], allowed: str, params: dict) -> dict:
     whether one of those holds the word as written."""
     if not words:
         return {}
+
+    def holding(columns: str) -> str:
+        return (
+            f"SELECT {columns} FROM search_documents WHERE {allowed} AND vector @@ q"
+            f" LIMIT {MAX_SPELLING_CHECKS}"
+        )
+
+    written = (
+        "unaccent(lower(d.title || ' ' || d.tags || ' ' || d.text))"
+        " ~ ('(^|[^[:alpha:]])' || w || '($|[^[:alpha:]])')"
+    )
+    # counted from the index alone; the texts read only until one holds the word as written
     rows = connection.execute(
         text(
-            f"SELECT w, numnode(q), hits.n, hits.shown FROM unnest(CAST(:words AS text[])) w,"
-            f" websearch_to_tsquery('{tsq.CONFIG}', w) q,"
-            " LATERAL (SELECT count(*) AS n, coalesce(bool_or(unaccent(lower("
-            "   d.title || ' ' || d.tags || ' ' || d.text))"
-            "   ~ ('(^|[^[:alpha:]])' || w || '($|[^[:alpha:]])')), false) AS shown"
-            f"  FROM (SELECT title, tags, text FROM search_documents"
-            f"   WHERE {allowed} AND vector @@ q LIMIT {MAX_SPELLING_CHECKS}) d) hits"
+            f"SELECT w, numnode(q), (SELECT count(*) FROM ({holding('1')}) d),"
+            f" EXISTS (SELECT 1 FROM ({holding('title, tags, text')}) d WHERE {written})"
+            f" FROM unnest(CAST(:words AS text[])) w, websearch_to_tsquery('{tsq.CONFIG}', w) q"
         ),
         {**params, "words": words},
     ).all()
@@ -100,7 +108,13 @@ def _respell(connection, word: str, allowed: str, params: dict) -> str | None:
         },
     ).all()
     by_distance: dict[int, list[str]] = {1: [], 2: []}
+    letters = set(word)
     for candidate in candidates:
+        # two edits add at most two letters and take at most two away: most words of the
+        # range fail this at a fraction of the cost of counting their edits
+        held = set(candidate)
+        if len(held - letters) > 2 or len(letters - held) > 2:
+            continue
         distance = _edits(word, candidate, 2)
         if 0 < distance <= 2:
             by_distance[distance].append(candidate)
