@@ -1,7 +1,7 @@
 """research sorted by year: an index walked in the list's order
 
 Revision ID: 5ec01a1d0017
-Revises: 5ec01a1d0012
+Revises: 5ec01a1d0016
 Create Date: 2026-12-06 09:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5ec01a1d0017'
-down_revision = '5ec01a1d0012'
+down_revision = '5ec01a1d0016'
 branch_labels = None
 depends_on = None
 
