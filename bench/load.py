@@ -4,8 +4,12 @@ For each profile (``postgres``: PostgreSQL database and search, jobs queued for 
 ``flask --app kx worker`` running beside the servers; ``embedded``: SQLite and Whoosh, jobs
 run in the requests), in a temporary folder:
 
-1. creates N published items through the record services (bench/search.py's
-   ``create_items``) and the writers' API tokens;
+1. copies a corpus of N published items into it: a SQLite database and Whoosh index as
+   ``bench/search.py --create-only`` leaves them (``--corpus``; by default a folder in the
+   temporary directory, created once through the record services with bench/search.py's
+   ``create_items``, about 9 minutes for 20,000 items, and reused by later runs). The
+   PostgreSQL profile copies the corpus's rows into a fresh database. Then it creates the
+   writers' API tokens and rebuilds the search index (``flask --app kx search reindex``);
 2. serves them with gunicorn (gunicorn.conf.py, ``--workers`` processes);
 3. runs bench/locustfile.py headless for ``--seconds``: anonymous readers of pages and API
    lists, searchers with facets, members publishing practice examples through the API;
@@ -24,6 +28,8 @@ import json
 import os
 import shutil
 import signal
+import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -37,6 +43,12 @@ sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 SEED = 4
 WRITERS = 8
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def profile_env(profile: str, workdir: Path, args) -> dict[str, str]:
@@ -57,7 +69,7 @@ def profile_env(profile: str, workdir: Path, args) -> dict[str, str]:
             "KX_JOBS": "postgres",
         }
     else:
-        env |= {"KX_DATABASE_URL": f"sqlite:///{workdir / 'kx.db'}"}
+        env |= {"KX_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}"}
     return env
 
 
@@ -74,8 +86,81 @@ def fresh_postgres(url: str) -> None:
     engine.dispose()
 
 
-def prepare(profile: str, env: dict, items: int) -> dict:
-    """Create the items and the accounts; returns the tokens the locustfile uses."""
+def corpus(args) -> Path:
+    """A folder with ``args.items`` published items (``bench.db``, ``search-index``): the
+    one ``--corpus`` names, created there first when it holds no database."""
+    import bench.search as search
+
+    folder = args.corpus or Path(tempfile.gettempdir()) / f"kx-load-corpus-{args.items}-{SEED}"
+    if (folder / "bench.db").exists():
+        return folder
+    print(f"creating the corpus of {args.items} items once, in {folder} (later runs copy it)")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f"{folder.name}-building-", dir=folder.parent))
+    app = search.make_app(building)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    users = search.create_users(app)
+    took = search.create_items(app, users, args.items, SEED)
+    print(f"  created {args.items} items through the services in {took:.0f} s")
+    with app.app_context():
+        from kx.extensions import db
+
+        db.engine.dispose()
+    building.rename(folder)  # only a complete corpus gets the name later runs look for
+    return folder
+
+
+def copy_corpus(folder: Path, workdir: Path) -> Path:
+    """Copy the corpus's database (with its write-ahead log) and index into ``workdir``:
+    the corpus itself is never opened for writing."""
+    for path in folder.glob("bench.db*"):
+        shutil.copy2(path, workdir / path.name)
+    shutil.copytree(folder / "search-index", workdir / "search-index")
+    return workdir / "bench.db"
+
+
+#: tables whose rows the PostgreSQL profile does not copy: the Whoosh corpus has no search
+#: documents (the reindex writes them) and its outbox entries were applied long ago
+NOT_COPIED = {"search_documents", "search_words", "search_outbox"}
+
+
+def copy_rows(source: Path, app) -> int:
+    """Copy every row of the SQLite corpus into ``app``'s (upgraded, empty) PostgreSQL
+    database, then move each identity sequence past the highest id copied."""
+    from sqlalchemy import create_engine, func, select, text
+
+    from kx.extensions import db
+
+    sqlite = create_engine(f"sqlite:///{source}")
+    copied = 0
+    with app.app_context(), sqlite.connect() as reading, db.engine.begin() as writing:
+        # the rows satisfied the same foreign keys in the corpus; checking them again one
+        # by one would only slow the copy (session_replication_role skips the triggers)
+        writing.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in db.metadata.sorted_tables:
+            if table.name in NOT_COPIED:
+                continue
+            rows = reading.execute(select(table)).mappings()
+            while batch := rows.fetchmany(2000):
+                writing.execute(table.insert(), [dict(row) for row in batch])
+                copied += len(batch)
+            if "id" in table.c and table.c.id.autoincrement in (True, "auto"):
+                highest = writing.execute(select(func.max(table.c.id))).scalar()
+                if highest:
+                    writing.execute(
+                        text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :n)"),
+                        {"t": table.name, "n": highest},
+                    )
+    sqlite.dispose()
+    return copied
+
+
+def prepare(profile: str, env: dict, folder: Path, workdir: Path) -> dict:
+    """Put the corpus in place and create the writers; returns the tokens the locustfile
+    uses."""
     from flask_migrate import upgrade
 
     import bench.search as search
@@ -83,6 +168,15 @@ def prepare(profile: str, env: dict, items: int) -> dict:
     from kx.accounts import services as accounts
     from kx.config import database_url
 
+    started = time.perf_counter()
+    source = copy_corpus(folder, workdir)
+    corpus_db = sqlite3.connect(source)
+    (items,) = corpus_db.execute(
+        "SELECT (SELECT count(*) FROM practices WHERE status = 'published')"
+        " + (SELECT count(*) FROM research WHERE status = 'published')"
+    ).fetchone()
+    corpus_db.close()
+    print(f"  corpus {folder}: {items} published items")
     if profile == "postgres":
         fresh_postgres(env["KX_DATABASE_URL"])
     app = create_app(
@@ -96,10 +190,10 @@ def prepare(profile: str, env: dict, items: int) -> dict:
     )
     with app.app_context():
         upgrade()
-    users = search.create_users(app)
-    started = time.perf_counter()
-    search.create_items(app, users, items, SEED)
-    print(f"  created {items} items through the services in {time.perf_counter() - started:.0f} s")
+    if profile == "postgres":
+        copied = copy_rows(source, app)
+        print(f"  copied {copied} rows of the corpus into PostgreSQL")
+    users = search.existing_users(app)
     writers = []
     with app.app_context():
         for n in range(WRITERS):
@@ -113,7 +207,36 @@ def prepare(profile: str, env: dict, items: int) -> dict:
                 verified=True,
             )
             writers.append(accounts.create_token(user, "load")[1])
+        from kx.extensions import db
+
+        db.engine.dispose()
+    print(f"  corpus in place in {time.perf_counter() - started:.0f} s")
     return {"writers": writers, "moderator": users["moderator"][1]}
+
+
+def reindex(env: dict, workdir: Path) -> None:
+    """``flask --app kx search reindex``: one compact index (Whoosh) or the search
+    documents the copied rows lack (PostgreSQL)."""
+    started, before = time.perf_counter(), os.times()
+    done = subprocess.run(  # noqa: S603
+        [str(BIN / "flask"), "--app", "kx", "search", "reindex"],
+        env=env,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"search reindex failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    print(
+        f"  {done.stdout.strip().splitlines()[-1]} (search reindex: "
+        f"{time.perf_counter() - started:.0f} s wall, "
+        f"{cpu:.0f} s CPU)"
+    )
 
 
 def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
@@ -196,7 +319,7 @@ def published_ids(env: dict, ids: list[int]) -> set[int]:
     return found
 
 
-def run_profile(profile: str, args) -> bool:
+def run_profile(profile: str, args, folder: Path) -> bool:
     workdir = Path(tempfile.mkdtemp(prefix=f"kx-load-{profile}-"))
     print(
         f"\n== {profile}: {args.items} items, {args.workers} gunicorn workers, "
@@ -205,7 +328,8 @@ def run_profile(profile: str, args) -> bool:
     env = profile_env(profile, workdir, args)
     processes = []
     try:
-        tokens = prepare(profile, env, args.items)
+        tokens = prepare(profile, env, folder, workdir)
+        reindex(env, workdir)
         (workdir / "tokens.json").write_text(json.dumps(tokens))
         app_spec = "kx:create_app({'RATELIMIT_ENABLED': False})"
         server = start(
@@ -312,7 +436,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--users", type=int, default=40, help="simulated users at once")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="the servers' port (0: a free one)")
     parser.add_argument("--profile", choices=("postgres", "embedded", "both"), default="both")
     parser.add_argument(
         "--database",
@@ -324,10 +448,21 @@ def main() -> int:
         default=os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/0"),
         help="Redis for the rate-limit store several gunicorn workers need",
     )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=os.environ.get("LOAD_CORPUS") and Path(os.environ["LOAD_CORPUS"]),
+        help="a folder of bench/search.py --create-only (bench.db, search-index), only read; "
+        "created there when it has no bench.db (default: kx-load-corpus-ITEMS-SEED in the "
+        "temporary directory)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
     args = parser.parse_args()
+    if not args.port:
+        args.port = free_port()
+    folder = corpus(args)
     profiles = ("postgres", "embedded") if args.profile == "both" else (args.profile,)
-    results = {profile: run_profile(profile, args) for profile in profiles}
+    results = {profile: run_profile(profile, args, folder) for profile in profiles}
     print()
     for profile, ok in results.items():
         print(f"{profile}: {'all checks passed' if ok else 'FAILED'}")
