@@ -301,6 +301,47 @@ def server_cpu(processes: list[subprocess.Popen]) -> float:
     return total
 
 
+def database_cpu(env: dict) -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend serving the profile's database
+    (the server runs on this machine; its work is part of each request's cost)."""
+    import psutil
+    from sqlalchemy import create_engine, make_url, text
+
+    from kx.config import database_url
+
+    url = make_url(database_url(env["KX_DATABASE_URL"]))
+    if url.host not in (None, "", "127.0.0.1", "localhost", "::1"):
+        return {}  # another machine's processes
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        pids = connection.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": url.database},
+        ).scalars()
+        pids = list(pids)
+    engine.dispose()
+    used = {}
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+            used[pid] = times.user + times.system
+        except psutil.Error:
+            pass
+    return used
+
+
+def print_failures(workdir: Path) -> None:
+    """Why the requests locust counted as failures failed, by endpoint."""
+    path = workdir / "locust_failures.csv"
+    if not path.exists():
+        return
+    with open(path) as failures:
+        for row in csv.DictReader(failures):
+            print(f"    failed: {row['Name']}: {row['Error'][:100]} x{row['Occurrences']}")
+
+
 def print_server_errors(log: Path, shown: int = 12) -> None:
     """The 5xx lines of gunicorn's access log, and the errors it logged."""
     lines = log.read_text(errors="replace").splitlines()
@@ -397,6 +438,8 @@ def run_profile(profile: str, args, folder: Path) -> bool:
         }
         locust_log = open(workdir / "locust.log", "w")  # noqa: SIM115
         cpu_before, load_before = server_cpu(processes), os.getloadavg()[0]
+        postgres = profile == "postgres"
+        database_before = database_cpu(env) if postgres else {}
         traffic = time.perf_counter()
         subprocess.run(  # noqa: S603
             [
@@ -427,6 +470,11 @@ def run_profile(profile: str, args, folder: Path) -> bool:
         locust_log.close()
         wall = time.perf_counter() - traffic
         cpu, load_after = server_cpu(processes) - cpu_before, os.getloadavg()[0]
+        database = (
+            sum(t - database_before.get(pid, 0.0) for pid, t in database_cpu(env).items())
+            if postgres
+            else 0.0
+        )
         endpoints, total = percentiles(workdir)
         output = json.loads((workdir / "output.json").read_text())
         print_table(endpoints, total)
@@ -434,11 +482,22 @@ def run_profile(profile: str, args, folder: Path) -> bool:
             f"  requests/s: {float(total['Requests/s']):.1f}   "
             f"5xx answers: {output['server_errors']}"
         )
+        requests = max(1, int(total["Request Count"]))
         print(
-            f"  kx processes' CPU during the traffic: {cpu:.0f} s in {wall:.0f} s "
-            f"(gunicorn and worker); load average {load_before:.1f} before, "
-            f"{load_after:.1f} after, on {os.cpu_count()} cores"
+            f"  CPU during the traffic ({wall:.0f} s): kx processes (gunicorn, worker) "
+            f"{cpu:.0f} s, {1000 * cpu / requests:.0f} ms per request"
+            + (
+                f"; PostgreSQL backends {database:.0f} s, {1000 * database / requests:.0f} ms "
+                "per request"
+                if postgres
+                else ""
+            )
         )
+        print(
+            f"  load average {load_before:.1f} before, {load_after:.1f} after, "
+            f"on {os.cpu_count()} cores"
+        )
+        print_failures(workdir)
         if output["server_errors"]:
             print_server_errors(workdir / "gunicorn.log")
 
