@@ -10,9 +10,10 @@ import pytest
 import redis
 from sqlalchemy import make_url
 
+from kx import create_app
 from tests.scaleout.conftest import REDIS, Client
 from tests.support.nodes import Node
-from tests.support.proxy import TcpProxy
+from tests.support.proxy import TcpProxy, free_port
 
 #: how long a request may take while Redis is away
 FAST = 2.0
@@ -119,3 +120,26 @@ def test_a_node_that_loses_redis_serves_on_with_limits_counted_in_memory_then_re
     assert later.get(node, "/healthz").json()["status"] == "ok"
     assert node.process.poll() is None
     assert node.log().count("Booting worker") == 1, "gunicorn restarted its worker"
+
+
+def test_an_account_awaiting_verification_can_save_while_redis_is_away(
+    app, make_user, api_token, tmp_path
+):
+    newcomer = make_user(verified=False)
+    headers = api_token(newcomer)
+    gone = create_app(
+        {
+            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "TESTING")},
+            "SEARCH_BACKEND": app.config["SEARCH_BACKEND"],
+            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+            "MAIL_DIR": str(tmp_path / "mail"),
+            "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}",
+        }
+    )
+    saved = gone.test_client().post(
+        "/api/v1/practices",
+        json={"title": "Draft written while Redis was away", "domains": ["prevention"]},
+        headers=headers,
+    )
+    # its saves go uncounted meanwhile; its quota of items, kept in the database, still holds
+    assert saved.status_code == 201, saved.get_json()
