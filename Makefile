@@ -54,7 +54,9 @@ bench: $(VENV)/.installed
 ## search, a job worker) and then on the embedded default (SQLite + Whoosh): requests/s,
 ## p50/p95/p99 per endpoint, 5xx count, and a check that every acknowledged write is stored
 ## and searchable (LOAD_ARGS="--items 2000 --seconds 30" for a quick run, --help for more;
-## LOAD_DATABASE_URL and LOAD_REDIS_URL choose the servers)
+## LOAD_DATABASE_URL and LOAD_REDIS_URL choose the servers). The items are created once, in
+## the temporary directory, and copied by later runs; LOAD_CORPUS names another folder (one
+## kept by `bench/search.py --create-only`)
 .PHONY: load
 load: $(VENV)/.installed-test
 	$(BIN)/python bench/load.py $(LOAD_ARGS)

@@ -9,8 +9,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app; ``config`` overrides the defaults and ``KX_*`` environment variables."""
+    from kx.config import instance_path
+
     app = Flask(
         __name__,
+        instance_path=instance_path(),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),

@@ -3,6 +3,7 @@
 import logging
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +19,38 @@ def database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def instance_path() -> str | None:
+    """``KX_INSTANCE_PATH``, the folder for what kx writes beside its database (the secret
+    key file, the default SQLite file and search index, mail files); ``None`` when unset,
+    for ``instance/`` beside the package."""
+    raw = os.environ.get("KX_INSTANCE_PATH", "").strip()
+    if not raw:
+        return None
+    if not Path(raw).is_absolute():
+        # relative to what? gunicorn, the worker and the CLI each start in a directory of
+        # their own, and each would quietly get an instance folder of its own
+        raise RuntimeError(
+            f"KX_INSTANCE_PATH must be an absolute path, such as /var/lib/kx; it is {raw!r}."
+        )
+    return raw
+
+
+def _writable(folder: Path) -> None:
+    """Create the instance folder if needed and refuse to start when kx cannot write in it,
+    rather than fail later at the first file it writes there."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        named = "KX_INSTANCE_PATH" if "KX_INSTANCE_PATH" in os.environ else "the default"
+        raise RuntimeError(
+            f"The instance folder {folder} ({named}) is not a folder kx can write in: "
+            f"{exc.strerror or exc}. Set KX_INSTANCE_PATH to an absolute path of a folder "
+            f"the user running kx may write in."
+        ) from exc
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -85,6 +118,19 @@ def _rate_limit_storage() -> str:
     return os.environ.get("KX_RATELIMIT_STORAGE_URI") or "memory://"
 
 
+#: seconds kx waits for Redis to connect or answer before counting limits in memory
+REDIS_TIMEOUT_SECONDS = 1.0
+
+
+def _rate_limit_storage_options() -> dict:
+    if _rate_limit_storage().startswith(("redis://", "rediss://")):
+        return {
+            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            "socket_timeout": REDIS_TIMEOUT_SECONDS,
+        }
+    return {}
+
+
 def refuse_unshared_rate_limits(workers: int) -> None:
     """Refuse to serve with several worker processes that would each count rate limits
     alone (``memory://``), multiplying every limit by the number of workers."""
@@ -111,7 +157,7 @@ def _jobs() -> str:
 
 def load(instance_path: Path) -> dict:
     """Settings for an app whose instance folder is ``instance_path``."""
-    instance_path.mkdir(parents=True, exist_ok=True)
+    _writable(instance_path)
     base = _base_url()
     https_on = _https(base)
     return {
@@ -123,6 +169,13 @@ def load(instance_path: Path) -> dict:
         "SEARCH_INDEX_DIR": os.environ.get("KX_SEARCH_INDEX_DIR")
         or str(instance_path / "search-index"),
         "RATELIMIT_STORAGE_URI": _rate_limit_storage(),
+        # Redis lost while serving: each process goes on counting the same limits in its own
+        # memory (limits stay, multiplied by the number of processes, rather than vanish or
+        # refuse everyone) and goes back to Redis when it answers again; an error left over
+        # is logged, never a 500. The timeouts keep an unanswering Redis from holding requests.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_STORAGE_OPTIONS": _rate_limit_storage_options(),
         "TRUSTED_PROXIES": _trusted_proxies(),
         "RATELIMIT_HEADERS_ENABLED": True,
         # a sliding window: a fixed one lets a burst straddling its edge spend twice the budget

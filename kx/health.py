@@ -1,6 +1,7 @@
 """``GET /healthz``: whether this process can reach what it serves from (the database, the
 search index, and the rate-limit store when it is shared), for a load balancer or a
-monitor. It names each part and says ok or unavailable, never why: errors go to the log."""
+monitor. It names each part and says ok or unavailable, never why: errors go to the log.
+A process without its rate-limit store serves on, and says so as ``degraded``."""
 
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
@@ -41,10 +42,20 @@ def checks() -> dict[str, str]:
     return found
 
 
+#: parts this process serves on without: with the rate-limit store away, each process
+#: counts limits in its own memory until it answers again (kx/config.py)
+DEGRADED_ONLY = {"rate_limits"}
+
+
 @health.route("/healthz")
 def healthz():
     found = checks()
-    ok = "unavailable" not in found.values()
-    response = jsonify(status="ok" if ok else "unavailable", checks=found)
+    down = {name for name, state in found.items() if state == "unavailable"}
+    if down - DEGRADED_ONLY:
+        status, code = "unavailable", 503
+    else:
+        # a load balancer keeps sending traffic here; a monitor should still raise the alarm
+        status, code = ("degraded" if down else "ok"), 200
+    response = jsonify(status=status, checks=found)
     response.headers["Cache-Control"] = "no-store"
-    return response, 200 if ok else 503
+    return response, code

@@ -59,7 +59,9 @@ def test_a_shared_rate_limit_store_is_checked(app, tmp_path):
 
     gone = another(app, tmp_path, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1")
     response = gone.test_client().get("/healthz")
-    assert response.status_code == 503
+    # the process serves on, counting limits in memory: a load balancer keeps it
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "degraded"
     assert response.get_json()["checks"]["rate_limits"] == "unavailable"
 
 

@@ -7,12 +7,17 @@ member drafting one or two examples while they wait never meets either; a script
 the database with drafts meets both. Verified members are not counted.
 """
 
+import logging
+
 from limits import parse_many
+from redis import RedisError
 from sqlalchemy import func, select
 
 from kx.errors import Invalid, RateLimited
 from kx.extensions import db, limiter
 from kx.records.models import Record
+
+log = logging.getLogger(__name__)
 
 UNVERIFIED_ITEMS = 20
 UNVERIFIED_WRITES = "30 per hour"
@@ -45,5 +50,11 @@ def check_unverified_write(actor, new_items: int) -> None:
     if not limiter.enabled:
         return
     for limit in parse_many(UNVERIFIED_WRITES):
-        if not limiter.limiter.hit(limit, "unverified-write", str(actor.id)):
+        try:
+            allowed = limiter.limiter.hit(limit, "unverified-write", str(actor.id))
+        except RedisError:
+            # the shared store is away: the item quota above still bounds this account
+            log.warning("rate-limit store unavailable: unverified write not counted")
+            return
+        if not allowed:
             raise RateLimited(TOO_FAST)

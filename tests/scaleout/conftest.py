@@ -1,7 +1,9 @@
 """Two kx nodes as an organisation runs them behind a proxy: two gunicorn servers in
-directories of their own, one PostgreSQL database (items, sessions' accounts, search
-documents, the job queue), one Redis (rate limits), one secret, and a worker per node."""
+directories of their own, each with its own instance folder, one PostgreSQL database
+(items, sessions' accounts, search documents, the job queue), one Redis (rate limits), one
+secret, and a worker per node."""
 
+import os
 import re
 from types import SimpleNamespace
 
@@ -19,8 +21,9 @@ from tests.support.nodes import Node
 from tests.support.smtp import SmtpServer
 from tests.support.worker import Workers
 
-#: a Redis database of this module's own: it is emptied before the nodes start
-REDIS = "redis://127.0.0.1:6379/9"
+#: a Redis database of these tests' own (``KX_TEST_REDIS_URL`` chooses another): it is
+#: emptied before the two nodes start
+REDIS = os.environ.get("KX_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 SECRET = "one secret for every node"
 #: small enough to exhaust in a test, large enough for the others' searches
 SEARCH_LIMIT = 30
@@ -99,13 +102,9 @@ def nodes(postgres_url, local, smtp_server, tmp_path_factory):
         for node in pair:
             logs = node.directory / "worker-logs"
             logs.mkdir()
-            settings = {
-                "SEARCH_BACKEND": "postgres",
-                "SEARCH_INDEX_DIR": str(node.directory / "search-index"),
-                "MAIL_DIR": str(node.directory / "mail"),
-                "MAIL_URL": smtp_server.url,
-            }
-            workers.append(Workers(postgres_url, settings, logs))
+            # the node's worker runs as the node does: same variables, same instance folder
+            same = {k: v for k, v in node.env.items() if k.startswith("KX_") and k != "KX_BIND"}
+            workers.append(Workers(postgres_url, {}, logs, **same))
             workers[-1].start()
         workers[0].wait_ready(local, 2)
         yield pair

@@ -1,5 +1,6 @@
 """App servers as operators run them: ``gunicorn -c gunicorn.conf.py`` in a directory of
-its own, with only the ``KX_*`` variables a test gives it, its output in a log file."""
+its own, with an instance folder of its own (``KX_INSTANCE_PATH``), only the ``KX_*``
+variables a test gives it, its output in a log file."""
 
 import os
 import signal
@@ -16,11 +17,14 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
 class Node:
-    """One gunicorn server on a free loopback port; ``url`` once ``start()`` returns."""
+    """One gunicorn server on a free loopback port; ``url`` once ``start()`` returns. Its
+    instance folder (secret key file, default SQLite file and search index, mail files) is
+    ``instance`` in its directory unless ``KX_INSTANCE_PATH`` is among ``variables``."""
 
     def __init__(self, name: str, directory: Path, **variables):
         self.name, self.directory = name, directory
         directory.mkdir(parents=True, exist_ok=True)
+        self.instance = directory / "instance"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = directory / "gunicorn.log"
@@ -32,7 +36,7 @@ class Node:
         self.env = {
             **inherited,
             "KX_BIND": f"127.0.0.1:{self.port}",
-            "KX_SEARCH_INDEX_DIR": str(directory / "search-index"),
+            "KX_INSTANCE_PATH": str(self.instance),
             "WEB_CONCURRENCY": "1",
             **variables,
         }

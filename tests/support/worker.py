@@ -16,10 +16,12 @@ from kx.mail import queue_mail
 
 
 class Workers:
-    """``start()`` a ``flask --app kx worker`` subprocess; ``kill(w)`` it with SIGKILL."""
+    """``start()`` a ``flask --app kx worker`` subprocess; ``kill(w)`` it with SIGKILL.
+    ``variables`` are ``KX_*`` variables of its environment besides the database's."""
 
-    def __init__(self, url, settings, logs):
+    def __init__(self, url, settings, logs, **variables):
         self.url, self.settings, self.logs = url, settings, logs
+        self.variables = variables
         self.running: list[subprocess.Popen] = []
 
     def start(self, **overrides) -> subprocess.Popen:
@@ -30,6 +32,7 @@ class Workers:
             "KX_JOBS": "postgres",
             "KX_SECRET_KEY": "test secret key",
             "PYTHONUNBUFFERED": "1",
+            **self.variables,
         }
         log = open(self.logs / f"worker-{len(self.running)}.log", "w")  # noqa: SIM115
         worker = subprocess.Popen(  # noqa: S603 (this interpreter, the test's own settings)
