@@ -141,10 +141,10 @@ def test_a_commit_that_fails_inside_whoosh_leaves_the_index_writable(kx, monkeyp
 def test_a_generation_removed_while_it_is_opened_gives_way_to_the_newer_one(kx, monkeypatch):
     """A commit elsewhere deletes the old table of contents right after writing the new
     one; a search that listed the old one just before found its file gone (a 500)."""
-    from kx.search.whoosh import backend
+    from kx.search.whoosh import generations
 
     item = kx.practice("Kestrel helpline", TEXT)
-    original, vanished = backend.open_index, []
+    original, vanished = generations.open_index, []
 
     def opened_as_a_commit_lands(directory):
         if not vanished:
@@ -152,7 +152,7 @@ def test_a_generation_removed_while_it_is_opened_gives_way_to_the_newer_one(kx, 
             raise FileNotFoundError(f"{directory}/_MAIN_4.toc")
         return original(directory)
 
-    monkeypatch.setattr(backend, "open_index", opened_as_a_commit_lands)
+    monkeypatch.setattr(generations, "open_index", opened_as_a_commit_lands)
     kx.practice("Osprey helpline", TEXT)  # a new generation: every searcher opens again
 
     assert kx.keys("kestrel", None) == {f"practice:{item}"}

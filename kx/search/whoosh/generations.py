@@ -1,0 +1,328 @@
+"""Searchers that re-read only what a commit changed: each generation of the index is read
+through one reader per segment, and a segment left as it was keeps its reader and
+everything computed from it (its facet postings, dates, field lengths and per-audience
+totals) into the next generation.
+
+A segment is only ever reused as of the same deletions. Whoosh keeps a segment's
+deletions in the table of contents, not in the segment's files, and its own ``refresh()``
+reuses a segment's reader when the segment's name is unchanged: a document replaced or
+deleted inside it stayed visible to that reader (an item downgraded to members-only stayed
+findable by the public). Here a segment whose deletions changed gets a fresh reader, and
+what was computed for it is carried over minus the newly deleted documents.
+
+Segments are read largest first, so the large, long-lived segments keep their document
+numbers (offsets) from one generation to the next and their sets are reused as they are;
+only small, recent segments move when a merge replaces them.
+"""
+
+import bisect
+import itertools
+
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
+
+from kx.search.backend import Audience, Query
+from kx.search.whoosh import facets
+from kx.search.whoosh.schema import EMPTY, TEXT_FIELDS, open_index, schema
+from kx.search.whoosh.scoring import segment_lengths
+
+#: The fields whose postings are held per value (facets, visibility, sectors).
+HELD_FIELDS = (*dict.fromkeys(facets.FACETS.values()), "visibility", "sectors")
+_LIVE = ("", "live")  # key of a segment's live documents among its sets
+
+#: Times a generation is read again when files it listed vanished under it.
+OPEN_ATTEMPTS = 5
+
+
+class Leaf:
+    """One segment as of one set of deletions: its reader and what is computed from it
+    (local document numbers; ``shifted`` gives them at an offset)."""
+
+    def __init__(self, storage, schema, segment, prior: "Leaf | None" = None):
+        self.segid = segment.segment_id()
+        self.size = segment.doc_count_all()
+        self.deleted = frozenset(segment.deleted_docs())
+        self.reader = SegmentReader(storage, schema, segment)
+        self._sets: dict | None = None
+        self._published: list[int] | None = None
+        self._lengths: dict[str, list[int]] | None = None
+        self._audiences: dict[Audience, tuple[frozenset, dict[str, int]]] = {}
+        self._shifted: tuple[int, dict] | None = None
+        if prior is not None and prior.deleted <= self.deleted:
+            self._carry(prior, self.deleted - prior.deleted)
+
+    def _carry(self, prior: "Leaf", gone: frozenset) -> None:
+        """Take over what ``prior`` (this segment with fewer deletions) computed, less the
+        documents deleted since: sets shrink, per-document columns stay as they are."""
+        self._published, self._lengths = prior._published, prior._lengths
+        if prior._sets is not None:
+            self._sets = _without(prior._sets, gone)
+        for audience, (base, totals) in prior._audiences.items():
+            lost = base & gone
+            if lost and self._lengths is not None:
+                totals = {
+                    field: total - sum(map(self._lengths[field].__getitem__, lost))
+                    for field, total in totals.items()
+                }
+                self._audiences[audience] = (base - lost, totals)
+            elif not lost:
+                self._audiences[audience] = (base, totals)
+        if prior._shifted is not None:
+            offset, shifted = prior._shifted
+            self._shifted = (offset, _without(shifted, frozenset(d + offset for d in gone)))
+
+    def close(self) -> None:
+        self.reader.close()
+
+    def sets(self) -> dict[tuple[str, str], frozenset]:
+        """``(field, value) -> live documents`` for the held fields, and the live ones."""
+        if self._sets is None:
+            reader = self.reader
+            sets = {
+                (field, value): frozenset(reader.postings(field, value).all_ids())
+                for field in HELD_FIELDS
+                for value in reader.field_terms(field)
+                if value not in ("", EMPTY)
+            }
+            sets[_LIVE] = frozenset(d for d in range(self.size) if d not in self.deleted)
+            self._sets = sets
+        return self._sets
+
+    def published(self) -> list[int]:
+        """Every document's publication time as a sortable number (deleted ones too)."""
+        if self._published is None:
+            column = self.reader.column_reader("published", translate=False)
+            self._published = list(column)
+        return self._published
+
+    def lengths(self) -> dict[str, list[int]]:
+        if self._lengths is None:
+            self._lengths = segment_lengths(self.reader)
+        return self._lengths
+
+    def audience(self, audience: Audience) -> tuple[frozenset, dict[str, int]]:
+        """The documents ``audience`` may see here and their summed field lengths."""
+        if audience not in self._audiences:
+            postings: dict[str, dict[str, frozenset]] = {field: {} for field in HELD_FIELDS}
+            for (field, value), docs in self.sets().items():
+                if field:
+                    postings[field][value] = docs
+            base = facets.allowed(None, Query(), audience, postings, None)
+            base = self.sets()[_LIVE] if base is None else frozenset(base)
+            lengths = self.lengths()
+            totals = {f: sum(map(values.__getitem__, base)) for f, values in lengths.items()}
+            self._audiences[audience] = (base, totals)
+        return self._audiences[audience]
+
+    def shifted(self, offset: int) -> dict[tuple[str, str], frozenset]:
+        """``sets`` with document numbers counted from ``offset``."""
+        if self._shifted is None or self._shifted[0] != offset:
+            sets = self.sets()
+            if offset:
+                sets = {key: frozenset(d + offset for d in docs) for key, docs in sets.items()}
+            self._shifted = (offset, sets)
+        return self._shifted[1]
+
+
+def _without(sets: dict, gone: frozenset) -> dict:
+    """``sets`` less the documents ``gone``; a set without any of them is kept as is."""
+    if not gone:
+        return sets
+    return {key: docs if docs.isdisjoint(gone) else docs - gone for key, docs in sets.items()}
+
+
+class Generation:
+    """One generation of the index as a searcher over its segments' readers, with what
+    is computed across segments: combined, when possible, from the same parts as the
+    generation before it (``before``)."""
+
+    def __init__(self, target, ix, number: int | None, schema, leaves: list[Leaf], before=None):
+        self.target, self.ix, self.number = target, ix, number
+        self.leaves = leaves
+        self.offsets = list(itertools.accumulate((leaf.size for leaf in leaves), initial=0))
+        self.cache: dict = {}
+        readers = [leaf.reader for leaf in leaves]
+        if not readers:
+            reader = EmptyReader(schema)
+        elif len(readers) == 1:
+            reader = readers[0]
+        else:
+            reader = MultiReader(readers, generation=number)
+        self.searcher = Searcher(reader, closereader=False)
+        self._before = before
+        self._parts: dict | None = None
+        self._postings: dict | None = None
+        self._newest: tuple[list[int], list[int]] | None = None
+        self._lengths: tuple[tuple, dict] | None = None
+
+    def up_to_date(self) -> bool:
+        return self.number is not None and self.ix.latest_generation() == self.number
+
+    def _combined(self) -> dict:
+        """``(field, value) -> (parts, documents)`` across the segments."""
+        if self._parts is None:
+            by_key: dict[tuple[str, str], list[frozenset]] = {}
+            for leaf, offset in zip(self.leaves, self.offsets, strict=False):
+                for key, docs in leaf.shifted(offset).items():
+                    by_key.setdefault(key, []).append(docs)
+            earlier = self._before._parts if self._before is not None else None
+            combined = {}
+            for key, parts in by_key.items():
+                parts = tuple(parts)
+                old = earlier.get(key) if earlier else None
+                if old is not None and _same(old[0], parts):
+                    combined[key] = old
+                elif len(parts) == 1:
+                    combined[key] = (parts, parts[0])
+                else:
+                    combined[key] = (parts, frozenset().union(*parts))
+            self._parts = combined
+        return self._parts
+
+    def postings(self) -> dict[str, dict[str, frozenset]]:
+        """``field -> value -> documents`` for the facet and visibility fields."""
+        if self._postings is None:
+            postings: dict[str, dict[str, frozenset]] = {field: {} for field in HELD_FIELDS}
+            for (field, value), (_parts, docs) in self._combined().items():
+                if field and docs:
+                    postings[field][value] = docs
+            self._postings = postings
+        return self._postings
+
+    def live(self) -> frozenset:
+        entry = self._combined().get(_LIVE)
+        return entry[1] if entry else frozenset()
+
+    def lengths(self) -> dict[str, list[int]]:
+        """Every document's length in each text field."""
+        if self._lengths is None:
+            parts = tuple(leaf.lengths() for leaf in self.leaves)
+            before = self._before._lengths if self._before is not None else None
+            if before is not None and _same(before[0], parts):
+                self._lengths = before
+            else:
+                lengths = {
+                    field: list(itertools.chain.from_iterable(part[field] for part in parts))
+                    for field in TEXT_FIELDS
+                }
+                self._lengths = (parts, lengths)
+        return self._lengths[1]
+
+    def totals(self, audience: Audience) -> dict[str, int]:
+        """Summed field lengths of the documents ``audience`` may see."""
+        totals = dict.fromkeys(TEXT_FIELDS, 0)
+        for leaf in self.leaves:
+            for field, total in leaf.audience(audience)[1].items():
+                totals[field] += total
+        return totals
+
+    def by_newest(self) -> list[int]:
+        """Every live document number, newest first."""
+        if self._newest is None:
+            before = self._before._newest if self._before is not None else None
+            self._newest = self._moved(before) if before is not None else self._sorted()
+        return self._newest[0]
+
+    def _sorted(self) -> tuple[list[int], list[int]]:
+        keys = []
+        for leaf in self.leaves:
+            keys += leaf.published()
+        order = sorted(self.live(), key=lambda d: (-keys[d], d))
+        return order, [-keys[d] for d in order]
+
+    def _moved(self, before: tuple[list[int], list[int]]) -> tuple[list[int], list[int]]:
+        """The order of the generation before, less the documents that left or moved,
+        plus those that came or moved (few: the segments that kept their place keep their
+        document numbers)."""
+        kept = {}
+        for leaf, offset in zip(self._before.leaves, self._before.offsets, strict=False):
+            kept[(leaf.segid, offset)] = leaf
+        removed: set[int] = set()
+        added: list[tuple[int, int]] = []
+        placed = set()
+        for leaf, offset in zip(self.leaves, self.offsets, strict=False):
+            old = kept.get((leaf.segid, offset))
+            if old is not None:
+                placed.add((leaf.segid, offset))
+                removed.update(d + offset for d in leaf.deleted - old.deleted)
+                if not old.deleted <= leaf.deleted:
+                    return self._sorted()
+                continue
+            published = leaf.published()
+            live = leaf.sets()[_LIVE]
+            added += [(-published[d], d + offset) for d in live]
+        for (segid, offset), leaf in kept.items():
+            if (segid, offset) not in placed:
+                removed.update(range(offset, offset + leaf.size))
+        if len(added) + len(removed) > 2_000:
+            return self._sorted()
+        order, keys = before
+        if removed:
+            pairs = [(d, k) for d, k in zip(order, keys, strict=True) if d not in removed]
+            order, keys = [d for d, _ in pairs], [k for _, k in pairs]
+        else:
+            order, keys = list(order), list(keys)
+        for key, docnum in sorted(added):
+            at = bisect.bisect_right(keys, key)
+            keys.insert(at, key)
+            order.insert(at, docnum)
+        return order, keys
+
+    def settle(self) -> None:
+        """Forget the generation before (once this one is replaced, nothing derives
+        from it any more)."""
+        self._before = None
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+
+
+def empty() -> Generation:
+    """A generation with nothing in it, never up to date (read again next time)."""
+    return Generation(None, None, None, schema(), [])
+
+
+def open_generation(target, previous: Generation | None) -> Generation:
+    """The newest generation of the index in ``target``, reusing ``previous``'s segment
+    readers where a segment and its deletions are unchanged (``previous`` is settled and
+    the readers it alone used are closed).
+
+    A commit in another thread or process writes a new table of contents and then deletes
+    the old one with the segments it merged away; a reader that listed the old generation
+    just before finds its files gone. The newer generation is complete by then: read it.
+    """
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            generation = _open(target, previous)
+            break
+        except FileNotFoundError:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+    if previous is not None:
+        used = {id(leaf) for leaf in generation.leaves}
+        for leaf in previous.leaves:
+            if id(leaf) not in used:
+                leaf.close()
+        previous.settle()
+    return generation
+
+
+def _open(target, previous: Generation | None) -> Generation:
+    ix = open_index(target)
+    toc = ix._read_toc()
+    held = {leaf.segid: leaf for leaf in previous.leaves} if previous is not None else {}
+    leaves, opened = [], []
+    try:
+        for segment in toc.segments:
+            leaf = held.get(segment.segment_id())
+            if leaf is None or leaf.deleted != frozenset(segment.deleted_docs()):
+                leaf = Leaf(ix.storage, toc.schema, segment, prior=leaf)
+                opened.append(leaf)
+            leaves.append(leaf)
+    except BaseException:
+        for leaf in opened:
+            leaf.close()
+        raise
+    leaves.sort(key=lambda leaf: (-leaf.size, leaf.segid))
+    return Generation(target, ix, toc.generation, toc.schema, leaves, before=previous)
