@@ -182,6 +182,7 @@ def _document(n: int, rng, visibility: str) -> dict:
         "sectors": ["academic"] if visibility == "restricted" else [],
         "prevention_level": rng.choice(["primary", "secondary"]),
         "visibility": visibility,
+        "year": rng.choice([None, 2010, 2015, 2020]),
         "published": datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randint(0, 500)),
         "stamp": str(rng.random()),
     }
@@ -207,7 +208,12 @@ def test_every_generation_read_from_kept_segments_equals_one_read_afresh(tmp_pat
         Audience(members=True, sector="policy"),
         Audience(everything=True),
     ]
-    queries = [Query(text="kestrel helpline"), Query(), Query(text="osprey", sort="newest")]
+    queries = [
+        Query(text="kestrel helpline"),
+        Query(),
+        Query(text="osprey", sort="newest"),
+        Query(text="helpline", year_from=2012, countries=["GB"]),
+    ]
     known: list[int] = []
     kept = None
     for step in range(40):
@@ -235,6 +241,9 @@ def test_every_generation_read_from_kept_segments_equals_one_read_afresh(tmp_pat
         assert kept.lengths() == fresh.lengths(), step
         for audience in audiences:
             assert kept.totals(audience) == fresh.totals(audience), (step, audience)
+        for low, high in [(2012, None), (None, 2015), (2010, 2010)]:
+            kept.years(low, high)  # computed in every generation, like a search
+            assert kept.years(low, high) == fresh.years(low, high), (step, low, high)
         for leaf in fresh.leaves:
             leaf.close()
     for audience in audiences:

@@ -83,7 +83,8 @@ class WhooshBackend(IndexWriter):
 
     def _allowed(self, searcher, query: Query, audience: Audience) -> set | None:
         """The documents ``audience`` may see that pass ``query``'s filters (None: all)."""
-        return facets.allowed(searcher, query, audience, self._postings(searcher), self._cached)
+        generation = self._current()
+        return facets.allowed(query, audience, generation.postings(), generation.years)
 
     def _by_newest(self, searcher) -> list[int]:
         """Every live document number, newest first."""

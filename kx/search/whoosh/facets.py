@@ -41,9 +41,10 @@ def postings(searcher) -> dict[str, dict[str, frozenset]]:
     }
 
 
-def allowed(searcher, query: Query, audience: Audience, postings, cached) -> set | None:
+def allowed(query: Query, audience: Audience, postings, years=None) -> set | None:
     """The documents ``audience`` may see that pass ``query``'s filters (None: all), from
-    ``postings``; ``cached(key, compute)`` keeps a year range's documents per searcher.
+    ``postings``; ``years(low, high)`` gives the documents of a year range (either end
+    None: open), needed only when ``query`` has one.
 
     Always handed to Whoosh as a set and never when empty: Whoosh takes an empty (falsy)
     filter for no filter at all, which would show everything to a viewer with nothing to
@@ -71,10 +72,14 @@ def allowed(searcher, query: Query, audience: Audience, postings, cached) -> set
             docs = having(field, values)
             result = docs if result is None else result & docs
     if query.year_from is not None or query.year_to is not None:
-        years = NumericRange("year", query.year_from, query.year_to)
-        docs = cached(("years", repr(years)), lambda: set(years.docs(searcher)))
+        docs = years(query.year_from, query.year_to)
         result = set(docs) if result is None else result & docs
     return result
+
+
+def in_years(searcher, low: int | None, high: int | None) -> frozenset:
+    """The live documents of ``searcher`` whose year is from ``low`` to ``high``."""
+    return frozenset(NumericRange("year", low, high).docs(searcher))
 
 
 def as_whoosh_query(query: Query, audience: Audience):

@@ -48,6 +48,7 @@ class Leaf:
         self._lengths: dict[str, list[int]] | None = None
         self._audiences: dict[Audience, tuple[frozenset, dict[str, int]]] = {}
         self._shifted: tuple[int, dict] | None = None
+        self._years: dict[tuple, frozenset] = {}
         if prior is not None and prior.deleted <= self.deleted:
             self._carry(prior, self.deleted - prior.deleted)
 
@@ -57,6 +58,7 @@ class Leaf:
         self._published, self._lengths = prior._published, prior._lengths
         if prior._sets is not None:
             self._sets = _without(prior._sets, gone)
+        self._years = _without(prior._years, gone)
         for audience, (base, totals) in prior._audiences.items():
             lost = base & gone
             if lost and self._lengths is not None:
@@ -107,12 +109,21 @@ class Leaf:
             for (field, value), docs in self.sets().items():
                 if field:
                     postings[field][value] = docs
-            base = facets.allowed(None, Query(), audience, postings, None)
+            base = facets.allowed(Query(), audience, postings)
             base = self.sets()[_LIVE] if base is None else frozenset(base)
             lengths = self.lengths()
             totals = {f: sum(map(values.__getitem__, base)) for f, values in lengths.items()}
             self._audiences[audience] = (base, totals)
         return self._audiences[audience]
+
+    def years(self, low: int | None, high: int | None) -> frozenset:
+        """The live documents here whose year is from ``low`` to ``high``."""
+        if (low, high) not in self._years:
+            if len(self._years) > 64:
+                self._years.clear()
+            searcher = Searcher(self.reader, closereader=False)
+            self._years[(low, high)] = facets.in_years(searcher, low, high)
+        return self._years[(low, high)]
 
     def shifted(self, offset: int) -> dict[tuple[str, str], frozenset]:
         """``sets`` with document numbers counted from ``offset``."""
@@ -188,6 +199,17 @@ class Generation:
                     postings[field][value] = docs
             self._postings = postings
         return self._postings
+
+    def years(self, low: int | None, high: int | None) -> frozenset:
+        """The live documents whose year is from ``low`` to ``high``."""
+        key = ("years", low, high)
+        if key not in self.cache:
+            parts = []
+            for leaf, offset in zip(self.leaves, self.offsets, strict=False):
+                docs = leaf.years(low, high)
+                parts.append(frozenset(d + offset for d in docs) if offset else docs)
+            self.cache[key] = frozenset().union(*parts)
+        return self.cache[key]
 
     def live(self) -> frozenset:
         entry = self._combined().get(_LIVE)
