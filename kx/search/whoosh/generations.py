@@ -16,6 +16,7 @@ only small, recent segments move when a merge replaces them.
 """
 
 import bisect
+import copy
 import itertools
 
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
@@ -42,7 +43,12 @@ class Leaf:
         self.segid = segment.segment_id()
         self.size = segment.doc_count_all()
         self.deleted = frozenset(segment.deleted_docs())
-        self.reader = SegmentReader(storage, schema, segment)
+        if prior is None:
+            self.reader = SegmentReader(storage, schema, segment)
+            self._files = _Files(self.reader)
+        else:
+            self.reader = _with_deletions(prior.reader, segment)
+            self._files = prior._files.share()
         self._sets: dict | None = None
         self._published: list[int] | None = None
         self._lengths: dict[str, list[int]] | None = None
@@ -58,7 +64,10 @@ class Leaf:
         self._published, self._lengths = prior._published, prior._lengths
         if prior._sets is not None:
             self._sets = _without(prior._sets, gone)
-        self._years = _without(prior._years, gone)
+        self._years = {
+            (low, high, offset): docs - {d + offset for d in gone} if gone else docs
+            for (low, high, offset), docs in prior._years.items()
+        }
         for audience, (base, totals) in prior._audiences.items():
             lost = base & gone
             if lost and self._lengths is not None:
@@ -74,7 +83,7 @@ class Leaf:
             self._shifted = (offset, _without(shifted, frozenset(d + offset for d in gone)))
 
     def close(self) -> None:
-        self.reader.close()
+        self._files.release()
 
     def sets(self) -> dict[tuple[str, str], frozenset]:
         """``(field, value) -> live documents`` for the held fields, and the live ones."""
@@ -116,14 +125,17 @@ class Leaf:
             self._audiences[audience] = (base, totals)
         return self._audiences[audience]
 
-    def years(self, low: int | None, high: int | None) -> frozenset:
-        """The live documents here whose year is from ``low`` to ``high``."""
-        if (low, high) not in self._years:
+    def years(self, low: int | None, high: int | None, offset: int) -> frozenset:
+        """The live documents here whose year is from ``low`` to ``high``, counted from
+        ``offset``."""
+        key = (low, high, offset)
+        if key not in self._years:
             if len(self._years) > 64:
                 self._years.clear()
             searcher = Searcher(self.reader, closereader=False)
-            self._years[(low, high)] = facets.in_years(searcher, low, high)
-        return self._years[(low, high)]
+            docs = facets.in_years(searcher, low, high)
+            self._years[key] = frozenset(d + offset for d in docs) if offset else docs
+        return self._years[key]
 
     def shifted(self, offset: int) -> dict[tuple[str, str], frozenset]:
         """``sets`` with document numbers counted from ``offset``."""
@@ -133,6 +145,35 @@ class Leaf:
                 sets = {key: frozenset(d + offset for d in docs) for key, docs in sets.items()}
             self._shifted = (offset, sets)
         return self._shifted[1]
+
+
+class _Files:
+    """A segment's open files, shared by its readers as of successive deletions; closed
+    with the last of them."""
+
+    def __init__(self, reader: SegmentReader):
+        self.reader, self.users = reader, 1
+
+    def share(self) -> "_Files":
+        self.users += 1
+        return self
+
+    def release(self) -> None:
+        self.users -= 1
+        if not self.users:
+            self.reader.close()
+
+
+def _with_deletions(reader: SegmentReader, segment) -> SegmentReader:
+    """``reader`` as of ``segment``'s deletions, on the same open files: a segment's files
+    never change, only the deletions the table of contents lists for it (a fresh reader
+    would open and read its term index again, ~1 ms a file)."""
+    view = copy.copy(reader)
+    view.__dict__.pop("deleted_docs_set", None)  # cached from the old deletions
+    view._segment = segment
+    view._perdoc = copy.copy(reader._perdoc)
+    view._perdoc._segment = segment
+    return view
 
 
 def _without(sets: dict, gone: frozenset) -> dict:
@@ -163,7 +204,7 @@ class Generation:
         self._before = before
         self._parts: dict | None = None
         self._postings: dict | None = None
-        self._newest: tuple[list[int], list[int]] | None = None
+        self._newest: tuple[list[int], list[tuple[int, int]]] | None = None
         self._lengths: tuple[tuple, dict] | None = None
 
     def up_to_date(self) -> bool:
@@ -204,12 +245,15 @@ class Generation:
         """The live documents whose year is from ``low`` to ``high``."""
         key = ("years", low, high)
         if key not in self.cache:
-            parts = []
-            for leaf, offset in zip(self.leaves, self.offsets, strict=False):
-                docs = leaf.years(low, high)
-                parts.append(frozenset(d + offset for d in docs) if offset else docs)
-            self.cache[key] = frozenset().union(*parts)
-        return self.cache[key]
+            parts = tuple(
+                leaf.years(low, high, offset)
+                for leaf, offset in zip(self.leaves, self.offsets, strict=False)
+            )
+            old = self._before.cache.get(key) if self._before is not None else None
+            if old is None or not _same(old[0], parts):
+                old = (parts, frozenset().union(*parts))
+            self.cache[key] = old
+        return self.cache[key][1]
 
     def live(self) -> frozenset:
         entry = self._combined().get(_LIVE)
@@ -245,50 +289,49 @@ class Generation:
             self._newest = self._moved(before) if before is not None else self._sorted()
         return self._newest[0]
 
-    def _sorted(self) -> tuple[list[int], list[int]]:
+    def _sorted(self) -> tuple[list[int], list[tuple[int, int]]]:
         keys = []
         for leaf in self.leaves:
             keys += leaf.published()
-        order = sorted(self.live(), key=lambda d: (-keys[d], d))
-        return order, [-keys[d] for d in order]
+        entries = sorted((-keys[d], d) for d in self.live())
+        return [d for _, d in entries], entries
 
-    def _moved(self, before: tuple[list[int], list[int]]) -> tuple[list[int], list[int]]:
+    def _moved(self, before: tuple[list[int], list]) -> tuple[list[int], list]:
         """The order of the generation before, less the documents that left or moved,
         plus those that came or moved (few: the segments that kept their place keep their
         document numbers)."""
         kept = {}
         for leaf, offset in zip(self._before.leaves, self._before.offsets, strict=False):
             kept[(leaf.segid, offset)] = leaf
-        removed: set[int] = set()
+        removed: list[tuple[int, int]] = []  # (sort key, document) as they were
         added: list[tuple[int, int]] = []
         placed = set()
         for leaf, offset in zip(self.leaves, self.offsets, strict=False):
             old = kept.get((leaf.segid, offset))
             if old is not None:
-                placed.add((leaf.segid, offset))
-                removed.update(d + offset for d in leaf.deleted - old.deleted)
                 if not old.deleted <= leaf.deleted:
                     return self._sorted()
+                placed.add((leaf.segid, offset))
+                published = leaf.published()
+                removed += [(-published[d], d + offset) for d in leaf.deleted - old.deleted]
                 continue
             published = leaf.published()
-            live = leaf.sets()[_LIVE]
-            added += [(-published[d], d + offset) for d in live]
+            added += [(-published[d], d + offset) for d in leaf.sets()[_LIVE]]
         for (segid, offset), leaf in kept.items():
             if (segid, offset) not in placed:
-                removed.update(range(offset, offset + leaf.size))
+                published = leaf.published()
+                removed += [(-published[d], d + offset) for d in leaf.sets()[_LIVE]]
         if len(added) + len(removed) > 2_000:
             return self._sorted()
-        order, keys = before
-        if removed:
-            pairs = [(d, k) for d, k in zip(order, keys, strict=True) if d not in removed]
-            order, keys = [d for d, _ in pairs], [k for _, k in pairs]
-        else:
-            order, keys = list(order), list(keys)
-        for key, docnum in sorted(added):
-            at = bisect.bisect_right(keys, key)
-            keys.insert(at, key)
-            order.insert(at, docnum)
-        return order, keys
+        order, entries = list(before[0]), list(before[1])
+        for entry in removed:
+            at = bisect.bisect_left(entries, entry)
+            del order[at], entries[at]
+        for entry in added:
+            at = bisect.bisect_left(entries, entry)
+            entries.insert(at, entry)
+            order.insert(at, entry[1])
+        return order, entries
 
     def settle(self) -> None:
         """Forget the generation before (once this one is replaced, nothing derives
