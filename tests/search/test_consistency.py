@@ -23,7 +23,7 @@ from kx.records import services as records
 from kx.search import documents, indexing
 from kx.search import services as search_services
 from kx.search.backend import Query
-from kx.search.whoosh import suggestions, writer
+from kx.search.whoosh import merging, suggestions, writer
 from kx.search.whoosh.backend import WhooshBackend
 from kx.search.whoosh.schema import ANALYZER
 from tests.support.search import VIEWERS, no_drift
@@ -483,7 +483,7 @@ def test_writes_after_a_reindex_reach_the_new_index(kx, varied):
 def test_small_segments_merge_in_the_background(kx, monkeypatch):
     """Writes commit without merging (a user never waits for a merge); a crowded tier of
     small segments is merged afterwards by a background thread, losing nothing."""
-    monkeypatch.setattr(writer, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
     items = [kx.practice(f"Kestrel {n}", TEXT) for n in range(7)]
     kx.edit_practice(items[0], title="Kestrel renamed")  # leaves a segment with no live docs
     with kx.app.app_context():

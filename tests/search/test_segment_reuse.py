@@ -8,7 +8,7 @@ import pytest
 from kx.search import indexing
 from kx.search import services as search_services
 from kx.search.backend import Audience, Query
-from kx.search.whoosh import writer
+from kx.search.whoosh import merging, writer
 from kx.search.whoosh.backend import WhooshBackend
 from tests.search.test_consistency import TEXT
 from tests.support.search import VIEWERS
@@ -124,7 +124,7 @@ def test_a_searcher_kept_through_many_changes_answers_as_a_fresh_one(kx, monkeyp
     """New items, edits, downgrades, deletions and merges (which move the small segments'
     document numbers), searched all along by one thread; then every viewer's searches,
     sorts and facets compared with a backend that opens the index for the first time."""
-    monkeypatch.setattr(writer, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
     countries = ["GB", "NL", "SE", "DE"]
     ids = []
     for n in range(14):
@@ -197,7 +197,7 @@ def test_every_generation_read_from_kept_segments_equals_one_read_afresh(tmp_pat
 
     from kx.search.whoosh.generations import open_generation
 
-    monkeypatch.setattr(writer, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
     monkeypatch.setattr(writer, "start", lambda job, here: None)  # merges only when called
     rng = random.Random(7)  # noqa: S311 (a repeatable sequence)
     backend = WhooshBackend(str(tmp_path / "index"))
@@ -253,3 +253,58 @@ def test_every_generation_read_from_kept_segments_equals_one_read_afresh(tmp_pat
             again = WhooshBackend(str(backend.path)).search(query, audience)
             assert [(h.id, h.score) for h in got.hits] == [(h.id, h.score) for h in again.hits]
             assert (got.total, got.facets) == (again.total, again.facets)
+
+
+def test_writes_go_on_while_large_segments_merge_and_lose_nothing(tmp_path, monkeypatch):
+    """Segments of every size merge in tiers, the copying done without the index lock:
+    a document written, and one deleted from a segment being merged, while the merged
+    segment is written are both there (or gone) after the swap."""
+    import random
+
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 2)
+    monkeypatch.setattr(writer, "start", lambda job, here: None)
+    rng = random.Random(5)  # noqa: S311 (a repeatable sequence)
+    backend = WhooshBackend(str(tmp_path / "index"), lock_timeout=0.5)
+    sizes = [1, 1, 4, 4, 16, 16]  # two segments in each of three tiers
+    for batch, size in enumerate(sizes):
+        backend.index(
+            [_document(n, rng, "public") for n in range(batch * 20, batch * 20 + size)], []
+        )
+    original, during = merging._write_merged, []
+
+    def written_while_others_write(live, side, chosen):
+        merged = original(live, side, chosen)
+        victim = next(d for d in range(chosen[0].doc_count_all()) if not chosen[0].is_deleted(d))
+        key = open_index_stored(live, chosen[0], victim)
+        backend.index([_document(999, rng, "public")], [key])  # the lock is free meanwhile
+        during.append(key)
+        return merged
+
+    monkeypatch.setattr(merging, "_write_merged", written_while_others_write)
+    backend.merge()
+
+    from kx.search.whoosh.schema import open_index
+
+    segments = open_index(backend.path)._segments()
+    now = sorted((s.doc_count_all() for s in segments), reverse=True)
+    assert len(during) == 3 and now[0] == 32, now  # each crowded tier merged, the top one too
+    keys = set(backend.stamps())
+    expected = {
+        f"practice:{n}" for b, size in enumerate(sizes) for n in range(b * 20, b * 20 + size)
+    }
+    assert keys == (expected - set(during)) | {"practice:999"}
+    assert backend.search(Query(), Audience(everything=True)).total == len(keys)
+
+
+def open_index_stored(live, segment, docnum) -> str:
+    """The key of document ``docnum`` of ``segment`` in the index at ``live``."""
+    from whoosh.reading import SegmentReader
+
+    from kx.search.whoosh.schema import open_index
+
+    ix = open_index(live)
+    reader = SegmentReader(ix.storage, ix.schema, segment)
+    try:
+        return reader.stored_fields(docnum)["key"]
+    finally:
+        reader.close()
