@@ -205,6 +205,35 @@ def writer(path, seed, until, answers):
     answers.put((count, time.process_time() - cpu))
 
 
+def merge_while_publishing(path: Path, publisher: Publisher) -> dict:
+    """Merge the crowded tiers as the embedded setting does (a process of its own) while
+    this process publishes every 0.25 s: how long the merges took and the publishes."""
+    import resource
+    import subprocess
+
+    before = segments(path)
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    merging = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
+        [sys.executable, "-m", "kx.search.whoosh.merging", str(path)]
+    )
+    publishes = []
+    while merging.poll() is None:
+        began = time.perf_counter()
+        publisher.publish()
+        publishes.append(time.perf_counter() - began)
+        time.sleep(0.25)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "before": before,
+        "after": segments(path),
+        "seconds": seconds,
+        "cpu": after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime,
+        "publishes": publishes,
+    }
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -235,6 +264,7 @@ def main() -> int:
         print(f"Index: {origin} ({time.perf_counter() - started:.0f} s), segments {segments(path)}")
         query_list = queries(60, args.seed)
         publisher = Publisher(path, args.seed)
+        merged = merge_while_publishing(path, publisher)
         for _ in range(30):  # a live index: a few small segments beside the large ones
             publisher.publish()
         if publisher.backend._merging is not None:
@@ -336,6 +366,17 @@ def main() -> int:
             f"    ratio {ratio:.0%}   target >= {TARGETS['throughput_ratio']:.0%}          "
             f"{'met' if ratio >= TARGETS['throughput_ratio'] else 'MISSED'}"
         )
+        print(
+            f"(c) merging crowded tiers in a process of its own: {merged['seconds']:.1f} s "
+            f"wall, {merged['cpu']:.1f} s CPU; segments {len(merged['before'])} -> "
+            f"{len(merged['after'])} {merged['after'][:8]}"
+        )
+        if merged["publishes"]:
+            print(
+                f"    {len(merged['publishes'])} publishes meanwhile: p50 "
+                f"{ms(merged['publishes'], 50):.0f} ms, max "
+                f"{max(merged['publishes']) * 1000:.0f} ms (a writer waits only for the swap)"
+            )
         print(f"Load average at the end: {os.getloadavg()[0]:.2f}")
         return 0
     finally:

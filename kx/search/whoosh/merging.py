@@ -51,14 +51,15 @@ def tier(segment) -> int:
 
 
 def crowded(segments) -> list:
-    """The segments to merge next: the smallest tier holding ``MERGE_FACTOR`` segments
-    (those with live documents), or else the segments left with none; [] when neither."""
+    """The segments to merge next: the ``MERGE_FACTOR`` smallest of the smallest tier
+    holding that many (with live documents), or else the segments left with none; []
+    when neither. A merge never copies more than ``MERGE_FACTOR`` segments of a tier."""
     live = [segment for segment in segments if segment.doc_count()]
     tiers = Counter(tier(segment) for segment in live)
     full = [t for t, count in tiers.items() if count >= MERGE_FACTOR]
     if full:
-        chosen = min(full)
-        return [segment for segment in live if tier(segment) == chosen]
+        chosen = sorted((s for s in live if tier(s) == min(full)), key=lambda s: s.doc_count_all())
+        return chosen[:MERGE_FACTOR]
     return [segment for segment in segments if not segment.doc_count()]
 
 
