@@ -10,6 +10,7 @@ from kx.search import services as search_services
 from kx.search.backend import Audience, Query
 from kx.search.whoosh import merging, writer
 from kx.search.whoosh.backend import WhooshBackend
+from kx.search.whoosh.schema import TEXT_FIELDS, stem
 from tests.search.test_consistency import TEXT
 from tests.support.search import VIEWERS
 
@@ -241,6 +242,11 @@ def test_every_generation_read_from_kept_segments_equals_one_read_afresh(tmp_pat
         assert kept.lengths() == fresh.lengths(), step
         for audience in audiences:
             assert kept.totals(audience) == fresh.totals(audience), (step, audience)
+        for word in ("kestrel", "helpline", "police"):
+            for fields in (TEXT_FIELDS, ("title",)):
+                for audience in audiences:
+                    found = kept.frequency(fields, stem(word), audience)
+                    assert found == fresh.frequency(fields, stem(word), audience), (step, word)
         for low, high in [(2012, None), (None, 2015), (2010, 2010)]:
             kept.years(low, high)  # computed in every generation, like a search
             assert kept.years(low, high) == fresh.years(low, high), (step, low, high)

@@ -102,7 +102,11 @@ class WhooshBackend(IndexWriter):
             if base is None:
                 base = generation.live()
             return scoring.AudienceBM25F(
-                searcher.reader(), base, generation.lengths(), generation.totals(audience)
+                searcher.reader(),
+                base,
+                generation.lengths(),
+                generation.totals(audience),
+                lambda fields, text: generation.frequency(fields, text, audience),
             )
 
         return self._cached(("weighting", audience), compute)

@@ -25,7 +25,7 @@ from whoosh.searching import Searcher
 from kx.search.backend import Audience, Query
 from kx.search.whoosh import facets
 from kx.search.whoosh.schema import EMPTY, TEXT_FIELDS, open_index, schema
-from kx.search.whoosh.scoring import segment_lengths
+from kx.search.whoosh.scoring import holding, segment_lengths
 
 #: The fields whose postings are held per value (facets, visibility, sectors).
 HELD_FIELDS = (*dict.fromkeys(facets.FACETS.values()), "visibility", "sectors")
@@ -55,6 +55,8 @@ class Leaf:
         self._audiences: dict[Audience, tuple[frozenset, dict[str, int]]] = {}
         self._shifted: tuple[int, dict] | None = None
         self._years: dict[tuple, frozenset] = {}
+        self._df: dict[tuple, int] = {}
+        self._df_from: tuple[Leaf, frozenset] | None = None
         if prior is not None and prior.deleted <= self.deleted:
             self._carry(prior, self.deleted - prior.deleted)
 
@@ -62,6 +64,7 @@ class Leaf:
         """Take over what ``prior`` (this segment with fewer deletions) computed, less the
         documents deleted since: sets shrink, per-document columns stay as they are."""
         self._published, self._lengths = prior._published, prior._lengths
+        self._df_from = (prior, gone)
         if prior._sets is not None:
             self._sets = _without(prior._sets, gone)
         self._years = {
@@ -125,6 +128,36 @@ class Leaf:
             self._audiences[audience] = (base, totals)
         return self._audiences[audience]
 
+    def frequency(self, fields: tuple[str, ...], text, audience: Audience) -> int:
+        """How many documents ``audience`` may see here hold ``text`` in any of
+        ``fields`` (a word's statistics for scoring)."""
+        key = (fields, text, audience)
+        found = self._df.get(key)
+        if found is None:
+            found = self._carried(key, 0)
+            if found is None:
+                found = holding(self.reader, fields, text, self.audience(audience)[0])
+            if len(self._df) > 50_000:
+                self._df.clear()
+            self._df[key] = found
+        return found
+
+    def _carried(self, key: tuple, depth: int) -> int | None:
+        """``key``'s frequency as the same segment with fewer deletions had it, less the
+        documents deleted since that held the word (checked one by one: they are few)."""
+        if self._df_from is None or depth > 16:
+            return None
+        prior, gone = self._df_from
+        found = prior._df.get(key)
+        if found is None:
+            found = prior._carried(key, depth + 1)
+            if found is None:
+                return None
+            prior._df[key] = found
+        fields, text, audience = key
+        lost = gone & prior.audience(audience)[0]
+        return found - _holding_any(prior.reader, fields, text, lost) if lost else found
+
     def years(self, low: int | None, high: int | None, offset: int) -> frozenset:
         """The live documents here whose year is from ``low`` to ``high``, counted from
         ``offset``."""
@@ -174,6 +207,22 @@ def _with_deletions(reader: SegmentReader, segment) -> SegmentReader:
     view._perdoc = copy.copy(reader._perdoc)
     view._perdoc._segment = segment
     return view
+
+
+def _holding_any(reader, fields: tuple[str, ...], text, docs) -> int:
+    """How many of the few ``docs`` hold ``text`` in any of ``fields``."""
+    found: set[int] = set()
+    for field in fields:
+        if (field, text) not in reader:
+            continue
+        postings = reader.postings(field, text)
+        for docnum in sorted(docs - found):
+            if not postings.is_active():
+                break
+            postings.skip_to(docnum)
+            if postings.is_active() and postings.id() == docnum:
+                found.add(docnum)
+    return len(found)
 
 
 def _without(sets: dict, gone: frozenset) -> dict:
@@ -273,6 +322,10 @@ class Generation:
                 }
                 self._lengths = (parts, lengths)
         return self._lengths[1]
+
+    def frequency(self, fields: tuple[str, ...], text, audience: Audience) -> int:
+        """How many documents ``audience`` may see hold ``text`` in any of ``fields``."""
+        return sum(leaf.frequency(fields, text, audience) for leaf in self.leaves)
 
     def totals(self, audience: Audience) -> dict[str, int]:
         """Summed field lengths of the documents ``audience`` may see."""

@@ -51,6 +51,15 @@ def segment_lengths(leaf) -> dict[str, list[int]]:
     return result
 
 
+def holding(reader, fields: tuple[str, ...], text, docs) -> int:
+    """How many of ``docs`` hold ``text`` in any of ``fields`` (``reader``'s numbers)."""
+    ids: set[int] = set()
+    for field in fields:
+        if (field, text) in reader:
+            ids.update(reader.postings(field, text).all_ids())
+    return len(ids & docs)
+
+
 class AudienceBM25F(scoring.BM25F):
     """BM25F with its collection statistics (document count, document frequencies,
     average field lengths) taken from the documents one audience may see."""
@@ -61,8 +70,11 @@ class AudienceBM25F(scoring.BM25F):
         base: set[int],
         lengths: dict[str, list[int]],
         totals: dict[str, int] | None = None,
+        frequency=None,
     ):
-        """``totals``: the summed field lengths of ``base`` when already known."""
+        """``totals``: the summed field lengths of ``base`` when already known;
+        ``frequency(fields, text)``: how many of ``base`` hold ``text`` in any of
+        ``fields``, when known faster than from ``reader`` (per segment, say)."""
         # A tag is a fact about the item however many others it has: no length penalty.
         super().__init__(tags_B=0.0)
         self.reader = reader
@@ -72,33 +84,24 @@ class AudienceBM25F(scoring.BM25F):
         if totals is None:
             totals = {f: sum(map(values.__getitem__, base)) for f, values in lengths.items()}
         self.avgfl = {field: (totals[field] / self.count) or 1.0 for field in lengths}
-        self._df: dict[tuple[str, bytes | str], int] = {}
+        self._frequency = frequency or (lambda fields, text: holding(reader, fields, text, base))
+        self._df: dict[tuple[tuple[str, ...], bytes | str], int] = {}
+
+    def _cached_frequency(self, fields: tuple[str, ...], text) -> int:
+        key = (fields, text)
+        if key not in self._df:
+            if len(self._df) > 4096:
+                self._df.clear()
+            self._df[key] = self._frequency(fields, text)
+        return self._df[key]
 
     def doc_frequency(self, fieldname: str, text) -> int:
         """How many of the audience's documents hold ``text``."""
-        key = (fieldname, text)
-        if key not in self._df:
-            if len(self._df) > 4096:
-                self._df.clear()
-            found = 0
-            if (fieldname, text) in self.reader:
-                ids = self.reader.postings(fieldname, text).all_ids()
-                found = sum(1 for docnum in ids if docnum in self.base)
-            self._df[key] = found
-        return self._df[key]
+        return self._cached_frequency((fieldname,), text)
 
     def document_frequency(self, text) -> int:
         """How many of the audience's documents hold ``text`` in any text field."""
-        key = ("", text)
-        if key not in self._df:
-            if len(self._df) > 4096:
-                self._df.clear()
-            ids: set[int] = set()
-            for field in TEXT_FIELDS:
-                if (field, text) in self.reader:
-                    ids.update(self.reader.postings(field, text).all_ids())
-            self._df[key] = len(ids & self.base)
-        return self._df[key]
+        return self._cached_frequency(TEXT_FIELDS, text)
 
     def idf(self, searcher, fieldname, text):
         if fieldname in TEXT_FIELDS:
