@@ -232,10 +232,9 @@ def test_every_generation_read_from_kept_segments_equals_one_read_afresh(tmp_pat
             backend.merge()
         target = backend.path.resolve()
         kept = open_generation(target, kept)
+        if step % 5 == 1:
+            continue  # a generation nobody searched: the next one combines from earlier
         fresh = open_generation(target, None)
-        for generation in (kept, fresh):
-            generation.postings()  # computed before and after each write, like a search
-            generation.by_newest()
         assert kept.postings() == fresh.postings(), step
         assert kept.live() == fresh.live(), step
         assert kept.by_newest() == fresh.by_newest(), step

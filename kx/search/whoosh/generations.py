@@ -31,6 +31,9 @@ from kx.search.whoosh.scoring import holding, segment_lengths
 HELD_FIELDS = (*dict.fromkeys(facets.FACETS.values()), "visibility", "sectors")
 _LIVE = ("", "live")  # key of a segment's live documents among its sets
 
+#: States of a segment (as of successive deletions) whose word counts carry over.
+CARRIED_DELETIONS = 4
+
 #: Times a generation is read again when files it listed vanished under it.
 OPEN_ATTEMPTS = 5
 
@@ -65,6 +68,13 @@ class Leaf:
         documents deleted since: sets shrink, per-document columns stay as they are."""
         self._published, self._lengths = prior._published, prior._lengths
         self._df_from = (prior, gone)
+        ancestor = prior
+        for _ in range(CARRIED_DELETIONS):  # earlier states are let go (and their memory)
+            if ancestor._df_from is None:
+                break
+            last, ancestor = ancestor, ancestor._df_from[0]
+        else:
+            last._df_from = None
         if prior._sets is not None:
             self._sets = _without(prior._sets, gone)
         self._years = {
@@ -145,7 +155,7 @@ class Leaf:
     def _carried(self, key: tuple, depth: int) -> int | None:
         """``key``'s frequency as the same segment with fewer deletions had it, less the
         documents deleted since that held the word (checked one by one: they are few)."""
-        if self._df_from is None or depth > 16:
+        if self._df_from is None or depth > CARRIED_DELETIONS:
             return None
         prior, gone = self._df_from
         found = prior._df.get(key)
@@ -250,7 +260,8 @@ class Generation:
         else:
             reader = MultiReader(readers, generation=number)
         self.searcher = Searcher(reader, closereader=False)
-        self._before = before
+        # what earlier generations computed, to combine from (whatever this one needs)
+        self._basis: dict = before.handed_on() if before is not None else {}
         self._parts: dict | None = None
         self._postings: dict | None = None
         self._newest: tuple[list[int], list[tuple[int, int]]] | None = None
@@ -266,7 +277,7 @@ class Generation:
             for leaf, offset in zip(self.leaves, self.offsets, strict=False):
                 for key, docs in leaf.shifted(offset).items():
                     by_key.setdefault(key, []).append(docs)
-            earlier = self._before._parts if self._before is not None else None
+            earlier = self._basis.get("parts")
             combined = {}
             for key, parts in by_key.items():
                 parts = tuple(parts)
@@ -298,7 +309,7 @@ class Generation:
                 leaf.years(low, high, offset)
                 for leaf, offset in zip(self.leaves, self.offsets, strict=False)
             )
-            old = self._before.cache.get(key) if self._before is not None else None
+            old = self._basis.get("years", {}).get(key)
             if old is None or not _same(old[0], parts):
                 old = (parts, frozenset().union(*parts))
             self.cache[key] = old
@@ -312,7 +323,7 @@ class Generation:
         """Every document's length in each text field."""
         if self._lengths is None:
             parts = tuple(leaf.lengths() for leaf in self.leaves)
-            before = self._before._lengths if self._before is not None else None
+            before = self._basis.get("lengths")
             if before is not None and _same(before[0], parts):
                 self._lengths = before
             else:
@@ -338,8 +349,9 @@ class Generation:
     def by_newest(self) -> list[int]:
         """Every live document number, newest first."""
         if self._newest is None:
-            before = self._before._newest if self._before is not None else None
-            self._newest = self._moved(before) if before is not None else self._sorted()
+            self._combined()  # every segment's live documents known
+            before = self._basis.get("newest")
+            self._newest = self._moved(*before) if before is not None else self._sorted()
         return self._newest[0]
 
     def _sorted(self) -> tuple[list[int], list[tuple[int, int]]]:
@@ -349,12 +361,12 @@ class Generation:
         entries = sorted((-keys[d], d) for d in self.live())
         return [d for _, d in entries], entries
 
-    def _moved(self, before: tuple[list[int], list]) -> tuple[list[int], list]:
-        """The order of the generation before, less the documents that left or moved,
-        plus those that came or moved (few: the segments that kept their place keep their
-        document numbers)."""
+    def _moved(self, leaves, offsets, before: tuple[list[int], list]) -> tuple[list[int], list]:
+        """The order of an earlier generation (of ``leaves`` at ``offsets``), less the
+        documents that left or moved, plus those that came or moved (few: the segments
+        that kept their place keep their document numbers)."""
         kept = {}
-        for leaf, offset in zip(self._before.leaves, self._before.offsets, strict=False):
+        for leaf, offset in zip(leaves, offsets, strict=False):
             kept[(leaf.segid, offset)] = leaf
         removed: list[tuple[int, int]] = []  # (sort key, document) as they were
         added: list[tuple[int, int]] = []
@@ -386,10 +398,20 @@ class Generation:
             order.insert(at, entry[1])
         return order, entries
 
-    def settle(self) -> None:
-        """Forget the generation before (once this one is replaced, nothing derives
-        from it any more)."""
-        self._before = None
+    def handed_on(self) -> dict:
+        """What this generation, or one before it, computed: the next one combines its
+        own from it."""
+        basis = dict(self._basis)
+        if self._parts is not None:
+            basis["parts"] = self._parts
+        if self._lengths is not None:
+            basis["lengths"] = self._lengths
+        if self._newest is not None:
+            basis["newest"] = (self.leaves, self.offsets, self._newest)
+        years = {key: value for key, value in self.cache.items() if key[0] == "years"}
+        if years:
+            basis["years"] = dict(list({**basis.get("years", {}), **years}.items())[-32:])
+        return basis
 
 
 def _same(a: tuple, b: tuple) -> bool:
@@ -403,8 +425,8 @@ def empty() -> Generation:
 
 def open_generation(target, previous: Generation | None) -> Generation:
     """The newest generation of the index in ``target``, reusing ``previous``'s segment
-    readers where a segment and its deletions are unchanged (``previous`` is settled and
-    the readers it alone used are closed).
+    readers where a segment and its deletions are unchanged (the readers ``previous``
+    alone used are closed).
 
     A commit in another thread or process writes a new table of contents and then deletes
     the old one with the segments it merged away; a reader that listed the old generation
@@ -422,7 +444,6 @@ def open_generation(target, previous: Generation | None) -> Generation:
         for leaf in previous.leaves:
             if id(leaf) not in used:
                 leaf.close()
-        previous.settle()
     return generation
 
 
