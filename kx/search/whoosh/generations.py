@@ -7,8 +7,9 @@ A segment is only ever reused as of the same deletions. Whoosh keeps a segment's
 deletions in the table of contents, not in the segment's files, and its own ``refresh()``
 reuses a segment's reader when the segment's name is unchanged: a document replaced or
 deleted inside it stayed visible to that reader (an item downgraded to members-only stayed
-findable by the public). Here a segment whose deletions changed gets a fresh reader, and
-what was computed for it is carried over minus the newly deleted documents.
+findable by the public). Here a segment whose deletions changed gets a reader as of its
+new deletions (on the files already open: they never change), and what was computed for
+it is carried over minus the newly deleted documents.
 
 Segments are read largest first, so the large, long-lived segments keep their document
 numbers (offsets) from one generation to the next and their sets are reused as they are;
