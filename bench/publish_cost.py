@@ -130,9 +130,11 @@ class Publisher:
 
         self.backend = WhooshBackend(str(path), lock_timeout=30)
         self.rng = random.Random(seed)  # noqa: S311
-        stored = list(self.backend._searcher().all_stored_fields())
+        searcher = self.backend._searcher()
+        live = [d for d in range(searcher.doc_count_all()) if not searcher.reader().is_deleted(d)]
         self.documents = []
-        for fields in self.rng.sample(stored, min(len(stored), 400)):
+        for docnum in self.rng.sample(live, min(len(live), 400)):
+            fields = searcher.stored_fields(docnum)
             document = dict(fields)
             for name in LIST_FIELDS:
                 value = document.get(name) or ""
@@ -191,10 +193,13 @@ def reader(path, commands, answers, query_list, seed):
             answers.put((done, time.thread_time() - cpu))
 
 
-def writer(path, seed, until, answers):
-    """A member publishing: one change every 0.5-1.5 s until ``until``."""
+def writer(path, seed, start, answers):
+    """A member publishing: one change every 0.5-1.5 s from when ``start`` says until the
+    time it gives."""
     publisher = Publisher(path, seed)
     rng = random.Random(seed)  # noqa: S311
+    answers.put(None)  # ready
+    until = start.get()
     count, cpu = 0, time.process_time()
     while time.time() < until:
         publisher.publish()
@@ -297,15 +302,18 @@ def main() -> int:
 
         # (b) throughput without and with writers
         def throughput(writers: int) -> tuple[float, float, int, float]:
-            until = time.time() + 5 + args.seconds  # the writers start (spawned) meanwhile
-            reports = context.Queue()
+            reports, start = context.Queue(), context.Queue()
             spawned = [
-                context.Process(target=writer, args=(path, 100 + n, until, reports))
+                context.Process(target=writer, args=(path, 100 + n, start, reports))
                 for n in range(writers)
             ]
             for process in spawned:
                 process.start()
-            time.sleep(until - args.seconds - time.time())
+            for _ in spawned:  # each has read the index once (as a web worker would)
+                reports.get()
+            until = time.time() + args.seconds
+            for _ in spawned:
+                start.put(until)
             for queue in commands:
                 queue.put(("loop", until))
             done = [answers.get() for _ in range(args.readers)]
