@@ -32,8 +32,8 @@ from kx.search.whoosh.scoring import holding, segment_lengths
 HELD_FIELDS = (*dict.fromkeys(facets.FACETS.values()), "visibility", "sectors")
 _LIVE = ("", "live")  # key of a segment's live documents among its sets
 
-#: States of a segment (as of successive deletions) whose word counts carry over.
-CARRIED_DELETIONS = 4
+#: Word counts kept per segment (each ~100 bytes; a count costs up to ~10 ms to read).
+MAX_FREQUENCIES = 20_000
 
 #: Times a generation is read again when files it listed vanished under it.
 OPEN_ATTEMPTS = 5
@@ -60,7 +60,6 @@ class Leaf:
         self._shifted: tuple[int, dict] | None = None
         self._years: dict[tuple, frozenset] = {}
         self._df: dict[tuple, int] = {}
-        self._df_from: tuple[Leaf, frozenset] | None = None
         if prior is not None and prior.deleted <= self.deleted:
             self._carry(prior, self.deleted - prior.deleted)
 
@@ -68,14 +67,7 @@ class Leaf:
         """Take over what ``prior`` (this segment with fewer deletions) computed, less the
         documents deleted since: sets shrink, per-document columns stay as they are."""
         self._published, self._lengths = prior._published, prior._lengths
-        self._df_from = (prior, gone)
-        ancestor = prior
-        for _ in range(CARRIED_DELETIONS):  # earlier states are let go (and their memory)
-            if ancestor._df_from is None:
-                break
-            last, ancestor = ancestor, ancestor._df_from[0]
-        else:
-            last._df_from = None
+        self._df = _frequencies_without(prior, gone)
         if prior._sets is not None:
             self._sets = _without(prior._sets, gone)
         self._years = {
@@ -145,29 +137,11 @@ class Leaf:
         key = (fields, text, audience)
         found = self._df.get(key)
         if found is None:
-            found = self._carried(key, 0)
-            if found is None:
-                found = holding(self.reader, fields, text, self.audience(audience)[0])
-            if len(self._df) > 50_000:
+            found = holding(self.reader, fields, text, self.audience(audience)[0])
+            if len(self._df) > MAX_FREQUENCIES:
                 self._df.clear()
             self._df[key] = found
         return found
-
-    def _carried(self, key: tuple, depth: int) -> int | None:
-        """``key``'s frequency as the same segment with fewer deletions had it, less the
-        documents deleted since that held the word (checked one by one: they are few)."""
-        if self._df_from is None or depth > CARRIED_DELETIONS:
-            return None
-        prior, gone = self._df_from
-        found = prior._df.get(key)
-        if found is None:
-            found = prior._carried(key, depth + 1)
-            if found is None:
-                return None
-            prior._df[key] = found
-        fields, text, audience = key
-        lost = gone & prior.audience(audience)[0]
-        return found - _holding_any(prior.reader, fields, text, lost) if lost else found
 
     def years(self, low: int | None, high: int | None, offset: int) -> frozenset:
         """The live documents here whose year is from ``low`` to ``high``, counted from
@@ -220,20 +194,36 @@ def _with_deletions(reader: SegmentReader, segment) -> SegmentReader:
     return view
 
 
-def _holding_any(reader, fields: tuple[str, ...], text, docs) -> int:
-    """How many of the few ``docs`` hold ``text`` in any of ``fields``."""
-    found: set[int] = set()
-    for field in fields:
-        if (field, text) not in reader:
+def _frequencies_without(prior: Leaf, gone: frozenset) -> dict[tuple, int]:
+    """``prior``'s word counts less the documents ``gone`` (deleted since), from the words
+    of their text fields, analysed as when they were indexed (counts of other fields are
+    left to be read again)."""
+    words = {}
+    for docnum in gone:
+        stored = prior.reader.stored_fields(docnum)
+        words[docnum] = {
+            field: {
+                word.encode()
+                for word in prior.reader.schema[field].process_text(
+                    stored.get(field) or "", mode="index"
+                )
+            }
+            for field in TEXT_FIELDS
+        }
+    counts = {}
+    for key, count in prior._df.items():
+        fields, text, audience = key
+        if not set(fields) <= set(TEXT_FIELDS):
             continue
-        postings = reader.postings(field, text)
-        for docnum in sorted(docs - found):
-            if not postings.is_active():
-                break
-            postings.skip_to(docnum)
-            if postings.is_active() and postings.id() == docnum:
-                found.add(docnum)
-    return len(found)
+        base = prior.audience(audience)[0]
+        term = text.encode() if isinstance(text, str) else text
+        lost = sum(
+            1
+            for docnum, held in words.items()
+            if docnum in base and any(term in held[field] for field in fields)
+        )
+        counts[key] = count - lost
+    return counts
 
 
 def _without(sets: dict, gone: frozenset) -> dict:
