@@ -164,7 +164,7 @@ class WhooshBackend(IndexWriter):
                 self._vocabulary(),
                 deadline,
             )
-        counted = facets.counts(matched, self._postings(searcher))
+        counted = self._current().counts(matched)
         reading.suggested_filters = interpretation.suggested_filters(reading, query, counted)
         return Results(
             total=len(matched),

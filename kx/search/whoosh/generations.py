@@ -262,35 +262,54 @@ class Generation:
         return self.number is not None and self.ix.latest_generation() == self.number
 
     def _combined(self) -> dict:
-        """``(field, value) -> (parts, documents)`` across the segments."""
+        """``(field, value) -> (parts, documents)`` across the segments: the parts always
+        (one set per segment holding the value), their union only once asked for (most
+        values are only counted, part by part)."""
         if self._parts is None:
             by_key: dict[tuple[str, str], list[frozenset]] = {}
             for leaf, offset in zip(self.leaves, self.offsets, strict=False):
                 for key, docs in leaf.shifted(offset).items():
                     by_key.setdefault(key, []).append(docs)
-            earlier = self._basis.get("parts")
+            earlier = self._basis.get("parts") or {}
             combined = {}
             for key, parts in by_key.items():
                 parts = tuple(parts)
-                old = earlier.get(key) if earlier else None
+                old = earlier.get(key)
                 if old is not None and _same(old[0], parts):
-                    combined[key] = old
-                elif len(parts) == 1:
-                    combined[key] = (parts, parts[0])
+                    combined[key] = old  # with its union, if one was made
                 else:
-                    combined[key] = (parts, frozenset().union(*parts))
+                    combined[key] = [parts, parts[0] if len(parts) == 1 else None]
             self._parts = combined
         return self._parts
 
-    def postings(self) -> dict[str, dict[str, frozenset]]:
+    def docs(self, key: tuple[str, str]) -> frozenset:
+        """The documents holding ``key`` (a ``(field, value)``) in any segment."""
+        entry = self._combined().get(key)
+        if entry is None:
+            return frozenset()
+        if entry[1] is None:
+            entry[1] = frozenset().union(*entry[0])
+        return entry[1]
+
+    def postings(self) -> dict[str, "_Values"]:
         """``field -> value -> documents`` for the facet and visibility fields."""
         if self._postings is None:
-            postings: dict[str, dict[str, frozenset]] = {field: {} for field in HELD_FIELDS}
-            for (field, value), (_parts, docs) in self._combined().items():
-                if field and docs:
-                    postings[field][value] = docs
-            self._postings = postings
+            self._postings = {field: _Values(self, field) for field in HELD_FIELDS}
         return self._postings
+
+    def counts(self, matched) -> dict[str, dict[str, int]]:
+        """How many of ``matched`` hold each value of each facet (values none holds left
+        out), counted segment by segment."""
+        by_field: dict[str, dict[str, int]] = {}
+        for (field, value), (parts, _docs) in self._combined().items():
+            if field:
+                found = sum(len(matched & part) for part in parts)
+                if found:
+                    by_field.setdefault(field, {})[value] = found
+        return {
+            name: dict(sorted(by_field.get(field, {}).items()))
+            for name, field in facets.FACETS.items()
+        }
 
     def years(self, low: int | None, high: int | None) -> frozenset:
         """The live documents whose year is from ``low`` to ``high``."""
@@ -307,8 +326,7 @@ class Generation:
         return self.cache[key][1]
 
     def live(self) -> frozenset:
-        entry = self._combined().get(_LIVE)
-        return entry[1] if entry else frozenset()
+        return self.docs(_LIVE)
 
     def lengths(self) -> dict[str, list[int]]:
         """Every document's length in each text field."""
@@ -403,6 +421,27 @@ class Generation:
         if years:
             basis["years"] = dict(list({**basis.get("years", {}), **years}.items())[-32:])
         return basis
+
+
+class _Values:
+    """One field's ``value -> documents``, each united across segments when asked for."""
+
+    def __init__(self, generation: Generation, field: str):
+        self.generation, self.field = generation, field
+
+    def get(self, value: str, default=None):
+        if (self.field, value) not in self.generation._combined():
+            return default
+        return self.generation.docs((self.field, value))
+
+    def __getitem__(self, value: str) -> frozenset:
+        if (self.field, value) not in self.generation._combined():
+            raise KeyError(value)
+        return self.generation.docs((self.field, value))
+
+    def items(self):
+        keys = [key for key in self.generation._combined() if key[0] == self.field]
+        return [(value, self.generation.docs((field, value))) for field, value in keys]
 
 
 def _same(a: tuple, b: tuple) -> bool:

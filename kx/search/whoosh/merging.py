@@ -88,6 +88,8 @@ def merge(writer) -> bool:
     with _only_merge(writer.path) as mine:
         if not mine:
             return False
+        for stale in writer.path.parent.glob(f".{writer.path.name}.*.merging-*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a merge that died
         with writer._locked(timeout=60):
             live = writer.path.resolve()
             chosen = crowded(open_index(live)._segments())
@@ -99,6 +101,8 @@ def merge(writer) -> bool:
         try:
             merged = _write_merged(live, side, chosen)
             return _swap(writer, live, chosen, side, merged)
+        except FileNotFoundError:  # a rebuild replaced the index meanwhile
+            return False
         finally:
             shutil.rmtree(side, ignore_errors=True)
 
@@ -148,6 +152,8 @@ def _swap(writer, live: Path, chosen, side: Path | None, merged) -> bool:
                 if now.is_deleted(docnum):
                     merged.delete_document(newdoc)
                 newdoc += 1
+        if newdoc != merged.doc_count_all():
+            raise RuntimeError(f"merged {merged.doc_count_all()} documents of {newdoc}")
         prefix = f"{merged.segment_id()}."
         for name in os.listdir(side):
             if name.startswith(prefix):
