@@ -316,3 +316,28 @@ def open_index_stored(live, segment, docnum) -> str:
         return reader.stored_fields(docnum)["key"]
     finally:
         reader.close()
+
+
+def test_a_web_worker_leaves_large_merges_to_a_process_of_their_own(tmp_path, monkeypatch):
+    """The embedded setting: a write that crowds a tier starts a merge in the background;
+    one larger than a web worker should copy runs as a separate process."""
+    import random
+
+    from kx.search.whoosh.schema import open_index
+
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(merging, "IN_PROCESS_DOCUMENTS", 0)  # every merge: a process
+    started = []
+    original = merging.merge_in_a_process
+    monkeypatch.setattr(
+        merging, "merge_in_a_process", lambda path: started.append(path) or original(path)
+    )
+    rng = random.Random(11)  # noqa: S311 (a repeatable sequence)
+    backend = WhooshBackend(str(tmp_path / "index"))
+    for n in range(3):
+        backend.index([_document(n, rng, "public")], [])
+    backend._merging.join(timeout=60)
+
+    assert started == [backend.path]
+    assert [s.doc_count_all() for s in open_index(backend.path)._segments()] == [3]
+    assert set(backend.stamps()) == {f"practice:{n}" for n in range(3)}

@@ -16,9 +16,10 @@ write for that long. Instead:
    it. If any chosen segment is gone by then (a rebuild, another merge), nothing changes.
 
 One merge runs at a time per index (a second lock, never waited for). In the embedded
-setting the web worker that noticed the crowded tier starts it as a process of its own
-(``python -m kx.search.whoosh.merging``), so the copying never competes with requests for
-the worker's interpreter; the job worker (``flask --app kx worker``) merges in place.
+setting the web worker that noticed the crowded tier merges small segments in a thread and
+starts larger merges as a process of its own (``python -m kx.search.whoosh.merging``), so
+the copying never competes with requests for the worker's interpreter for long; the job
+worker (``flask --app kx worker``) merges in place.
 """
 
 import argparse
@@ -43,6 +44,10 @@ from kx.search.whoosh.schema import open_index, schema
 #: ``8**(t+1) - 1`` documents.
 MERGE_FACTOR = 8
 
+#: Merges of at most this many documents run in the web worker that started them (~0.2 s
+#: of CPU); larger ones in a process of their own (which costs ~0.3 s of CPU to start).
+IN_PROCESS_DOCUMENTS = 100
+
 log = logging.getLogger(__name__)
 
 
@@ -61,6 +66,10 @@ def crowded(segments) -> list:
         chosen = sorted((s for s in live if tier(s) == min(full)), key=lambda s: s.doc_count_all())
         return chosen[:MERGE_FACTOR]
     return [segment for segment in segments if not segment.doc_count()]
+
+
+def documents(segments) -> int:
+    return sum(segment.doc_count_all() for segment in segments)
 
 
 class _Moved(Exception):
@@ -82,9 +91,10 @@ def _only_merge(path: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def merge(writer) -> bool:
+def merge(writer, most: int | None = None) -> bool:
     """Merge the crowded tier of ``writer``'s index (a ``kx.search.whoosh.writer``
-    ``IndexWriter``), if there is one and no other merge runs; whether one was merged."""
+    ``IndexWriter``), if there is one, of at most ``most`` documents (None: any), and no
+    other merge runs; whether one was merged."""
     with _only_merge(writer.path) as mine:
         if not mine:
             return False
@@ -93,7 +103,7 @@ def merge(writer) -> bool:
         with writer._locked(timeout=60):
             live = writer.path.resolve()
             chosen = crowded(open_index(live)._segments())
-        if not chosen:
+        if not chosen or (most is not None and documents(chosen) > most):
             return False
         if not any(segment.doc_count() for segment in chosen):
             return _swap(writer, live, chosen, None, None)
@@ -173,6 +183,19 @@ def _swap(writer, live: Path, chosen, side: Path | None, merged) -> bool:
             _abandon(whoosh_writer)
             raise
     return True
+
+
+def in_background(writer) -> None:
+    """What a web worker runs in a thread after a write crowded a tier: small merges
+    (up to ``IN_PROCESS_DOCUMENTS``) here, larger ones in a process of its own, waited for;
+    nothing when another merge runs."""
+    with _only_merge(writer.path) as mine:
+        if not mine:
+            return
+    while merge(writer, most=IN_PROCESS_DOCUMENTS):
+        pass
+    if crowded(open_index(writer.path)._segments()):
+        merge_in_a_process(writer.path)
 
 
 def merge_in_a_process(path: Path) -> None:

@@ -221,17 +221,23 @@ class IndexWriter:
             start(MERGE, self._merge_soon)
 
     def _merge_soon(self) -> None:
-        """Merge a crowded tier of segments in a process of its own, waited for by a
-        background thread (one at a time per backend): the copying never holds this
-        process's interpreter, nor the index lock (``merging``)."""
+        """Merge crowded tiers of segments from a background thread (one at a time per
+        backend): small ones there, large ones in a process of its own that the thread
+        waits for; never holding the index lock while copying (``merging``)."""
         with self._merge_guard:
             if self._merging is not None and self._merging.is_alive():
                 return
             self._merging = threading.Thread(
-                target=merging.merge_in_a_process, args=(self.path,), name="kx-search-merge"
+                target=self._merge_in_background, name="kx-search-merge"
             )
             self._merging.daemon = True
             self._merging.start()
+
+    def _merge_in_background(self) -> None:
+        try:
+            merging.in_background(self)
+        except Exception:
+            logging.getLogger(__name__).exception("merging search index segments failed")
 
     def merge(self) -> None:
         """Merge crowded tiers of segments while there are any (here, in this process)."""
