@@ -206,7 +206,7 @@ def writer(path, seed, start, answers):
         count += 1
         time.sleep(rng.uniform(0.5, 1.5))
     if publisher.backend._merging is not None:
-        publisher.backend._merging.join()
+        publisher.backend._merging.wait()
     answers.put((count, time.process_time() - cpu))
 
 
@@ -273,7 +273,7 @@ def main() -> int:
         for _ in range(30):  # a live index: a few small segments beside the large ones
             publisher.publish()
         if publisher.backend._merging is not None:
-            publisher.backend._merging.join()
+            publisher.backend._merging.wait()
 
         commands = [context.Queue() for _ in range(args.readers)]
         answers = context.Queue()
@@ -290,7 +290,7 @@ def main() -> int:
         for _ in range(args.rounds):
             publisher.publish()
             if publisher.backend._merging is not None:
-                publisher.backend._merging.join()  # the merge is a commit: measured next round
+                publisher.backend._merging.wait()  # the merge is a commit: measured next round
             for queue in commands:
                 queue.put(("twice", rng.randrange(len(query_list))))
                 (first_wall, first_cpu), (again_wall, again_cpu) = answers.get()

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from kx.evidence import ratings
+from kx.evidence import ratings, what_works
 from kx.evidence import services as evidence
 from kx.extensions import db
 from kx.forum import services as forum
@@ -21,11 +21,9 @@ home = Blueprint("home", __name__)
 
 #: rows per list on the front page
 SHOWN = 5
-#: practices with the strongest supporting designs rated to find the best-rated ones
-RATED_CANDIDATES = 30
 #: themes whose new items are counted (each count is a search)
 THEMES_SHOWN = 3
-GOOD_RATINGS = ("effective", "promising")
+GOOD = ("effective", "promising")
 
 
 def newest_practices(viewer) -> list[Practice]:
@@ -34,21 +32,10 @@ def newest_practices(viewer) -> list[Practice]:
 
 
 def best_rated_practices(viewer) -> list[Practice]:
-    """Practices rated effective, then promising, from the evidence ``viewer`` may see:
-    the candidates are those with the strongest supporting study designs, newest first."""
-    best = evidence.best_evidence(viewer)
-    query = (
-        practices.practice_query(viewer, {"status": "published"})
-        .join(best, best.c.practice_id == Practice.id)
-        .order_by(None)
-        .order_by(best.c.rank, Practice.published_at.desc(), Practice.id.desc())
-        .limit(RATED_CANDIDATES)
-    )
-    candidates = list(db.session.scalars(query))
-    rated = evidence.ratings_for(candidates, viewer)
-    good = [p for p in candidates if rated[p.id].overall in GOOD_RATINGS]
-    good.sort(key=lambda p: GOOD_RATINGS.index(rated[p.id].overall))  # stable: rank kept
-    return good[:SHOWN]
+    """Practices rated effective, then promising, from the evidence ``viewer`` may see."""
+    best = [i for i, rating in what_works.tally(viewer, {}, SHOWN).best if rating.overall in GOOD]
+    loaded = {p.id: p for p in db.session.scalars(select(Practice).where(Practice.id.in_(best)))}
+    return [loaded[i] for i in best if i in loaded]  # one erased since the tally
 
 
 def recent_research(viewer) -> list:

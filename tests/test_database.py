@@ -2,6 +2,7 @@
 and the work that waits for a commit."""
 
 import multiprocessing
+import socket
 
 import pytest
 from sqlalchemy import select, text
@@ -185,3 +186,23 @@ def test_concurrent_writers_in_several_processes_wait_instead_of_failing(app, ma
     with app.app_context():
         # every increment landed: none was lost to a race or a "database is locked"
         assert db.session.get(User, user.id).session_version == 1 + 4 * 25
+
+
+def test_upgrading_a_database_that_does_not_answer_names_the_variable(tmp_path):
+    """``make serve`` upgrades first: an unreachable server is a sentence, not a traceback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once it is closed
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://kx@127.0.0.1:{port}/kx",
+            "SECRET_KEY": "t",
+            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        }
+    )
+
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+
+    assert result.exit_code == 1
+    assert "Cannot reach the database KX_DATABASE_URL names" in result.output
+    assert "Traceback" not in result.output

@@ -3,11 +3,10 @@ the newest practice examples and research, open research needs, active threads a
 gap map narrowed to the theme. Reads only; every figure uses what the viewer may see.
 
 A handful of queries per page whatever the number of items: the theme's practices are a
-select of ids, and those with visible studies are rated from the reader's evidence as
-``kx.evidence.snapshots`` keeps it (the rating rule through the gap map's ``Ratings``).
+select of ids, and what works among them is ``kx.evidence.what_works``' tally of the
+reader's evidence as ``kx.evidence.snapshots`` keeps it.
 """
 
-from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
@@ -15,7 +14,7 @@ from sqlalchemy import and_, or_, select
 from kx import taxonomy
 from kx.errors import NotFound
 from kx.evidence import gap_map as maps
-from kx.evidence import snapshots, versions
+from kx.evidence import snapshots, versions, what_works
 from kx.evidence.models import EvidenceLink
 from kx.extensions import db
 from kx.forum.models import Thread, ThreadLink
@@ -126,37 +125,6 @@ class WhatWorks:
     best: list[tuple[Practice, object]]  # (practice, its Rating)
 
 
-def _rated(total: int, ratings: maps.Ratings, limit: int) -> tuple[int, dict, list]:
-    """Counts by rating of ``total`` practices (those without studies are "insufficient")
-    and the ``limit`` best rated (best rating first, then newest) as ``(id, Rating)``
-    pairs. ``ratings``: over the visible studies of those of them that have any."""
-    rated = {practice_id: ratings.of(practice_id) for practice_id in ratings.studies}
-    counts = Counter(rating.overall for rating in rated.values())
-    counts["insufficient"] += total - len(rated)
-    order = {rating: rank for rank, rating in enumerate(taxonomy.RATINGS)}
-    worth_showing = [i for i, r in rated.items() if r.overall != "insufficient"]
-    worth_showing.sort(key=lambda i: order[rated[i].overall])
-    if len(worth_showing) > limit:  # ties at the cut: the newest of them
-        cut = order[rated[worth_showing[limit - 1]].overall]
-        worth_showing = [i for i in worth_showing if order[rated[i].overall] <= cut]
-    newest = {
-        practice_id: rank
-        for rank, practice_id in enumerate(
-            db.session.scalars(
-                select(Practice.id)
-                .where(Practice.id.in_(worth_showing))
-                .order_by(Practice.published_at.desc(), Practice.id.desc())
-            )
-        )
-    }
-    best_ids = sorted(worth_showing, key=lambda i: (order[rated[i].overall], newest[i]))[:limit]
-    return (
-        total,
-        {rating: counts.get(rating, 0) for rating in taxonomy.RATINGS},
-        [(i, rated[i]) for i in best_ids],
-    )
-
-
 def theme_page(found: Theme, viewer) -> dict:
     """Everything the theme page shows, for ``viewer``; the figures over all the theme's
     practices (ratings, the map) are cached by the evidence version."""
@@ -166,18 +134,7 @@ def theme_page(found: Theme, viewer) -> dict:
     research_ids = research.with_only_columns(Research.id).order_by(None)
     map_filters = {found.spec.parameter: found.slug}
 
-    def figures():
-        evidence = snapshots.evidence(viewer)
-        studies = {i: evidence.studies[i] for i, _tags in evidence.practices(map_filters)}
-        total = evidence.count(map_filters)
-        return (
-            _rated(total, maps.Ratings(studies, evidence.derived), NEWEST),
-            maps.gap_map(viewer, found.spec.map_rows, "outcome", map_filters),
-        )
-
-    (total, counts, best), gap_map = versions.cached(
-        viewer, ("theme", found.kind, found.slug), figures
-    )
+    total, counts, best = what_works.tally(viewer, map_filters, NEWEST)
     loaded = {
         p.id: p
         for p in db.session.scalars(select(Practice).where(Practice.id.in_([i for i, _ in best])))
@@ -190,7 +147,7 @@ def theme_page(found: Theme, viewer) -> dict:
             found, viewer, practice_ids, research_ids, kind="research-need", status="open"
         ),
         "threads": _threads(found, viewer, practice_ids, research_ids),
-        "map": gap_map,
+        "map": maps.gap_map(viewer, found.spec.map_rows, "outcome", map_filters),
         "map_filters": map_filters,
     }
 

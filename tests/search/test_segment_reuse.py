@@ -144,7 +144,7 @@ def test_a_searcher_kept_through_many_changes_answers_as_a_fresh_one(kx, monkeyp
         with kx.app.app_context():
             backend = indexing.backend()
             if backend._merging is not None:
-                backend._merging.join(timeout=30)
+                backend._merging.wait(timeout=60)
 
     with kx.app.app_context():
         fresh = WhooshBackend(str(indexing.backend().path))
@@ -318,26 +318,23 @@ def open_index_stored(live, segment, docnum) -> str:
         reader.close()
 
 
-def test_a_web_worker_leaves_large_merges_to_a_process_of_their_own(tmp_path, monkeypatch):
-    """The embedded setting: a write that crowds a tier starts a merge in the background;
-    one larger than a web worker should copy runs as a separate process."""
+def test_a_web_worker_merges_in_a_child_process_one_at_a_time(tmp_path, monkeypatch):
+    """The embedded setting: a write that crowds a tier starts a child process that
+    merges; none starts while a merge of the index runs (in any process)."""
     import random
 
     from kx.search.whoosh.schema import open_index
 
     monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
-    monkeypatch.setattr(merging, "IN_PROCESS_DOCUMENTS", 0)  # every merge: a process
-    started = []
-    original = merging.merge_in_a_process
-    monkeypatch.setattr(
-        merging, "merge_in_a_process", lambda path: started.append(path) or original(path)
-    )
     rng = random.Random(11)  # noqa: S311 (a repeatable sequence)
     backend = WhooshBackend(str(tmp_path / "index"))
-    for n in range(3):
-        backend.index([_document(n, rng, "public")], [])
-    backend._merging.join(timeout=60)
+    with merging._only_merge(backend.path):  # another process is merging
+        for n in range(3):
+            backend.index([_document(n, rng, "public")], [])
+        assert backend._merging is None
+    backend.index([_document(3, rng, "public")], [])
+    assert backend._merging.wait(timeout=60) == 0
 
-    assert started == [backend.path]
-    assert [s.doc_count_all() for s in open_index(backend.path)._segments()] == [3]
-    assert set(backend.stamps()) == {f"practice:{n}" for n in range(3)}
+    sizes = sorted(s.doc_count_all() for s in open_index(backend.path)._segments())
+    assert sizes == [1, 3]  # three of the four single documents merged
+    assert set(backend.stamps()) == {f"practice:{n}" for n in range(4)}

@@ -33,13 +33,13 @@ def postgres_url(database_url):
 
 
 @pytest.fixture
-def settings(tmp_path, smtp):
+def settings(request, tmp_path, smtp):
+    """The Whoosh profile unless a test asks for ``postgres`` (indirect parametrisation):
+    the index application and merge jobs exist only with Whoosh (the PostgreSQL search
+    backend writes in the change's transaction)."""
     return {
         **FAST,
-        # the Whoosh profile: the index application and merge jobs exist only there (the
-        # PostgreSQL search backend writes in the change's transaction; tests/scaleout runs
-        # workers beside it)
-        "SEARCH_BACKEND": "whoosh",
+        "SEARCH_BACKEND": getattr(request, "param", "whoosh"),
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
         "MAIL_DIR": str(tmp_path / "mail"),
         "MAIL_URL": smtp.url,

@@ -3,6 +3,8 @@ whatever happens to the workers, and retried with growing delays while SMTP is d
 
 import time
 
+import pytest
+
 from kx.background import QUEUE
 from kx.database import transaction
 from kx.mail import send_after_commit
@@ -146,6 +148,7 @@ def test_a_worker_indexes_what_the_web_side_publishes(web, workers, make_user):
     assert [(hit.type, hit.id) for hit in hits] == [("practice", item)]
 
 
+@pytest.mark.parametrize("settings", ["whoosh", "postgres"], indirect=True)
 def test_the_daily_digest_job_sends_a_themes_new_items(web, workers, smtp, make_user):
     kx = Kx(
         web, {"owner": make_user(sector="academic").id, "moderator": make_user(role="moderator").id}

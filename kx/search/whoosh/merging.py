@@ -16,15 +16,13 @@ write for that long. Instead:
    it. If any chosen segment is gone by then (a rebuild, another merge), nothing changes.
 
 One merge runs at a time per index (a second lock, never waited for). In the embedded
-setting the web worker that noticed the crowded tier merges small segments in a thread and
-starts larger merges as a process of its own (``python -m kx.search.whoosh.merging``), so
-the copying never competes with requests for the worker's interpreter for long; the job
-worker (``flask --app kx worker``) merges in place.
+setting the web worker whose write crowded a tier starts a child process
+(``python -m kx.search.whoosh.merging``), so the copying never competes with requests for
+the worker's interpreter; the job worker (``flask --app kx worker``) merges in place.
 """
 
 import argparse
 import fcntl
-import logging
 import math
 import os
 import shutil
@@ -43,12 +41,6 @@ from kx.search.whoosh.schema import open_index, schema
 #: Segments per tier before the tier merges; tier ``t`` holds segments of ``8**t`` to
 #: ``8**(t+1) - 1`` documents.
 MERGE_FACTOR = 8
-
-#: Merges of at most this many documents run in the web worker that started them (~0.2 s
-#: of CPU); larger ones in a process of their own (which costs ~0.3 s of CPU to start).
-IN_PROCESS_DOCUMENTS = 100
-
-log = logging.getLogger(__name__)
 
 
 def tier(segment) -> int:
@@ -185,26 +177,18 @@ def _swap(writer, live: Path, chosen, side: Path | None, merged) -> bool:
     return True
 
 
-def in_background(writer) -> None:
-    """What a web worker runs in a thread after a write crowded a tier: small merges
-    (up to ``IN_PROCESS_DOCUMENTS``) here, larger ones in a process of its own, waited for;
-    nothing when another merge runs."""
-    with _only_merge(writer.path) as mine:
-        if not mine:
-            return
-    while merge(writer, most=IN_PROCESS_DOCUMENTS):
-        pass
-    if crowded(open_index(writer.path)._segments()):
-        merge_in_a_process(writer.path)
+def running(path: Path) -> bool:
+    """Whether a merge of the index at ``path`` runs now (in any process)."""
+    with _only_merge(path) as mine:
+        return not mine
 
 
-def merge_in_a_process(path: Path) -> None:
-    """``merge`` run by a process of its own, waited for (call from a thread)."""
+def start_process(path: Path) -> subprocess.Popen:
+    """``merge`` in a child process of its own (``python -m kx.search.whoosh.merging``),
+    merging crowded tiers until none is left."""
     command = [sys.executable, "-m", "kx.search.whoosh.merging", str(path)]
     command += ["--factor", str(MERGE_FACTOR)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
-    if done.returncode:
-        log.error("merging search index segments failed:\n%s", done.stderr[-4000:])
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL)  # noqa: S603 (our module)
 
 
 def main() -> None:

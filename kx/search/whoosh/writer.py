@@ -14,6 +14,7 @@ import logging
 import os
 import pickle
 import shutil
+import subprocess
 import threading
 import time
 from contextlib import contextmanager, suppress
@@ -122,7 +123,7 @@ class IndexWriter:
         self.lock_timeout = lock_timeout
         self._holding = threading.local()
         self._merge_guard = threading.Lock()
-        self._merging: threading.Thread | None = None
+        self._merging: subprocess.Popen | None = None
 
     @contextmanager
     def exclusive(self, timeout: float | None = None):
@@ -221,23 +222,19 @@ class IndexWriter:
             start(MERGE, self._merge_soon)
 
     def _merge_soon(self) -> None:
-        """Merge crowded tiers of segments from a background thread (one at a time per
-        backend): small ones there, large ones in a process of its own that the thread
-        waits for; never holding the index lock while copying (``merging``)."""
-        with self._merge_guard:
-            if self._merging is not None and self._merging.is_alive():
-                return
-            self._merging = threading.Thread(
-                target=self._merge_in_background, name="kx-search-merge"
-            )
-            self._merging.daemon = True
-            self._merging.start()
+        """Merge crowded tiers of segments in a child process (one at a time per backend;
+        none while another process merges this index), never holding the index lock while
+        copying (``merging``).
 
-    def _merge_in_background(self) -> None:
-        try:
-            merging.in_background(self)
-        except Exception:
-            logging.getLogger(__name__).exception("merging search index segments failed")
+        Not a thread: a merge is seconds of pure Python, and a thread would hold this
+        process's interpreter lock against the requests it serves (the first page after a
+        change took twice its CPU time in wall-clock time while one ran)."""
+        with self._merge_guard:
+            if self._merging is not None and self._merging.poll() is None:
+                return
+            if merging.running(self.path):
+                return
+            self._merging = merging.start_process(self.path)
 
     def merge(self) -> None:
         """Merge crowded tiers of segments while there are any (here, in this process)."""
