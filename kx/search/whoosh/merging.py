@@ -192,16 +192,16 @@ def start_process(path: Path) -> subprocess.Popen:
 
 
 def main() -> None:
+    # run as ``-m``, this file is ``__main__``: set the factor where the writer reads it
+    from kx.search.whoosh import merging
     from kx.search.whoosh.writer import IndexWriter
 
-    parser = argparse.ArgumentParser(description="Merge the crowded tier of a Whoosh index.")
+    parser = argparse.ArgumentParser(description="Merge the crowded tiers of a Whoosh index.")
     parser.add_argument("path", type=Path)
     parser.add_argument("--factor", type=int, default=MERGE_FACTOR)
     args = parser.parse_args()
-    globals()["MERGE_FACTOR"] = args.factor
-    writer = IndexWriter(str(args.path))
-    while merge(writer):  # a merge may crowd the tier above
-        pass
+    merging.MERGE_FACTOR = args.factor
+    IndexWriter(str(args.path)).merge()  # until no tier is crowded (a merge may crowd the next)
 
 
 if __name__ == "__main__":
