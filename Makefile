@@ -42,12 +42,16 @@ test: $(VENV)/.installed-test browser
 ## (takes a while; BENCH_ARGS="--items 2000" for a quick run, --help for the options).
 ## BACKEND=postgres benches the PostgreSQL search backend on a temporary database of the
 ## server KX_DATABASE_URL names (created and dropped by the benchmark). Last, the growth
-## table: every page and API list at 2,000 and at 20,000 items (bench/growth.py, target 1.5x)
+## table: every page and API list at 2,000 and at 20,000 items (bench/growth.py, target 1.5x).
+## With the Whoosh backend, then what a publish costs the other web workers' searches and
+## their read throughput with 4 writers (bench/publish_cost.py; PUBLISH_COST_ARGS="--folder
+## DIR" reuses a kept bench/search.py folder's index)
 BACKEND ?= whoosh
 bench: $(VENV)/.installed
 	$(BIN)/python bench/search.py --backend $(BACKEND) $(BENCH_ARGS)
 	$(BIN)/python bench/markdown.py
 	$(BIN)/python bench/growth.py
+	if [ "$(BACKEND)" = whoosh ]; then $(BIN)/python bench/publish_cost.py $(PUBLISH_COST_ARGS); fi
 
 ## load: 60 s of mixed traffic (readers, searches with facets, writers publishing through the
 ## API) against 4 gunicorn workers on 20,000 items, on the PostgreSQL profile (PostgreSQL

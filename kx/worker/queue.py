@@ -83,7 +83,9 @@ def build(app: Flask, connector) -> procrastinate.App:
     def apply_search_outbox():
         run(work.apply_search_outbox)
 
-    @jobs.task(name=TASKS[MERGE], lock="kx-search-index", queueing_lock=MERGE)
+    # Not the index's lock: a merge copies for a minute without the index lock (applying
+    # the outbox goes on meanwhile) and takes it only to swap (kx.search.whoosh.merging).
+    @jobs.task(name=TASKS[MERGE], lock="kx-search-merge", queueing_lock=MERGE)
     def merge_search_segments():
         run(work.merge_search_segments)
 

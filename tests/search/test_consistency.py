@@ -23,7 +23,7 @@ from kx.records import services as records
 from kx.search import documents, indexing
 from kx.search import services as search_services
 from kx.search.backend import Query
-from kx.search.whoosh import suggestions, writer
+from kx.search.whoosh import merging, suggestions, writer
 from kx.search.whoosh.backend import WhooshBackend
 from kx.search.whoosh.schema import ANALYZER
 from tests.support.search import VIEWERS, no_drift
@@ -141,10 +141,10 @@ def test_a_commit_that_fails_inside_whoosh_leaves_the_index_writable(kx, monkeyp
 def test_a_generation_removed_while_it_is_opened_gives_way_to_the_newer_one(kx, monkeypatch):
     """A commit elsewhere deletes the old table of contents right after writing the new
     one; a search that listed the old one just before found its file gone (a 500)."""
-    from kx.search.whoosh import backend
+    from kx.search.whoosh import generations
 
     item = kx.practice("Kestrel helpline", TEXT)
-    original, vanished = backend.open_index, []
+    original, vanished = generations.open_index, []
 
     def opened_as_a_commit_lands(directory):
         if not vanished:
@@ -152,7 +152,7 @@ def test_a_generation_removed_while_it_is_opened_gives_way_to_the_newer_one(kx, 
             raise FileNotFoundError(f"{directory}/_MAIN_4.toc")
         return original(directory)
 
-    monkeypatch.setattr(backend, "open_index", opened_as_a_commit_lands)
+    monkeypatch.setattr(generations, "open_index", opened_as_a_commit_lands)
     kx.practice("Osprey helpline", TEXT)  # a new generation: every searcher opens again
 
     assert kx.keys("kestrel", None) == {f"practice:{item}"}
@@ -483,7 +483,7 @@ def test_writes_after_a_reindex_reach_the_new_index(kx, varied):
 def test_small_segments_merge_in_the_background(kx):
     """Writes commit without merging (a user never waits for a merge); a crowded tier of
     small segments is merged afterwards by a child process, losing nothing."""
-    items = [kx.practice(f"Kestrel {n}", TEXT) for n in range(writer.MERGE_FACTOR + 1)]
+    items = [kx.practice(f"Kestrel {n}", TEXT) for n in range(merging.MERGE_FACTOR + 1)]
     kx.edit_practice(items[0], title="Kestrel renamed")  # leaves a segment with no live docs
     with kx.app.app_context():
         backend = indexing.backend()
@@ -491,9 +491,9 @@ def test_small_segments_merge_in_the_background(kx):
         assert backend._merging.wait(timeout=60) == 0
         segments = index.open_dir(str(backend.path))._segments()
 
-    assert len(segments) < writer.MERGE_FACTOR  # one segment per write without merging
+    assert len(segments) < merging.MERGE_FACTOR  # one segment per write without merging
     assert all(segment.doc_count() for segment in segments)
-    assert kx.search("kestrel", None).total == writer.MERGE_FACTOR + 1
+    assert kx.search("kestrel", None).total == merging.MERGE_FACTOR + 1
     assert kx.keys("renamed", None) == {f"practice:{items[0]}"}
     assert no_drift(kx.drift())
 

@@ -12,8 +12,8 @@ from kx.mail.models import SENT
 from kx.search import indexing, saved
 from kx.search import services as search_services
 from kx.search.backend import Query
+from kx.search.whoosh.merging import MERGE_FACTOR
 from kx.search.whoosh.schema import open_index
-from kx.search.whoosh.writer import MERGE_FACTOR
 from tests.support.practice import add_practice
 from tests.support.search import Kx
 from tests.support.smtp import text_of

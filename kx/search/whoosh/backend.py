@@ -1,25 +1,25 @@
 """``WhooshBackend``: the search backend interface (``kx.search.backend``) on Whoosh, tying
 the writer, query, scoring, facet, snippet and suggestion modules of this package together.
 
-Readers keep one searcher per thread and reuse it while the index is unchanged (opening
-one costs ~40 ms at 20,000 docs), with what is computed from it cached beside it. They
-never ``refresh()`` it: whoosh-reloaded 2.7.5's refresh reuses the reader of a segment
-whose deletions have changed since, so a replaced document came back beside its new
-version (an item downgraded to members-only stayed findable by the public).
+Readers keep one searcher per thread and reuse it while the index is unchanged, with what
+is computed from it cached beside it. After a commit only the segments it wrote or whose
+deletions it changed are read again (``generations``): a publish costs every other worker
+a few milliseconds, not a reopening of the whole index.
 """
 
 import itertools
+import os
 import threading
 
 from whoosh import collectors
-from whoosh.filedb.filestore import RamStorage
 from whoosh.query import Or, Term
 
 from kx.search import interpretation, widening
 from kx.search.backend import Audience, Hit, Query, Results
 from kx.search.whoosh import facets, scoring, suggestions
+from kx.search.whoosh.generations import Generation, empty, open_generation
 from kx.search.whoosh.query import OutOfTime, TopAndAll, any_words, parse, past, read
-from kx.search.whoosh.schema import EMPTY, open_index, schema
+from kx.search.whoosh.schema import EMPTY
 from kx.search.whoosh.snippets import SNIPPET_CHARS, Marks, excerpt
 from kx.search.whoosh.writer import IndexBusy, IndexWriter
 
@@ -31,29 +31,35 @@ class WhooshBackend(IndexWriter):
         super().__init__(path, lock_timeout)
         self._local = threading.local()
 
-    def _searcher(self):
+    def _generation(self) -> Generation:
+        """This thread's view of the newest generation of the index."""
         target = self.path.resolve()
-        cached = getattr(self._local, "searcher", None)
-        if cached is not None and getattr(self._local, "target", None) == target:
+        current = getattr(self._local, "generation", None)
+        if current is not None and current.target == target:
             try:
-                if cached.up_to_date():
-                    return cached
+                if current.up_to_date():
+                    return current
             except OSError:  # the directory went away under us (deleted by hand)
                 pass
-        if cached is not None:
-            cached.close()
-            self._local.searcher = None
-        self._local.cache = {}
         if not self.path.exists():
             try:
                 with self._locked(self.lock_timeout):
                     self._live_index()
             except IndexBusy:  # a first build holds the lock: answer from nothing yet
-                return RamStorage().create_index(schema()).searcher()
+                self._local.generation = empty()
+                return self._local.generation
             target = self.path.resolve()
-        self._local.searcher = _open_searcher(target)
-        self._local.target = target
-        return self._local.searcher
+        self._local.generation = open_generation(target, current)
+        return self._local.generation
+
+    def _searcher(self):
+        return self._generation().searcher
+
+    def _current(self) -> Generation:
+        """The generation this thread's last ``_searcher()`` returned a searcher of (the
+        helpers below must describe that searcher, even if a commit landed since)."""
+        current = getattr(self._local, "generation", None)
+        return current if current is not None else self._generation()
 
     def ping(self) -> None:
         """Raise when the index cannot be read (its searcher is opened, or reused)."""
@@ -64,8 +70,8 @@ class WhooshBackend(IndexWriter):
         return {fields["key"]: fields.get("stamp", "") for fields in searcher.all_stored_fields()}
 
     def _cached(self, key, compute):
-        """A value computed once per searcher (the index is unchanged while it lives)."""
-        cache = self._local.__dict__.setdefault("cache", {})
+        """A value computed once per generation (the index is unchanged while it lives)."""
+        cache = self._current().cache
         if key not in cache:
             if len(cache) > 256:
                 cache.clear()
@@ -73,43 +79,52 @@ class WhooshBackend(IndexWriter):
         return cache[key]
 
     def _postings(self, searcher) -> dict[str, dict[str, frozenset]]:
-        return self._cached(("postings",), lambda: facets.postings(searcher))
+        return self._current().postings()
 
     def _allowed(self, searcher, query: Query, audience: Audience) -> set | None:
         """The documents ``audience`` may see that pass ``query``'s filters (None: all)."""
-        return facets.allowed(searcher, query, audience, self._postings(searcher), self._cached)
+        generation = self._current()
+        return facets.allowed(query, audience, generation.postings(), generation.years)
 
     def _by_newest(self, searcher) -> list[int]:
-        """Every live document number, newest first, once per searcher."""
+        """Every live document number, newest first."""
+        return self._current().by_newest()
 
-        def compute():
-            reader = searcher.reader()
-            published = list(reader.column_reader("published"))  # reading it whole is faster
-            live = range(len(published))
-            if reader.has_deletions():
-                live = [d for d in live if not reader.is_deleted(d)]
-            return sorted(live, key=published.__getitem__, reverse=True)
-
-        return self._cached(("newest",), compute)
-
-    def _live(self, searcher) -> set[int]:
-        return self._cached(("live",), lambda: set(self._by_newest(searcher)))
+    def _live(self, searcher) -> frozenset[int]:
+        return self._current().live()
 
     def _weighting(self, searcher, audience: Audience) -> scoring.AudienceBM25F:
         """The scoring model of ``audience``: statistics from what it may see, no more."""
 
         def compute():
+            generation = self._current()
             base = self._allowed(searcher, Query(), audience)
             if base is None:
-                base = set(searcher.reader().all_doc_ids())
-            lengths = self._cached(("lengths",), lambda: scoring.lengths(searcher))
-            return scoring.AudienceBM25F(searcher.reader(), base, lengths)
+                base = generation.live()
+            return scoring.AudienceBM25F(
+                searcher.reader(),
+                base,
+                generation.lengths(),
+                generation.totals(audience),
+                lambda fields, text: generation.frequency(fields, text, audience),
+            )
 
         return self._cached(("weighting", audience), compute)
 
     def _vocabulary(self) -> dict[tuple[str, int], list[str]]:
-        target = getattr(self._local, "target", self.path)
-        return self._cached(("vocabulary",), lambda: suggestions.vocabulary(target))
+        """The word list's words by first letter and length, read again only when the
+        list itself changed (most commits add no new word)."""
+        target = self._current().target or self.path
+        try:
+            seen = os.stat(target / suggestions.WORDS_FILE)
+            stamp = (str(target), seen.st_ino, seen.st_size, seen.st_mtime_ns)
+        except OSError:
+            stamp = None
+        held = getattr(self._local, "vocabulary", None)
+        if stamp is None or held is None or held[0] != stamp:
+            held = (stamp, suggestions.vocabulary(target))
+            self._local.vocabulary = held
+        return held[1]
 
     def search(self, query: Query, audience: Audience, deadline: float | None = None) -> Results:
         results = self._search(query, audience, deadline)
@@ -149,7 +164,7 @@ class WhooshBackend(IndexWriter):
                 self._vocabulary(),
                 deadline,
             )
-        counted = facets.counts(matched, self._postings(searcher))
+        counted = self._current().counts(matched)
         reading.suggested_filters = interpretation.suggested_filters(reading, query, counted)
         return Results(
             total=len(matched),
@@ -218,25 +233,6 @@ class WhooshBackend(IndexWriter):
         similar = wrapped.results()
         hits = [_hit(hit.fields(), hit.score) for hit in similar if hit["key"] != key]
         return hits[:limit]
-
-
-#: Times a searcher is opened again when the generation it read vanished under it.
-OPEN_ATTEMPTS = 5
-
-
-def _open_searcher(directory):
-    """A searcher of the newest generation of the index in ``directory``.
-
-    A commit in another thread or process writes a new table of contents and then deletes
-    the old one with the segments it merged away; a reader that listed the old generation
-    just before finds its files gone. The newer generation is complete by then: open it.
-    """
-    for _ in range(OPEN_ATTEMPTS - 1):
-        try:
-            return open_index(directory).searcher()
-        except FileNotFoundError:
-            continue
-    return open_index(directory).searcher()
 
 
 def _list(value: str | None) -> list[str]:

@@ -1,6 +1,7 @@
-"""Filters and facet counts as set operations on each value's documents, read once per
-searcher: the viewer's visibility and the query's filters narrow the documents Whoosh may
-return, and the matches are counted per facet value.
+"""Filters as set operations on each value's documents (read per segment and kept from one
+generation of the index to the next, ``generations``): the viewer's visibility and the
+query's filters narrow the documents Whoosh may return; the matches are counted per facet
+value the same way (``Generation.counts``).
 
 Whoosh's own query filters cost 10-60 ms a search (and nearly every combination of filters
 is new); its grouping reads every matching document's stored vector (0.7 s for 11,000
@@ -10,7 +11,6 @@ matches).
 from whoosh.query import And, NumericRange, Or, Term
 
 from kx.search.backend import Audience, Query
-from kx.search.whoosh.schema import EMPTY
 
 FACETS = {
     "type": "type",
@@ -28,22 +28,10 @@ FILTERS = {
 }
 
 
-def postings(searcher) -> dict[str, dict[str, frozenset]]:
-    """``field -> value -> documents`` for the facet and visibility fields."""
-    reader = searcher.reader()
-    return {
-        field: {
-            value: frozenset(reader.postings(field, value).all_ids())
-            for value in reader.field_terms(field)
-            if value not in ("", EMPTY)
-        }
-        for field in {*FACETS.values(), "visibility", "sectors"}
-    }
-
-
-def allowed(searcher, query: Query, audience: Audience, postings, cached) -> set | None:
+def allowed(query: Query, audience: Audience, postings, years=None) -> set | None:
     """The documents ``audience`` may see that pass ``query``'s filters (None: all), from
-    ``postings``; ``cached(key, compute)`` keeps a year range's documents per searcher.
+    ``postings``; ``years(low, high)`` gives the documents of a year range (either end
+    None: open), needed only when ``query`` has one.
 
     Always handed to Whoosh as a set and never when empty: Whoosh takes an empty (falsy)
     filter for no filter at all, which would show everything to a viewer with nothing to
@@ -71,10 +59,14 @@ def allowed(searcher, query: Query, audience: Audience, postings, cached) -> set
             docs = having(field, values)
             result = docs if result is None else result & docs
     if query.year_from is not None or query.year_to is not None:
-        years = NumericRange("year", query.year_from, query.year_to)
-        docs = cached(("years", repr(years)), lambda: set(years.docs(searcher)))
+        docs = years(query.year_from, query.year_to)
         result = set(docs) if result is None else result & docs
     return result
+
+
+def in_years(searcher, low: int | None, high: int | None) -> frozenset:
+    """The live documents of ``searcher`` whose year is from ``low`` to ``high``."""
+    return frozenset(NumericRange("year", low, high).docs(searcher))
 
 
 def as_whoosh_query(query: Query, audience: Audience):
@@ -99,12 +91,3 @@ def as_whoosh_query(query: Query, audience: Audience):
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else And(parts)
-
-
-def counts(matched: set[int], postings) -> dict[str, dict[str, int]]:
-    """How many of ``matched`` hold each value of each facet (values held by none left out)."""
-    facets = {}
-    for name, field in FACETS.items():
-        found = {value: len(matched & docs) for value, docs in postings[field].items()}
-        facets[name] = {value: n for value, n in found.items() if n}
-    return facets

@@ -26,66 +26,82 @@ _LENGTHS = [byte_to_length(byte) for byte in range(256)]
 
 def lengths(searcher) -> dict[str, list[int]]:
     """Every document's length in each text field."""
-    # Each segment's length column read whole: a call per document costs ~15 µs.
     result: dict[str, list[int]] = {field: [] for field in TEXT_FIELDS}
     for leaf, _offset in searcher.reader().leaf_readers():
-        perdoc = getattr(leaf, "_perdoc", None)
-        count = leaf.doc_count_all()
-        for field in TEXT_FIELDS:
-            column = _lenfield(field)
-            if perdoc is None or not perdoc.has_column(column):
-                result[field] += [0] * count
-                continue
-            values = perdoc.column_reader(column, LENGTHS_COLUMN)
-            # one byte per document, read at once; missing trailing ones are 0
-            raw = values._dbfile.get(values._basepos, values._count)
-            result[field] += [_LENGTHS[byte] for byte in raw]
-            result[field] += [0] * (count - len(raw))
+        for field, values in segment_lengths(leaf).items():
+            result[field] += values
     return result
+
+
+def segment_lengths(leaf) -> dict[str, list[int]]:
+    """Every document's length in each text field, in one segment's reader."""
+    # Each segment's length column read whole: a call per document costs ~15 µs.
+    result: dict[str, list[int]] = {}
+    perdoc = getattr(leaf, "_perdoc", None)
+    count = leaf.doc_count_all()
+    for field in TEXT_FIELDS:
+        column = _lenfield(field)
+        if perdoc is None or not perdoc.has_column(column):
+            result[field] = [0] * count
+            continue
+        values = perdoc.column_reader(column, LENGTHS_COLUMN)
+        # one byte per document, read at once; missing trailing ones are 0
+        raw = values._dbfile.get(values._basepos, values._count)
+        result[field] = [_LENGTHS[byte] for byte in raw] + [0] * (count - len(raw))
+    return result
+
+
+def holding(reader, fields: tuple[str, ...], text, docs) -> int:
+    """How many of ``docs`` hold ``text`` in any of ``fields`` (``reader``'s numbers)."""
+    ids: set[int] = set()
+    for field in fields:
+        if (field, text) in reader:
+            ids.update(reader.postings(field, text).all_ids())
+    return len(ids & docs)
 
 
 class AudienceBM25F(scoring.BM25F):
     """BM25F with its collection statistics (document count, document frequencies,
     average field lengths) taken from the documents one audience may see."""
 
-    def __init__(self, reader, base: set[int], lengths: dict[str, list[int]]):
+    def __init__(
+        self,
+        reader,
+        base: set[int],
+        lengths: dict[str, list[int]],
+        totals: dict[str, int] | None = None,
+        frequency=None,
+    ):
+        """``totals``: the summed field lengths of ``base`` when already known;
+        ``frequency(fields, text)``: how many of ``base`` hold ``text`` in any of
+        ``fields``, when known faster than from ``reader`` (per segment, say)."""
         # A tag is a fact about the item however many others it has: no length penalty.
         super().__init__(tags_B=0.0)
         self.reader = reader
         self.base = base
         self.lengths = lengths
         self.count = max(len(base), 1)
-        self.avgfl = {
-            field: (sum(values[d] for d in base) / self.count) or 1.0
-            for field, values in lengths.items()
-        }
-        self._df: dict[tuple[str, bytes | str], int] = {}
+        if totals is None:
+            totals = {f: sum(map(values.__getitem__, base)) for f, values in lengths.items()}
+        self.avgfl = {field: (totals[field] / self.count) or 1.0 for field in lengths}
+        self._frequency = frequency or (lambda fields, text: holding(reader, fields, text, base))
+        self._df: dict[tuple[tuple[str, ...], bytes | str], int] = {}
+
+    def _cached_frequency(self, fields: tuple[str, ...], text) -> int:
+        key = (fields, text)
+        if key not in self._df:
+            if len(self._df) > 4096:
+                self._df.clear()
+            self._df[key] = self._frequency(fields, text)
+        return self._df[key]
 
     def doc_frequency(self, fieldname: str, text) -> int:
         """How many of the audience's documents hold ``text``."""
-        key = (fieldname, text)
-        if key not in self._df:
-            if len(self._df) > 4096:
-                self._df.clear()
-            found = 0
-            if (fieldname, text) in self.reader:
-                ids = self.reader.postings(fieldname, text).all_ids()
-                found = sum(1 for docnum in ids if docnum in self.base)
-            self._df[key] = found
-        return self._df[key]
+        return self._cached_frequency((fieldname,), text)
 
     def document_frequency(self, text) -> int:
         """How many of the audience's documents hold ``text`` in any text field."""
-        key = ("", text)
-        if key not in self._df:
-            if len(self._df) > 4096:
-                self._df.clear()
-            ids: set[int] = set()
-            for field in TEXT_FIELDS:
-                if (field, text) in self.reader:
-                    ids.update(self.reader.postings(field, text).all_ids())
-            self._df[key] = len(ids & self.base)
-        return self._df[key]
+        return self._cached_frequency(TEXT_FIELDS, text)
 
     def idf(self, searcher, fieldname, text):
         if fieldname in TEXT_FIELDS:

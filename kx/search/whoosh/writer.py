@@ -1,6 +1,7 @@
 """Writing the index: one writer at a time across processes, commits that never wait for
-a merge, tiered merges in the background and whole rebuilds swapped in atomically; and the
-two changes kx makes to Whoosh's writing (the library is frozen, so they are made here).
+a merge, merges in tiers written beside the index (``merging``), whole rebuilds swapped in
+atomically; and the two changes kx makes to Whoosh's writing (the library is frozen, so
+they are made here).
 
 Every write takes an exclusive ``flock`` beside the index, resolves the live index
 directory *after* taking it, writes, commits and lets go. The configured path is a symlink
@@ -10,24 +11,21 @@ to the live directory, so a rebuild writes a fresh directory and swaps the link 
 import fcntl
 import itertools
 import logging
-import math
 import os
 import pickle
 import shutil
 import subprocess
-import sys
 import threading
 import time
-from collections import Counter
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from whoosh import index
 from whoosh.codec.whoosh3 import W3PerDocReader
-from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool
 
 from kx.background import start
+from kx.search.whoosh import merging
 from kx.search.whoosh.schema import fields, index_exists, open_index, schema
 from kx.search.whoosh.suggestions import WORDS_FILE, add_words, words_of
 
@@ -98,46 +96,6 @@ _pickle_runs_in_chunks()
 
 #: Rebuilds of at least this many documents index in parallel processes.
 PARALLEL_REBUILD_FROM = 5_000
-
-#: Segments merge in tiers of similar size, this many to a tier (log-structured, as in
-#: Lucene), in a process of their own: a user's write never waits for a merge (see
-#: ``IndexWriter.index``). Merging holds the index lock and costs ~20 ms a document, so
-#: only tiers up to ``MAX_MERGE_TIER`` (segments under 8**2 = 64 documents) merge on their
-#: own, at most ~500 documents (a few seconds) at a time; larger segments accumulate slowly
-#: (one per ~500 writes) until ``flask --app kx search reindex`` rebuilds the index whole.
-MERGE_FACTOR = 8
-MAX_MERGE_TIER = 1
-
-
-def _tier(segment) -> int:
-    return int(math.log(max(segment.doc_count_all(), 1), MERGE_FACTOR))
-
-
-def _crowded_tier(segments) -> int | None:
-    """The smallest tier holding ``MERGE_FACTOR`` segments, or None."""
-    tiers = Counter(_tier(segment) for segment in segments if segment.doc_count())
-    crowded = [
-        tier for tier, count in tiers.items() if count >= MERGE_FACTOR and tier <= MAX_MERGE_TIER
-    ]
-    empty = any(not segment.doc_count() for segment in segments)
-    return min(crowded) if crowded else (0 if empty else None)
-
-
-def _merge_crowded_tier(writer, segments):
-    """A Whoosh merge policy: merge the crowded tier into one segment, drop emptied ones."""
-    tier = _crowded_tier(segments)
-    kept = []
-    for segment in segments:
-        if not segment.doc_count():
-            continue  # every document deleted: drop it
-        if _tier(segment) == tier and tier is not None:
-            reader = SegmentReader(writer.storage, writer.schema, segment)
-            writer.add_reader(reader)
-            reader.close()
-        else:
-            kept.append(segment)
-    return kept
-
 
 #: the background job that merges segments (``kx.background``)
 MERGE = "search.merge"
@@ -259,12 +217,14 @@ class IndexWriter:
             except BaseException:
                 _abandon(writer)
                 raise
-            crowded = _crowded_tier(ix._segments())
-        if crowded is not None:
+            crowded = merging.crowded(ix._segments())
+        if crowded:
             start(MERGE, self._merge_soon)
 
     def _merge_soon(self) -> None:
-        """Merge a crowded tier of segments in a child process (one at a time per backend).
+        """Merge crowded tiers of segments in a child process (one at a time per backend;
+        none while another process merges this index), never holding the index lock while
+        copying (``merging``).
 
         Not a thread: a merge is seconds of pure Python, and a thread would hold this
         process's interpreter lock against the requests it serves (the first page after a
@@ -272,18 +232,15 @@ class IndexWriter:
         with self._merge_guard:
             if self._merging is not None and self._merging.poll() is None:
                 return
-            self._merging = subprocess.Popen(  # noqa: S603 (our interpreter, our module)
-                [sys.executable, "-m", "kx.search.whoosh.merge", str(self.path)],
-                stdin=subprocess.DEVNULL,
-            )
+            if merging.running(self.path):
+                return
+            self._merging = merging.start_process(self.path)
 
     def merge(self) -> None:
-        """Merge a crowded tier of segments, if one still is (here, under the index lock)."""
+        """Merge crowded tiers of segments while there are any (here, in this process)."""
         try:
-            with self._locked(timeout=60):
-                ix = self._live_index()
-                if _crowded_tier(ix._segments()) is not None:  # another worker may have
-                    ix.writer().commit(mergetype=_merge_crowded_tier)
+            while merging.merge(self):
+                pass
         except Exception:
             logging.getLogger(__name__).exception("merging search index segments failed")
 

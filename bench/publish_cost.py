@@ -1,0 +1,395 @@
+"""What a publish costs the other web workers' searches: ``.venv/bin/python bench/publish_cost.py``
+(part of ``make bench``).
+
+Each gunicorn worker keeps its own Whoosh searcher; a publish (one document written and
+committed by any process) makes every other worker's next search read the new generation
+of the index. On a copy of a benchmark folder's index (``--folder``: one made by
+``bench/search.py --items 20000 --create-only`` or ``--keep``; without it, 20,000 synthetic
+documents from bench/search.py's generator indexed straight into a temporary index), with
+``--readers`` processes searching as workers do, it measures and prints:
+
+a) the extra cost of the first search after someone else's publish: each reader in turn
+   runs a query right after a publish and then the same query again on the unchanged
+   index; the difference (wall and CPU time), median and p95 over ``--rounds`` publishes;
+b) read throughput (searches/s of all readers together) for ``--seconds`` with no writer,
+   then with ``--writers`` processes each publishing one document every 0.5-1.5 s (new
+   items, edits, downgrades to members-only and deletions; merges as they happen), and
+   the readers' CPU per search in both, which separates what re-reading the index costs
+   the readers from the CPU the writers themselves take on a shared machine.
+
+Targets are printed beside the figures: (a) p95 <= 10 ms, (b) >= 85 % of the read-only
+throughput. The machine's load average is printed first: figures taken while other work
+runs are slower in wall time, less so in CPU time.
+"""
+
+import argparse
+import multiprocessing
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.append(str(ROOT))  # bench.search; kx itself comes from the installed package
+
+TARGETS = {"extra_p95_ms": 10.0, "throughput_ratio": 0.85}
+AUDIENCES = ("anonymous", "member", "moderator")
+
+
+def audience(name: str):
+    from kx.search.backend import Audience
+
+    return {
+        "anonymous": Audience(),
+        "member": Audience(members=True, sector="law-enforcement"),
+        "moderator": Audience(everything=True),
+    }[name]
+
+
+def queries(count: int, seed: int) -> list[tuple]:
+    """bench/search.py's queries (shapes, filters, sorts, viewers) as ``(Query, viewer)``."""
+    from bench.search import make_queries, to_query
+
+    return [(to_query(params), params["viewer"]) for params in make_queries(count, seed)]
+
+
+# ----------------------------------------------------------------------- the index
+
+
+def copy_index(folder: Path, workdir: Path) -> Path:
+    """A copy of ``folder``'s index (never written in place), behind a symlink as kx keeps
+    it; returns the configured path."""
+    source = (folder / "search-index").resolve()
+    live = workdir / f"search-index.{time.time_ns()}"
+    shutil.copytree(source, live)
+    path = workdir / "search-index"
+    path.symlink_to(live.name)
+    return path
+
+
+def synthetic_index(workdir: Path, items: int, seed: int) -> Path:
+    """``items`` documents from bench/search.py's generator, rebuilt into a fresh index."""
+    from datetime import UTC, datetime, timedelta
+
+    from bench.search import Writer, practice_data, research_data
+    from kx.search.whoosh.backend import WhooshBackend
+
+    rng = random.Random(seed)  # noqa: S311 (a reproducible corpus)
+    writer = Writer(rng)
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+
+    def documents():
+        for n in range(items):
+            if rng.random() < 0.6:
+                data, kind = practice_data(writer, rng), "practice"
+                text = " ".join(data[f] for f in ("summary", "body", "outcomes"))
+            else:
+                data, kind = research_data(writer, rng, n), "research"
+                text = " ".join(data[f] for f in ("summary", "key_findings", "implications"))
+            yield {
+                "key": f"{kind}:{n}",
+                "type": kind,
+                "id": n,
+                "title": data["title"],
+                "text": text,
+                "tags": "",
+                "domains": data["domains"],
+                "countries": data["countries"],
+                "stages": data.get("stages", []),
+                "sectors": data["restricted_sectors"],
+                "prevention_level": data.get("prevention_level"),
+                "study_design": data.get("study_design"),
+                "visibility": data["visibility"],
+                "year": data.get("year"),
+                "published": start + timedelta(minutes=n),
+                "stamp": str(n),
+            }
+
+    path = workdir / "search-index"
+    WhooshBackend(str(path)).rebuild(documents(), total=items)
+    return path
+
+
+def segments(path: Path) -> list[int]:
+    from kx.search.whoosh.schema import open_index
+
+    return sorted((s.doc_count_all() for s in open_index(path)._segments()), reverse=True)
+
+
+class Publisher:
+    """Writes one change at a time the way the outbox does (``index``): new items, edits,
+    downgrades to members-only and deletions, from documents already in the index."""
+
+    def __init__(self, path: Path, seed: int):
+        from kx.search.whoosh.backend import WhooshBackend
+        from kx.search.whoosh.schema import LIST_FIELDS
+
+        self.backend = WhooshBackend(str(path), lock_timeout=30)
+        self.rng = random.Random(seed)  # noqa: S311
+        searcher = self.backend._searcher()
+        live = [d for d in range(searcher.doc_count_all()) if not searcher.reader().is_deleted(d)]
+        self.documents = []
+        for docnum in self.rng.sample(live, min(len(live), 400)):
+            fields = searcher.stored_fields(docnum)
+            document = dict(fields)
+            for name in LIST_FIELDS:
+                value = document.get(name) or ""
+                document[name] = [v for v in value.split(",") if v and v != "_"]
+            self.documents.append(document)
+        self.serial = 10_000_000 + seed * 100_000
+
+    def publish(self) -> None:
+        from datetime import UTC, datetime
+
+        document = dict(self.rng.choice(self.documents))
+        roll = self.rng.random()
+        if roll < 0.1:
+            self.backend.index([], [document["key"]])
+            return
+        if roll < 0.5:  # a new item
+            self.serial += 1
+            document |= {"key": f"{document['type']}:{self.serial}", "id": self.serial}
+            document["published"] = datetime.now(UTC)
+        elif roll < 0.6:
+            document["visibility"] = "members"
+        document["text"] = document.get("text", "") + f" revision{self.rng.randint(0, 9)}"
+        document["stamp"] = str(self.rng.random())
+        self.backend.index([document], [])
+
+
+# ----------------------------------------------------------------------- the processes
+
+
+def reader(path, commands, answers, query_list, seed):
+    """A worker: searches when told, reports seconds (wall, CPU) per search."""
+    from kx.search.whoosh.backend import WhooshBackend
+
+    backend = WhooshBackend(str(path))
+    rng = random.Random(seed)  # noqa: S311
+    for query, viewer in query_list:  # a worker warmed up by earlier requests
+        backend.search(query, audience(viewer))
+    while True:
+        command = commands.get()
+        if command[0] == "stop":
+            return
+        if command[0] == "twice":
+            query, viewer = query_list[command[1]]
+            times = []
+            for _ in range(2):
+                wall, cpu = time.perf_counter(), time.thread_time()
+                backend.search(query, audience(viewer))
+                times.append((time.perf_counter() - wall, time.thread_time() - cpu))
+            answers.put(times)
+        elif command[0] == "loop":
+            until, done, cpu = command[1], 0, time.thread_time()
+            while time.time() < until:
+                query, viewer = rng.choice(query_list)
+                backend.search(query, audience(viewer))
+                done += 1
+            answers.put((done, time.thread_time() - cpu))
+
+
+def writer(path, seed, start, answers):
+    """A member publishing: one change every 0.5-1.5 s from when ``start`` says until the
+    time it gives."""
+    publisher = Publisher(path, seed)
+    rng = random.Random(seed)  # noqa: S311
+    answers.put(None)  # ready
+    until = start.get()
+    count, cpu = 0, time.process_time()
+    while time.time() < until:
+        publisher.publish()
+        count += 1
+        time.sleep(rng.uniform(0.5, 1.5))
+    if publisher.backend._merging is not None:
+        publisher.backend._merging.wait()
+    answers.put((count, time.process_time() - cpu))
+
+
+def merge_while_publishing(path: Path, publisher: Publisher) -> dict:
+    """Merge the crowded tiers as the embedded setting does (a process of its own) while
+    this process publishes every 0.25 s: how long the merges took and the publishes."""
+    import resource
+    import subprocess
+
+    before = segments(path)
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    merging = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
+        [sys.executable, "-m", "kx.search.whoosh.merging", str(path)]
+    )
+    publishes = []
+    while merging.poll() is None:
+        began = time.perf_counter()
+        publisher.publish()
+        publishes.append(time.perf_counter() - began)
+        time.sleep(0.25)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "before": before,
+        "after": segments(path),
+        "seconds": seconds,
+        "cpu": after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime,
+        "publishes": publishes,
+    }
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--folder", type=Path, help="a bench/search.py folder to copy from")
+    parser.add_argument("--items", type=int, default=20_000, help="without --folder")
+    parser.add_argument("--readers", type=int, default=2, help="worker processes searching")
+    parser.add_argument("--writers", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=40, help="publishes measured in (a)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="per throughput run")
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+
+    context = multiprocessing.get_context("spawn")
+    print(f"Load average before starting: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
+    workdir = Path(tempfile.mkdtemp(prefix="kx-publish-cost-"))
+    try:
+        started = time.perf_counter()
+        if args.folder:
+            path = copy_index(args.folder, workdir)
+            origin = f"a copy of {args.folder}"
+        else:
+            path = synthetic_index(workdir, args.items, args.seed)
+            origin = f"{args.items} synthetic documents"
+        print(f"Index: {origin} ({time.perf_counter() - started:.0f} s), segments {segments(path)}")
+        query_list = queries(60, args.seed)
+        publisher = Publisher(path, args.seed)
+        merged = merge_while_publishing(path, publisher)
+        for _ in range(30):  # a live index: a few small segments beside the large ones
+            publisher.publish()
+        if publisher.backend._merging is not None:
+            publisher.backend._merging.wait()
+
+        commands = [context.Queue() for _ in range(args.readers)]
+        answers = context.Queue()
+        readers = [
+            context.Process(target=reader, args=(path, commands[n], answers, query_list, n))
+            for n in range(args.readers)
+        ]
+        for process in readers:
+            process.start()
+
+        # (a) the first search after a publish against the same search again
+        rng = random.Random(args.seed)  # noqa: S311
+        extra_wall, extra_cpu, base_wall, base_cpu = [], [], [], []
+        for _ in range(args.rounds):
+            publisher.publish()
+            if publisher.backend._merging is not None:
+                publisher.backend._merging.wait()  # the merge is a commit: measured next round
+            for queue in commands:
+                queue.put(("twice", rng.randrange(len(query_list))))
+                (first_wall, first_cpu), (again_wall, again_cpu) = answers.get()
+                extra_wall.append(first_wall - again_wall)
+                extra_cpu.append(first_cpu - again_cpu)
+                base_wall.append(again_wall)
+                base_cpu.append(again_cpu)
+        print(f"Segments after (a): {segments(path)}")
+
+        # (b) throughput without and with writers
+        def throughput(writers: int) -> tuple[float, float, int, float]:
+            reports, start = context.Queue(), context.Queue()
+            spawned = [
+                context.Process(target=writer, args=(path, 100 + n, start, reports))
+                for n in range(writers)
+            ]
+            for process in spawned:
+                process.start()
+            for _ in spawned:  # each has read the index once (as a web worker would)
+                reports.get()
+            until = time.time() + args.seconds
+            for _ in spawned:
+                start.put(until)
+            for queue in commands:
+                queue.put(("loop", until))
+            done = [answers.get() for _ in range(args.readers)]
+            written = [reports.get() for _ in range(writers)]
+            for process in spawned:
+                process.join()
+            searches = sum(n for n, _ in done)
+            cpu = sum(c for _, c in done)
+            return (
+                searches / args.seconds,
+                cpu / max(searches, 1),
+                sum(n for n, _ in written),
+                sum(c for _, c in written),
+            )
+
+        quiet = throughput(0)
+        busy = throughput(args.writers)
+        for queue in commands:
+            queue.put(("stop",))
+        for process in readers:
+            process.join()
+
+        def ms(values, p):
+            return (statistics.median(values) if p == 50 else percentile(values, p)) * 1000
+
+        ratio = busy[0] / quiet[0]
+        extra_p95 = ms(extra_wall, 95)
+        print()
+        print(
+            f"(a) first search after another process's publish, {args.readers} readers x "
+            f"{args.rounds} publishes"
+        )
+        print(
+            f"    search on an unchanged index    wall p50 {ms(base_wall, 50):6.1f} ms  "
+            f"p95 {ms(base_wall, 95):6.1f} ms   CPU p50 {ms(base_cpu, 50):6.1f} ms  "
+            f"p95 {ms(base_cpu, 95):6.1f} ms"
+        )
+        print(
+            f"    extra cost after a publish      wall p50 {ms(extra_wall, 50):6.1f} ms  "
+            f"p95 {extra_p95:6.1f} ms   CPU p50 {ms(extra_cpu, 50):6.1f} ms  "
+            f"p95 {ms(extra_cpu, 95):6.1f} ms"
+        )
+        print(
+            f"    target: extra p95 <= {TARGETS['extra_p95_ms']:g} ms          "
+            f"{'met' if extra_p95 <= TARGETS['extra_p95_ms'] else 'MISSED'}"
+        )
+        print(f"(b) read throughput, {args.readers} reader processes, {args.seconds:g} s each")
+        print(
+            f"    no writer        {quiet[0]:7.1f} searches/s   reader CPU "
+            f"{quiet[1] * 1000:5.1f} ms/search"
+        )
+        print(
+            f"    {args.writers} writers        {busy[0]:7.1f} searches/s   reader CPU "
+            f"{busy[1] * 1000:5.1f} ms/search   ({busy[2]} publishes, writers' CPU "
+            f"{busy[3]:.1f} s)"
+        )
+        print(
+            f"    ratio {ratio:.0%}   target >= {TARGETS['throughput_ratio']:.0%}          "
+            f"{'met' if ratio >= TARGETS['throughput_ratio'] else 'MISSED'}"
+        )
+        print(
+            f"(c) merging crowded tiers in a process of its own: {merged['seconds']:.1f} s "
+            f"wall, {merged['cpu']:.1f} s CPU; segments {len(merged['before'])} -> "
+            f"{len(merged['after'])} {merged['after'][:8]}"
+        )
+        if merged["publishes"]:
+            print(
+                f"    {len(merged['publishes'])} publishes meanwhile: p50 "
+                f"{ms(merged['publishes'], 50):.0f} ms, max "
+                f"{max(merged['publishes']) * 1000:.0f} ms (a writer waits only for the swap)"
+            )
+        print(f"Load average at the end: {os.getloadavg()[0]:.2f}")
+        return 0
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,340 @@
+"""After a commit, a searcher keeps the segments that did not change and reads only the
+new ones and those whose deletions changed. What it answers must be exactly what a freshly
+opened searcher answers: an item downgraded, replaced or deleted inside a kept segment is
+never found by someone who may no longer see it, and never found twice."""
+
+import pytest
+
+from kx.search import indexing
+from kx.search import services as search_services
+from kx.search.backend import Audience, Query
+from kx.search.whoosh import merging, writer
+from kx.search.whoosh.backend import WhooshBackend
+from kx.search.whoosh.schema import TEXT_FIELDS, stem
+from tests.search.test_consistency import TEXT
+from tests.support.search import VIEWERS
+
+pytestmark = pytest.mark.whoosh_only(reason="Whoosh's segments and their readers")
+
+
+@pytest.fixture
+def one_segment(kx):
+    """Four public items rebuilt into one segment, read once by this thread's searcher."""
+    ids = {
+        name: kx.practice(f"{name} helpline", TEXT, countries=[country])
+        for name, country in [
+            ("Kestrel", "GB"),
+            ("Osprey", "NL"),
+            ("Merlin", "SE"),
+            ("Hobby", "DE"),
+        ]
+    }
+    with kx.app.app_context():
+        indexing.reindex()
+    assert kx.search("helpline", None).total == 4
+    return ids
+
+
+def leaves(kx) -> dict[str, object]:
+    """``segment id -> leaf`` of the searcher the last search in this thread used."""
+    with kx.app.app_context():
+        return {leaf.segid: leaf for leaf in indexing.backend()._current().leaves}
+
+
+def test_a_new_segment_leaves_the_others_read_as_they_were(kx, one_segment):
+    (big,) = leaves(kx).items()
+
+    kx.practice("Falcon helpline", TEXT)
+    kx.search("helpline", None)
+
+    now = leaves(kx)
+    assert len(now) == 2
+    assert now[big[0]] is big[1]  # the same reader, not read again
+
+
+def test_an_item_downgraded_inside_a_kept_segment_is_hidden_at_once(kx, one_segment):
+    kx.practice("Falcon helpline", TEXT, countries=["GB"])  # the rebuilt segment is kept
+    kx.search("helpline", None, sort="newest")
+    kx.search("", None)
+
+    kx.edit_practice(one_segment["Kestrel"], visibility="members")
+
+    kestrel = f"practice:{one_segment['Kestrel']}"
+    for text, options in [
+        ("kestrel", {}),
+        ("helpline", {}),
+        ("", {}),
+        ("helpline", {"sort": "newest"}),
+    ]:
+        assert kestrel not in kx.keys(text, None, **options), (text, options)
+        assert kestrel not in kx.keys(text, "unverified", **options), (text, options)
+    results = kx.search("helpline", None)
+    assert results.total == 4
+    assert results.facets["country"] == {"NL": 1, "SE": 1, "DE": 1, "GB": 1}  # Falcon's GB
+    member = kx.search("kestrel", "le")
+    assert [hit.id for hit in member.hits] == [one_segment["Kestrel"]]  # once, not twice
+
+
+def test_an_item_replaced_inside_a_kept_segment_is_found_once_as_it_is_now(kx, one_segment):
+    kx.search("kestrel", None)
+    kx.edit_practice(one_segment["Kestrel"], title="Peregrine helpline")
+
+    assert kx.keys("kestrel", None) == set()
+    assert kx.keys("peregrine", None) == {f"practice:{one_segment['Kestrel']}"}
+    everything = kx.search("helpline", "moderator", per_page=100)
+    ids = [hit.id for hit in everything.hits]
+    assert sorted(ids) == sorted(one_segment.values())  # no old copy beside the new one
+    assert everything.total == 4
+
+
+def test_an_item_deleted_inside_a_kept_segment_is_gone_for_everyone(kx, one_segment):
+    kx.search("", "moderator")
+    kx.related("practice", one_segment["Osprey"], None)
+
+    kx.delete("practice", one_segment["Kestrel"])
+
+    kestrel = f"practice:{one_segment['Kestrel']}"
+    for viewer in VIEWERS:
+        assert kestrel not in kx.keys("helpline", viewer), viewer
+        assert kestrel not in kx.keys("", viewer), viewer
+        assert kestrel not in kx.related("practice", one_segment["Osprey"], viewer), viewer
+    assert kx.search("", "moderator").total == 3
+    assert kx.search("helpline", "moderator").facets["country"] == {"NL": 1, "SE": 1, "DE": 1}
+
+
+def test_another_worker_reusing_its_segments_never_shows_a_downgraded_item(kx, one_segment):
+    """A second backend on the same index, as another gunicorn worker holds one, that read
+    the index before the downgrade another worker wrote."""
+    with kx.app.app_context():
+        other = WhooshBackend(str(indexing.backend().path))
+    public = Audience()
+    found = other.search(Query(text="kestrel"), public)
+    assert [hit.id for hit in found.hits] == [one_segment["Kestrel"]]
+
+    kx.edit_practice(one_segment["Kestrel"], visibility="members")
+
+    assert other.search(Query(text="kestrel"), public).total == 0
+    assert other.search(Query(), public).total == 3
+    members = Audience(members=True, sector="law-enforcement")
+    assert [hit.id for hit in other.search(Query(text="kestrel"), members).hits] == [
+        one_segment["Kestrel"]
+    ]
+
+
+def test_a_searcher_kept_through_many_changes_answers_as_a_fresh_one(kx, monkeypatch):
+    """New items, edits, downgrades, deletions and merges (which move the small segments'
+    document numbers), searched all along by one thread; then every viewer's searches,
+    sorts and facets compared with a backend that opens the index for the first time."""
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
+    countries = ["GB", "NL", "SE", "DE"]
+    ids = []
+    for n in range(14):
+        visibility = "members" if n % 5 == 4 else "public"
+        ids.append(
+            kx.practice(
+                f"Kestrel {n} helpline", TEXT, countries=[countries[n % 4]], visibility=visibility
+            )
+        )
+        if n % 3 == 2:
+            kx.edit_practice(ids[n - 2], visibility="members", title=f"Osprey {n} helpline")
+        if n % 4 == 3:
+            kx.delete("practice", ids[n - 3])
+        kx.search("helpline", None)
+        kx.search("", "le", sort="newest")
+        with kx.app.app_context():
+            backend = indexing.backend()
+            if backend._merging is not None:
+                backend._merging.wait(timeout=60)
+
+    with kx.app.app_context():
+        fresh = WhooshBackend(str(indexing.backend().path))
+    queries = [
+        Query(text="helpline", per_page=100),
+        Query(text="kestrel OR osprey", per_page=100),
+        Query(text="", per_page=100),
+        Query(text="helpline", sort="newest", per_page=100),
+        Query(text="helpline", countries=["GB", "SE"], per_page=100),
+    ]
+    for viewer in VIEWERS:
+        with kx.app.app_context():
+            audience = search_services.audience_of(kx.user(viewer))
+        for query in queries:
+            with kx.app.app_context():
+                kept = indexing.backend().search(query, audience)
+            opened = fresh.search(query, audience)
+            assert [(h.id, h.score) for h in kept.hits] == [(h.id, h.score) for h in opened.hits]
+            assert (kept.total, kept.facets) == (opened.total, opened.facets), (viewer, query)
+
+
+def _document(n: int, rng, visibility: str) -> dict:
+    from datetime import UTC, datetime, timedelta
+
+    words = ["kestrel", "osprey", "merlin", "hobby", "helpline", "therapy", "police"]
+    return {
+        "key": f"practice:{n}",
+        "type": "practice",
+        "id": n,
+        "title": " ".join(rng.sample(words, 2)),
+        "text": " ".join(rng.choices(words, k=rng.randint(3, 30))),
+        "tags": "",
+        "domains": rng.sample(["policing", "education", "treatment"], rng.randint(0, 2)),
+        "countries": rng.sample(["GB", "NL", "SE"], rng.randint(1, 2)),
+        "stages": [],
+        "sectors": ["academic"] if visibility == "restricted" else [],
+        "prevention_level": rng.choice(["primary", "secondary"]),
+        "visibility": visibility,
+        "year": rng.choice([None, 2010, 2015, 2020]),
+        "published": datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randint(0, 500)),
+        "stamp": str(rng.random()),
+    }
+
+
+def test_every_generation_read_from_kept_segments_equals_one_read_afresh(tmp_path, monkeypatch):
+    """Batches of new, replaced, downgraded and deleted documents, with merges between
+    them (segments of every size come and go, and kept segments move to other document
+    numbers): after each, a searcher built from the one before holds the same documents,
+    order, lengths and audience totals as one opened afresh, and answers the same."""
+    import random
+
+    from kx.search.whoosh.generations import open_generation
+
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(writer, "start", lambda job, here: None)  # merges only when called
+    rng = random.Random(7)  # noqa: S311 (a repeatable sequence)
+    backend = WhooshBackend(str(tmp_path / "index"))
+    visibilities = ["public", "public", "members", "restricted"]
+    audiences = [
+        Audience(),
+        Audience(members=True, sector="academic"),
+        Audience(members=True, sector="policy"),
+        Audience(everything=True),
+    ]
+    queries = [
+        Query(text="kestrel helpline"),
+        Query(),
+        Query(text="osprey", sort="newest"),
+        Query(text="helpline", year_from=2012, countries=["GB"]),
+    ]
+    known: list[int] = []
+    kept = None
+    for step in range(40):
+        added = [len(known) + i for i in range(rng.choice([1, 1, 2, 5, 12]))]
+        known += added
+        changed = rng.sample(known, min(len(known), rng.randint(0, 3)))
+        deleted = [n for n in rng.sample(known, min(len(known), rng.randint(0, 2)))]
+        documents = [
+            _document(n, rng, rng.choice(visibilities))
+            for n in dict.fromkeys(added + changed)
+            if n not in deleted
+        ]
+        backend.index(documents, [f"practice:{n}" for n in deleted])
+        if step % 4 == 3:
+            backend.merge()
+        target = backend.path.resolve()
+        kept = open_generation(target, kept)
+        if step % 5 == 1:
+            continue  # a generation nobody searched: the next one combines from earlier
+        fresh = open_generation(target, None)
+        for field, values in kept.postings().items():
+            assert dict(values.items()) == dict(fresh.postings()[field].items()), step
+        everything = fresh.live()
+        assert kept.counts(everything) == fresh.counts(everything), step
+        assert kept.live() == fresh.live(), step
+        assert kept.by_newest() == fresh.by_newest(), step
+        assert kept.lengths() == fresh.lengths(), step
+        for audience in audiences:
+            assert kept.totals(audience) == fresh.totals(audience), (step, audience)
+        for word in ("kestrel", "helpline", "police"):
+            for fields in (TEXT_FIELDS, ("title",)):
+                for audience in audiences:
+                    found = kept.frequency(fields, stem(word), audience)
+                    assert found == fresh.frequency(fields, stem(word), audience), (step, word)
+        for low, high in [(2012, None), (None, 2015), (2010, 2010)]:
+            kept.years(low, high)  # computed in every generation, like a search
+            assert kept.years(low, high) == fresh.years(low, high), (step, low, high)
+        for leaf in fresh.leaves:
+            leaf.close()
+    for audience in audiences:
+        for query in queries:
+            backend._local.generation = kept
+            got = backend.search(query, audience)
+            again = WhooshBackend(str(backend.path)).search(query, audience)
+            assert [(h.id, h.score) for h in got.hits] == [(h.id, h.score) for h in again.hits]
+            assert (got.total, got.facets) == (again.total, again.facets)
+
+
+def test_writes_go_on_while_large_segments_merge_and_lose_nothing(tmp_path, monkeypatch):
+    """Segments of every size merge in tiers, the copying done without the index lock:
+    a document written, and one deleted from a segment being merged, while the merged
+    segment is written are both there (or gone) after the swap."""
+    import random
+
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 2)
+    monkeypatch.setattr(writer, "start", lambda job, here: None)
+    rng = random.Random(5)  # noqa: S311 (a repeatable sequence)
+    backend = WhooshBackend(str(tmp_path / "index"), lock_timeout=0.5)
+    sizes = [1, 1, 4, 4, 16, 16]  # two segments in each of three tiers
+    for batch, size in enumerate(sizes):
+        backend.index(
+            [_document(n, rng, "public") for n in range(batch * 20, batch * 20 + size)], []
+        )
+    original, during = merging._write_merged, []
+
+    def written_while_others_write(live, side, chosen):
+        merged = original(live, side, chosen)
+        victim = next(d for d in range(chosen[0].doc_count_all()) if not chosen[0].is_deleted(d))
+        key = open_index_stored(live, chosen[0], victim)
+        backend.index([_document(999, rng, "public")], [key])  # the lock is free meanwhile
+        during.append(key)
+        return merged
+
+    monkeypatch.setattr(merging, "_write_merged", written_while_others_write)
+    backend.merge()
+
+    from kx.search.whoosh.schema import open_index
+
+    segments = open_index(backend.path)._segments()
+    now = sorted((s.doc_count_all() for s in segments), reverse=True)
+    assert len(during) == 3 and now[0] == 32, now  # each crowded tier merged, the top one too
+    keys = set(backend.stamps())
+    expected = {
+        f"practice:{n}" for b, size in enumerate(sizes) for n in range(b * 20, b * 20 + size)
+    }
+    assert keys == (expected - set(during)) | {"practice:999"}
+    assert backend.search(Query(), Audience(everything=True)).total == len(keys)
+
+
+def open_index_stored(live, segment, docnum) -> str:
+    """The key of document ``docnum`` of ``segment`` in the index at ``live``."""
+    from whoosh.reading import SegmentReader
+
+    from kx.search.whoosh.schema import open_index
+
+    ix = open_index(live)
+    reader = SegmentReader(ix.storage, ix.schema, segment)
+    try:
+        return reader.stored_fields(docnum)["key"]
+    finally:
+        reader.close()
+
+
+def test_a_web_worker_merges_in_a_child_process_one_at_a_time(tmp_path, monkeypatch):
+    """The embedded setting: a write that crowds a tier starts a child process that
+    merges; none starts while a merge of the index runs (in any process)."""
+    import random
+
+    from kx.search.whoosh.schema import open_index
+
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
+    rng = random.Random(11)  # noqa: S311 (a repeatable sequence)
+    backend = WhooshBackend(str(tmp_path / "index"))
+    with merging._only_merge(backend.path):  # another process is merging
+        for n in range(3):
+            backend.index([_document(n, rng, "public")], [])
+        assert backend._merging is None
+    backend.index([_document(3, rng, "public")], [])
+    assert backend._merging.wait(timeout=60) == 0
+
+    sizes = sorted(s.doc_count_all() for s in open_index(backend.path)._segments())
+    assert sizes == [1, 3]  # three of the four single documents merged
+    assert set(backend.stamps()) == {f"practice:{n}" for n in range(4)}
