@@ -1,5 +1,5 @@
 """How long ``POST /reset-password`` takes for an address with an account and for one
-without: the two must not be told apart by their timing (issue 13, no enumeration).
+without: the two must not be told apart by their timing (no account enumeration).
 
 A test app on a real SQLite file (mail written as ``.eml`` files, the default transport)
 and one verified member per request; requests go, in a shuffled order, to a member's

@@ -39,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import postgres  # noqa: E402 (the path above makes it importable)
+
 TARGETS = {
     "api_p95_ms": 150.0,
     "api_over_raw": 1.5,
@@ -223,25 +225,6 @@ def database_url(workdir: Path, backend: str) -> str:
     return f"sqlite:///{workdir / 'bench.db'}"
 
 
-def postgres_database(url: str, create: bool) -> None:
-    """Create (or drop) the temporary PostgreSQL database ``url`` names."""
-    from sqlalchemy import create_engine, make_url, text
-
-    from kx.config import database_url as with_driver
-
-    target = make_url(url)
-    engine = create_engine(
-        make_url(with_driver(url)).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-            if create:
-                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    finally:
-        engine.dispose()
-
-
 def make_app(workdir: Path, backend: str = "whoosh"):
     from kx import create_app
     from kx.config import database_url as with_driver
@@ -336,100 +319,6 @@ def create_items(app, users: dict, count: int, seed: int) -> float:
             print(f"\r  created {made}/{count} items", end="", flush=True)
     print()
     return time.perf_counter() - started
-
-
-#: Text columns that a cloned item takes from other items than its title's (``clone_items``).
-MIXED = {
-    "practices": ["summary", "body", "outcomes", "implementation", "challenges"],
-    "research": ["summary", "key_findings", "implications", "limitations"],
-}
-
-
-def clone_items(app, count: int) -> tuple[int, float]:
-    """Items up to ``count`` made in SQL from those created through the services: each new
-    item keeps one item's title (with one word of another's), terms, visibility and
-    metadata, and takes each text (Markdown and its HTML) from a different item, so that
-    no two items hold the same texts together. Items cloned and seconds taken; the search
-    documents come from the reindex that follows, as they would after any import."""
-    from sqlalchemy import func, select, text
-
-    from kx.database import transaction
-    from kx.extensions import db
-    from kx.practice.models import Practice
-    from kx.research.models import Research
-
-    started = time.perf_counter()
-    models = (Practice, Research)
-    with app.app_context():
-        made = {m: db.session.scalar(select(func.count()).select_from(m)) for m in models}
-        top = {m: db.session.scalar(select(func.max(m.id))) or 0 for m in models}
-        base, done = sum(made.values()), sum(made.values())
-        if done >= count:
-            return 0, 0.0
-        round_ = 0
-        while done < count:
-            round_ += 1
-            wanted = min(base, count - done)
-            with transaction():
-                for model in models:
-                    share = round(wanted * made[model] / base)
-                    _clone(db.session, model, share, round_, top[model])
-                    done += share
-            print(f"\r  cloned {done - base}/{count - base} items", end="", flush=True)
-        with transaction():
-            for model in models:
-                table = model.__tablename__
-                setval = f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"  # noqa: S608
-                db.session.execute(text(setval))
-    print()
-    return done - base, time.perf_counter() - started
-
-
-def _clone(session, model, count: int, round_: int, top: int) -> None:
-    """``count`` new items from the first ``top`` ids of ``model``'s table, ids shifted by
-    ``round_ * top``, their texts taken from items further on."""
-    from sqlalchemy import text
-
-    table = model.__tablename__
-    mixed = MIXED[table]
-    columns = [c.name for c in model.__table__.columns if c.name != "id"]
-    values = []
-    for column in columns:
-        if column == "title":
-            values.append("left(a.title || ' ' || split_part(t.title, ' ', 3), 200)")
-        elif column.removesuffix("_html") in mixed:
-            values.append(f"x{mixed.index(column.removesuffix('_html'))}.{column}")
-        elif column in ("doi", "match_key"):
-            values.append(f"a.{column} || '.{round_}'")
-        elif column in ("published_at", "created_at", "updated_at"):
-            values.append(f"a.{column} - interval '{round_} hours'")
-        else:
-            values.append(f"a.{column}")
-    # each text from an item a different number of places on, for each text and round (the
-    # SQL below is made of our own tables' and columns' names and of numbers)
-    joins = " ".join(
-        f"JOIN src x{i} ON x{i}.n = (a.n + {round_ * 7919 + (i + 1) * 104729}) % m.total"
-        for i in range(len(mixed))
-    )
-    shift = round_ * top
-    session.execute(
-        text(
-            f"WITH src AS (SELECT *, row_number() OVER (ORDER BY id) - 1 AS n FROM {table}"  # noqa: S608
-            f" WHERE id <= {top}), m AS (SELECT count(*) AS total FROM src)"
-            f" INSERT INTO {table} (id, {', '.join(columns)})"
-            f" SELECT a.id + {shift}, {', '.join(values)} FROM src a CROSS JOIN m"
-            f" JOIN src t ON t.n = (a.n + {round_ * 31}) % m.total {joins}"
-            f" WHERE a.n < {count}"
-        )
-    )
-    session.execute(
-        text(
-            "INSERT INTO item_terms (item_type, item_id, vocabulary, slug)"  # noqa: S608
-            f" SELECT item_type, item_id + {shift}, vocabulary, slug FROM item_terms"
-            f" WHERE item_type = '{model.item_type}' AND item_id <= {top}"
-            f" AND item_id + {shift} IN (SELECT id FROM {table} WHERE id > {shift})"
-        )
-    )
 
 
 def _tree_memory_mb(root: int) -> float:
@@ -572,38 +461,6 @@ def percentile(values: list[float], p: float) -> float:
 # ----------------------------------------------------------------------- measuring
 
 
-def server_clock(app):
-    """A function giving the CPU seconds spent so far by the PostgreSQL processes serving
-    the benchmark's database (from /proc/PID/schedstat, so for a server on this machine
-    only; None elsewhere): time on a CPU, which waiting for a busy CPU does not inflate."""
-    from sqlalchemy import text
-
-    from kx.extensions import db
-
-    with app.app_context(), db.engine.connect() as connection:
-        pids = connection.scalars(
-            text(
-                "SELECT pid FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        ).all()
-
-    def clock() -> float:
-        total = 0
-        for pid in pids:
-            try:
-                total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
-            except (OSError, ValueError, IndexError):
-                continue  # a connection closed meanwhile
-        return total / 1e9
-
-    try:
-        clock_works = bool(pids) and all(Path(f"/proc/{pid}/schedstat").exists() for pid in pids)
-    except OSError:
-        clock_works = False
-    return clock if clock_works else None
-
-
 def measure_api(
     app, users: dict, queries: list[dict], server=None
 ) -> tuple[str, tuple[list, list], list]:
@@ -713,114 +570,6 @@ def measure_raw(app, users: dict, queries: list[dict]) -> tuple[tuple[list, list
     return (times, cpu), totals
 
 
-def measure_raw_postgres(app, users: dict, queries: list[dict]) -> tuple[tuple[list, list], list]:
-    """The PostgreSQL backend's main statements alone, on one reused connection: the query
-    read as kx reads it and made a tsquery, then one statement for matches, ranking, total
-    and facets within the visibility filter, and ``ts_headline`` for the page's rows; the
-    fallbacks (any words, a respelling) and "did you mean" are not repeated. Its totals
-    check that the API answers the same question; ``replay_postgres`` is the fair time."""
-    from kx.extensions import db
-    from kx.search import interpretation
-    from kx.search.backend import Audience
-    from kx.search.postgres import backend as pg
-    from kx.search.postgres import query as tsq
-
-    audiences = {
-        "anonymous": Audience(),
-        "member": Audience(members=True, sector="law-enforcement"),
-        "moderator": Audience(everything=True),
-    }
-    times, cpu, totals = [], [], []
-    with app.app_context(), db.engine.connect() as connection:
-        for params in queries:
-            query = to_query(params)
-            started, cpu_started = time.perf_counter(), time.thread_time()
-            connection.execute(pg._SETTINGS, {"timeout": "0"})
-            searched, _reading = interpretation.read(tsq.query_text(query.text, []))
-            node = tsq.parse(searched)
-            bound: dict = {}
-            allowed = pg.where(query, audiences[params["viewer"]], bound)
-            q = tsq.compile_all(connection, [node])[0] if node is not None else None
-            page, total, _facets = pg._run(connection, query, allowed, bound, q)
-            pg._hits(connection, page, q, True)
-            times.append(time.perf_counter() - started)
-            cpu.append(time.thread_time() - cpu_started)
-            totals.append(total)
-            connection.rollback()
-    return (times, cpu), totals
-
-
-def _is_search_sql(statement: str) -> bool:
-    """Whether ``statement`` is one of the PostgreSQL search backend's own."""
-    return any(
-        mark in statement for mark in ("search_documents", "search_words", "tsquery", "set_config")
-    )
-
-
-def capture_postgres(app, users: dict, queries: list[dict]) -> list[list[tuple[str, dict]]]:
-    """The statements (SQL and parameters, as sent) that the search backend runs for each
-    API query, recorded while the API answers it once."""
-    from sqlalchemy import event
-
-    from kx.extensions import db
-
-    recorded: list[tuple[str, dict]] = []
-
-    def record(_connection, _cursor, statement, parameters, _context, _executemany):
-        if _is_search_sql(statement):
-            recorded.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        captured = []
-        for params in queries:
-            recorded.clear()
-            measure_api(app, users, [params])
-            captured.append(list(recorded))
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return captured
-
-
-def replay_postgres(app, captured: list[list[tuple[str, dict]]], with_server: bool = False):
-    """Each API query's own search statements (``capture_postgres``) run again, in one
-    transaction per query on one reused connection: the database's share of the API's
-    time, without the web layer, the Python between the statements, or taking a pooled
-    connection."""
-    from kx.extensions import db
-
-    times, cpu = [], []
-    with app.app_context(), db.engine.connect() as connection:
-        connection.exec_driver_sql("SELECT 1").all()
-        connection.rollback()
-        server = server_clock(app) if with_server else None
-        for statements in captured:
-            server_started = server() if server else 0.0
-            started, cpu_started = time.perf_counter(), time.thread_time()
-            for statement, parameters in statements:
-                connection.exec_driver_sql(statement, parameters).all()
-            connection.rollback()
-            times.append(time.perf_counter() - started)
-            cpu.append(
-                time.thread_time() - cpu_started + (server() - server_started if server else 0)
-            )
-    return times, cpu
-
-
-def analyze_postgres(app) -> None:
-    """Planner statistics of every table, as autovacuum keeps them on a live server (the
-    benchmark's freshly written tables have none, and its server may run without)."""
-    from sqlalchemy import text
-
-    from kx.extensions import db
-
-    with app.app_context(), db.engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-        connection.execute(text("ANALYZE"))
-
-
 def measure_publishing(app, users: dict, count: int, seed: int) -> dict:
     """Moderator publishes; time until an anonymous search finds each new item."""
     from kx.accounts.models import User
@@ -914,7 +663,7 @@ def main() -> int:
         if not os.environ.get("KX_DATABASE_URL", "").startswith(("postgresql", "postgres:")):
             parser.error("--backend postgres needs KX_DATABASE_URL naming a PostgreSQL server")
         if not args.reuse:
-            postgres_database(database_url(workdir, backend), create=True)
+            postgres.postgres_database(database_url(workdir, backend), create=True)
     app = None
     try:
         print(
@@ -935,7 +684,7 @@ def main() -> int:
             created = create_items(app, users, through, args.seed)
             print(f"  created {through} through the services in {created:.0f} s")
         if backend == "postgres":
-            cloned, seconds = clone_items(app, args.items)
+            cloned, seconds = postgres.clone_items(app, args.items)
             if cloned:
                 print(f"  cloned {cloned} more in SQL in {seconds:.0f} s")
         if args.create_only:
@@ -943,22 +692,24 @@ def main() -> int:
             return 0
 
         if backend == "postgres":
-            analyze_postgres(app)
+            postgres.analyze_postgres(app)
         print("  reindexing (flask --app kx search reindex, its own process)...")
         reindex_s, reindex_cpu, reindex_mb, reindex_out = reindex_in_a_process(workdir, backend)
-        raw = measure_raw_postgres if backend == "postgres" else measure_raw
+        raw = postgres.measure_raw_postgres if backend == "postgres" else measure_raw
 
         queries = make_queries(args.queries, args.seed)
         # Warm up: the first query opens the searcher and loads columns (not measured).
         for viewer in ("anonymous", "member", "moderator"):
             measure_api(app, users, [{"q": "helpline", "viewer": viewer}])
             raw(app, users, [{"q": "helpline", "viewer": viewer}])
-        server = server_clock(app) if backend == "postgres" else None
+        server = postgres.server_clock(app) if backend == "postgres" else None
         label, (api_times, api_cpu), api_totals = measure_api(app, users, queries, server)
         (raw_times, raw_cpu), raw_totals = raw(app, users, queries)
         replayed = None
         if backend == "postgres":
-            replayed = replay_postgres(app, capture_postgres(app, users, queries), bool(server))
+            replayed = postgres.replay_postgres(
+                app, postgres.capture_postgres(app, users, queries), bool(server)
+            )
         compared = [(a, r) for a, r in zip(api_totals, raw_totals, strict=True) if a is not None]
         mismatched = sum(a != r for a, r in compared)
         publishing = measure_publishing(app, users, args.publishes, args.seed)
@@ -1077,7 +828,7 @@ def main() -> int:
                 if app is not None:
                     with app.app_context():
                         db.engine.dispose()
-                postgres_database(database_url(workdir, backend), create=False)
+                postgres.postgres_database(database_url(workdir, backend), create=False)
             shutil.rmtree(workdir, ignore_errors=True)
 
 
