@@ -1,6 +1,8 @@
-"""Bibliographic metadata for research summaries: DOIs, BibTeX import, citation exports.
+"""Bibliographic metadata for research summaries: the ``Citation`` record, DOIs, years,
+author names, the BibTeX import and the keys that identify a work.
 
-A pure module, and one self-contained library (hence its length): it works on plain
+A pure module, with its siblings ``latex`` (LaTeX in the text) and ``references`` (the
+exports): it works on plain
 :class:`Citation` records and knows nothing of Flask or the database. The research
 services map their rows to and from ``Citation``; checking an imported DOI against the
 database is the caller's job (``Citation.doi`` is already normalised, so an equality
@@ -10,9 +12,8 @@ lookup is enough).
   lower-case without a resolver prefix and must match ``^10\\.\\d{4,9}/\\S+$``.
 - :func:`parse_bibtex` -- BibTeX (bibtexparser v2) to citations plus a list of skipped
   entries, each with its key and a reason; good entries survive bad neighbours.
-- :func:`to_bibtex`, :func:`to_ris`, :func:`to_csl_json` -- exports of one citation or
-  a list, with stable keys such as ``babchishin2015online``.
-- :func:`format_reference` -- an APA-7-like reference as plain text or HTML.
+- :func:`citation_key`, :func:`match_key` -- a stable key such as
+  ``babchishin2015online``, and what makes two references without a DOI the same work.
 
 Authors are strings ``"Family, Given"`` (``"Family, Given, Suffix"`` for a "Jr."); a name
 without a comma is a single-part or corporate name (``"World Health Organization"``) and
@@ -23,13 +24,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import functools
-import html
-import logging
 import re
 import unicodedata
 import urllib.parse
-from collections.abc import Iterable
 from typing import TypedDict
 
 import bibtexparser
@@ -39,8 +36,8 @@ from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
 )
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
-from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
+
+from . import latex  # a sibling, as pure as this module
 
 __all__ = [
     "ENTRY_TYPES",
@@ -52,7 +49,6 @@ __all__ = [
     "clean_doi",
     "clean_year",
     "doi_url",
-    "format_reference",
     "is_valid_doi",
     "match_key",
     "max_year",
@@ -61,16 +57,10 @@ __all__ = [
     "page_bounds",
     "parse_bibtex",
     "split_author",
-    "to_bibtex",
-    "to_csl_json",
-    "to_ris",
-    "unknown_macros",
 ]
 
 ENTRY_TYPES = ("article", "book", "incollection", "report", "misc")
 MIN_YEAR = 1900
-# APA 7: list up to 20 authors; with 21 or more, the first 19, an ellipsis, the last.
-APA_MAX_AUTHORS = 20
 
 
 class CitationError(ValueError):
@@ -225,170 +215,14 @@ def split_author(name: str) -> tuple[str, str, str]:
     return family, given, ", ".join(p for p in rest if p)
 
 
-# --------------------------------------------------------------------------- LaTeX
-
-
-# Text symbols that pylatexenc does not know and would drop without a trace.
-_SYMBOLS = {
-    "pounds": "£",
-    "textsterling": "£",
-    "euro": "€",
-    "texteuro": "€",
-    "textyen": "¥",
-    "textbar": "|",
-    "S": "§",
-    "P": "¶",
-    "textbackslash": "\\",
-    "textless": "<",
-    "textgreater": ">",
-    "textdollar": "$",
-    "textunderscore": "_",
-    "textasciitilde": "~",
-    "textbullet": "•",
-    "textperiodcentered": "·",
-    "textregistered": "®",
-    "texttrademark": "™",
-    "textcopyright": "©",
-    "copyright": "©",
-    "textdegree": "°",
-    "dag": "†",
-    "ddag": "‡",
-    "textdagger": "†",
-    "textdaggerdbl": "‡",
-}
-
-
-def _make_decoder() -> LatexNodes2Text:
-    context = get_default_latex_context_db()
-    context.add_context_category(
-        "kx-citations",
-        prepend=True,
-        macros=[
-            MacroTextSpec("url", simplify_repl="%s"),
-            MacroTextSpec("textasciicircum", simplify_repl="^"),
-            *(MacroTextSpec(name, simplify_repl=text) for name, text in _SYMBOLS.items()),
-        ],
-    )
-    return LatexNodes2Text(latex_context=context, math_mode="verbatim", keep_braced_groups=False)
-
-
-_DECODER = _make_decoder()
-_MACRO = re.compile(r"\\([A-Za-z]+)")
-
-
-def unknown_macros(value: str) -> list[str]:
-    """The LaTeX commands in ``value`` the decoder has no text for (it would drop them)."""
-    context = _DECODER.latex_context
-    names = dict.fromkeys(_MACRO.findall(value))
-    return [name for name in names if context.get_macro_spec(name) is None]
-
-
-# pylatexenc's forms, except where bibtexparser 1 (which many reference tools still run)
-# needs the form its own table spells: it misreads \r{a} and \'n (as ŉ), and a field
-# with two accents that it finds only by position, such as \'c, loses the second.
-_BIBTEX1_FORMS = {
-    "Å": r"\AA",
-    "å": r"\aa",
-    "ĵ": r"\^\j",
-    **{char: rf"\'{{{ascii_}}}" for char, ascii_ in zip("ĆćŃńŚśŹź", "CcNnSsZz", strict=True)},
-    **{
-        char: rf"\{accent} {ascii_}"
-        for char, accent, ascii_ in zip("İŰűŸŻż", '.HH"..', "IUuYZz", strict=True)
-    },
-}
-_ENCODER = UnicodeToLatexEncoder(
-    non_ascii_only=True,
-    replacement_latex_protection="braces-all",
-    unknown_char_policy="keep",
-    conversion_rules=[
-        UnicodeToLatexConversionRule(
-            RULE_DICT, {ord(char): tex for char, tex in _BIBTEX1_FORMS.items()}
-        ),
-        "defaults",
-    ],
-)
-# pylatexenc logs a warning for every character it keeps as it is (e.g. CJK).
-logging.getLogger("pylatexenc.latexencode").setLevel(logging.ERROR)
-
-_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
-# TeX ligatures that would change the text: -- and ---, `` and '', ?` and !`.
-_LIGATURE = re.compile(r"(-(?=-)|`(?=`)|'(?=')|[?!](?=`))")
-# Braced, so that no escape touches the text around it (bibtexparser's name splitter
-# misreads ``\_ and``).
-_ASCII_SPECIALS = {
-    "\\": r"{\textbackslash}",
-    "{": r"{\{}",
-    "}": r"{\}}",
-    "&": r"{\&}",
-    "%": r"{\%}",
-    "$": r"{\$}",
-    "#": r"{\#}",
-    "_": r"{\_}",
-    "~": r"{\textasciitilde}",
-    "^": r"{\textasciicircum}",
-}
-_CONTROL_SYMBOL = re.compile(r"(?<!\\)\\([&%$#_])")
-
-
-def _decode_latex(value: str) -> str:
-    """LaTeX to plain Unicode text, whitespace collapsed.
-
-    A bare ``%`` (common in hand-written .bib files: ``50% of``) is text, not a comment.
-    A command the decoder does not know is kept as written (``\\foo``), never dropped.
-    """
-    for name in unknown_macros(value):
-        value = re.sub(rf"\\{name}(?![A-Za-z])\s*", rf"\\textbackslash{{}}{name}\\ ", value)
-    text = _DECODER.latex_to_text(_UNESCAPED_PERCENT.sub(r"\\%", value))
-    return " ".join(text.replace("\xa0", " ").split())
-
-
-# The letters of European names (Latin-1 and Latin Extended-A) are written as TeX
-# commands, which bibtexparser 1 and 2, pybtex and BibTeX itself all read back to the same
-# letter. These stay UTF-8, which each of them takes as it is, as does every other
-# character: no form of an accented i suits both bibtexparser 1 (whose \'i fails when a
-# field has two, as in "García, María") and pybtex (which misreads \'{\i}), and
-# bibtexparser 1 misreads \OE (Ø then E), \ij, \ng and the rarer letters here.
-_TEX_LETTERS = range(0xC0, 0x180)
-_KEEP_UTF8 = frozenset("ìíîïĩīĭĦħĲĳĸĿŀŉŊŋŒœŦŧ")
-
-
-@functools.lru_cache(maxsize=4096)
-def _latex_char(char: str) -> str:
-    """A letter of a European name as a braced TeX command (``å`` -> ``{\\aa}``,
-    ``ö`` -> ``{\\"o}``) when that decodes back to it; otherwise the character itself."""
-    if ord(char) not in _TEX_LETTERS or not char.isalpha() or char in _KEEP_UTF8:
-        return char
-    encoded = _ENCODER.unicode_to_latex(char)
-    if encoded != char and _DECODER.latex_to_text(encoded) == char:
-        return encoded
-    return char
-
-
-def _encode_latex(text: str, *, protect_case: bool = False) -> str:
-    """Plain text to BibTeX-safe LaTeX: specials escaped, non-ASCII as LaTeX macros.
-
-    With ``protect_case``, words with a capital after the first letter (``HIV``,
-    ``VanZuylen``) are braced so that styles that re-case titles keep them.
-    """
-    words = []
-    for word in text.split():
-        escaped = "".join(_ASCII_SPECIALS.get(char, char) for char in word)
-        escaped = _LIGATURE.sub(r"\1{}", escaped)
-        escaped = "".join(_latex_char(char) if ord(char) > 127 else char for char in escaped)
-        if protect_case and any(char.isupper() for char in word[1:]):
-            escaped = "{" + escaped + "}"
-        words.append(escaped)
-    return " ".join(words)
-
-
 def normalise_author(name: str) -> str:
     """One BibTeX name (``"Given Family"``, ``"von Family, Given"``, ``"Family, Jr, Given"``
     or ``"{Corporate Name}"``, LaTeX allowed) as ``"Family, Given[, Suffix]"`` in Unicode.
     """
     parts = parse_single_name_into_parts(name, strict=False)
-    family = _decode_latex(" ".join(parts.von + parts.last))
-    given = _decode_latex(" ".join(parts.first))
-    suffix = _decode_latex(" ".join(parts.jr))
+    family = latex.decode(" ".join(parts.von + parts.last))
+    given = latex.decode(" ".join(parts.first))
+    suffix = latex.decode(" ".join(parts.jr))
     if not family:
         family, given = given, ""
     if not given:
@@ -486,7 +320,7 @@ def _text(entry: bib.Entry, *names: str) -> str | None:
     raw = _field(entry, *names)
     if raw is None:
         return None
-    return _decode_latex(raw) or None
+    return latex.decode(raw) or None
 
 
 def _verbatim(entry: bib.Entry, name: str) -> str | None:
@@ -522,7 +356,7 @@ def _entry_to_citation(
     raw_year = _field(entry, "year")
     if raw_year is None and (date := _field(entry, "date")):
         raw_year = date.strip()[:4]
-    raw_year = _decode_latex(raw_year) if raw_year else None
+    raw_year = latex.decode(raw_year) if raw_year else None
     if raw_year and (lettered := _LETTERED_YEAR.fullmatch(raw_year.strip())):
         notes.append(f"year '{raw_year.strip()}' was read as {lettered.group(1)}")
         raw_year = lettered.group(1)
@@ -550,12 +384,12 @@ def _entry_to_citation(
     authors = []
     raw_authors = _field(entry, "author")
     if raw_authors:
-        raw_authors = _CONTROL_SYMBOL.sub(r"{\\\1}", raw_authors)
+        raw_authors = latex.CONTROL_SYMBOL.sub(r"{\\\1}", raw_authors)
         authors = [normalise_author(name) for name in split_multiple_persons_names(raw_authors)]
         authors = [name for name in authors if name]
 
     for name in _TEXT_FIELDS:
-        unknown = unknown_macros(_field(entry, name) or "")
+        unknown = latex.unknown_macros(_field(entry, name) or "")
         if unknown:
             commands = ", ".join("\\" + command for command in unknown)
             notes.append(f"LaTeX {commands} in the {name} kept as written")
@@ -726,354 +560,3 @@ def citation_key(citation: Citation) -> str:
     title_words = [_ascii_word(w) for w in re.split(r"[\s\-\u2013\u2014/:]+", citation.title)]
     significant = [w for w in title_words if w and w not in _STOPWORDS]
     return name + year + (significant[0] if significant else "")
-
-
-_UNSAFE_KEY = re.compile(r"[\s,{}()=\"#%'\\~]")
-
-
-def _keys(citations: list[Citation]) -> list[str]:
-    """A unique key per citation: its own key, else a generated one; repeats get a, b, …"""
-    keys = [_UNSAFE_KEY.sub("", c.key or "") or citation_key(c) for c in citations]
-    counts: dict[str, int] = {}
-    for key in keys:
-        counts[key.lower()] = counts.get(key.lower(), 0) + 1
-    used = {key.lower() for key in keys if counts[key.lower()] == 1}
-    result = []
-    for key in keys:
-        unique, n = key, 0
-        if counts[key.lower()] > 1:
-            while (unique := key + _letters(n)).lower() in used:
-                n += 1
-            used.add(unique.lower())
-        result.append(unique)
-    return result
-
-
-def _letters(n: int) -> str:
-    """0 -> a, 25 -> z, 26 -> aa …"""
-    out = ""
-    n += 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(ord("a") + rem) + out
-    return out
-
-
-def _as_list(citations: Citation | Iterable[Citation]) -> list[Citation]:
-    if isinstance(citations, Citation):
-        return [citations]
-    return list(citations)
-
-
-# --------------------------------------------------------------------------- BibTeX
-
-_BIBTEX_TYPE = {
-    "article": "article",
-    "book": "book",
-    "incollection": "incollection",
-    "report": "techreport",
-    "misc": "misc",
-}
-_BIBTEX_VENUE = {
-    "article": "journal",
-    "book": "publisher",
-    "incollection": "booktitle",
-    "report": "institution",
-    "misc": "howpublished",
-}
-
-
-def _is_particle_name(words: list[str]) -> bool:
-    """``van der Berg``: lower-case particles, then capitalised words (BibTeX's von Last)."""
-    lower = [w[:1].islower() for w in words]
-    count = lower.index(False) if False in lower else len(words)
-    return 0 < count < len(words) and not any(lower[count:])
-
-
-def _bibtex_name_part(part: str, *, family: bool = False) -> str:
-    """One part of a name, braced when BibTeX would otherwise split or reorder it.
-
-    A family name stays bare only as one word starting with a letter (``Müller``) or as
-    particles and a name (``van der Berg``), so that styles can still sort on it.
-    """
-    tex = _encode_latex(part)
-    words = part.split()
-    if any(w.lower() == "and" for w in words):
-        return "{" + tex + "}"
-    if family:
-        bare = (len(words) == 1 and part[:1].isalpha()) or _is_particle_name(words)
-        return tex if bare else "{" + tex + "}"
-    return tex
-
-
-def _bibtex_name(author: str) -> str:
-    family, given, suffix = split_author(author)
-    if not given and not suffix:
-        return "{" + _encode_latex(family) + "}"
-    parts = [_bibtex_name_part(family, family=True)]
-    if suffix:
-        parts.append(_bibtex_name_part(suffix))
-    parts.append(_bibtex_name_part(given))
-    return ", ".join(parts)
-
-
-def _verbatim_value(value: str) -> str:
-    # DOIs and URLs are written as they are; braces would unbalance the entry.
-    return value.replace("{", "%7B").replace("}", "%7D")
-
-
-def to_bibtex(citations: Citation | Iterable[Citation]) -> str:
-    """BibTeX for one citation or a list, one entry each.
-
-    Special characters are escaped and the letters of European names written as braced
-    TeX commands (``{\\aa}``, ``{\\"u}``) that bibtexparser 1 and 2 and pybtex read back
-    alike; other characters stay UTF-8. Keys are the citations' own or
-    :func:`citation_key`, made unique.
-    """
-    items = _as_list(citations)
-    entries = []
-    for citation, key in zip(items, _keys(items), strict=True):
-        entry_type = citation.entry_type if citation.entry_type in ENTRY_TYPES else "misc"
-        fields: list[tuple[str, str]] = []
-        if citation.authors:
-            names = " and ".join(_bibtex_name(a) for a in citation.authors)
-            fields.append(("author", names))
-        fields.append(("title", _encode_latex(citation.title, protect_case=True)))
-        if citation.venue:
-            fields.append((_BIBTEX_VENUE[entry_type], _encode_latex(citation.venue)))
-        if citation.year is not None:
-            fields.append(("year", str(citation.year)))
-        if citation.volume:
-            fields.append(("volume", _encode_latex(citation.volume)))
-        if citation.issue:
-            fields.append(("number", _encode_latex(citation.issue)))
-        if citation.pages:
-            first, last = page_bounds(citation.pages)
-            pages = _encode_latex(first or "")
-            if last:
-                # "--" is the en dash; braces keep a hyphen beside it out of the ligature.
-                dash = ("{}" if pages.endswith("-") else "") + "--"
-                last_tex = _encode_latex(last)
-                pages += dash + ("{}" if last_tex.startswith("-") else "") + last_tex
-            fields.append(("pages", pages))
-        if citation.doi:
-            fields.append(("doi", _verbatim_value(normalise_doi(citation.doi))))
-        if citation.url:
-            fields.append(("url", _verbatim_value(citation.url.strip())))
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        entries.append(f"@{_BIBTEX_TYPE[entry_type]}{{{key},\n{body}\n}}\n")
-    return "\n".join(entries)
-
-
-# --------------------------------------------------------------------------- RIS
-
-_RIS_TYPE = {
-    "article": "JOUR",
-    "book": "BOOK",
-    "incollection": "CHAP",
-    "report": "RPRT",
-    "misc": "GEN",
-}
-_RIS_VENUE = {"article": "T2", "book": "PB", "incollection": "T2", "report": "PB", "misc": "T2"}
-
-
-def _one_line(value: str) -> str:
-    return " ".join(value.split())
-
-
-def to_ris(citations: Citation | Iterable[Citation]) -> str:
-    """RIS for one citation or a list: ``TY`` … ``ER`` records separated by a blank line."""
-    records = []
-    for citation in _as_list(citations):
-        entry_type = citation.entry_type if citation.entry_type in ENTRY_TYPES else "misc"
-        lines = [("TY", _RIS_TYPE[entry_type])]
-        lines += [("AU", author) for author in citation.authors]
-        lines.append(("TI", citation.title))
-        if citation.venue:
-            lines.append((_RIS_VENUE[entry_type], citation.venue))
-        if citation.year is not None:
-            lines.append(("PY", str(citation.year)))
-        if citation.volume:
-            lines.append(("VL", citation.volume))
-        if citation.issue:
-            lines.append(("IS", citation.issue))
-        first, last = page_bounds(citation.pages)
-        if first:
-            lines.append(("SP", first))
-        if last:
-            lines.append(("EP", last))
-        if citation.doi:
-            lines.append(("DO", normalise_doi(citation.doi)))
-        if citation.url:
-            lines.append(("UR", citation.url.strip()))
-        lines.append(("ER", ""))
-        records.append("\n".join(f"{tag}  - {_one_line(value)}" for tag, value in lines))
-    return "\n\n".join(records) + ("\n" if records else "")
-
-
-# --------------------------------------------------------------------------- CSL-JSON
-
-_CSL_TYPE = {
-    "article": "article-journal",
-    "book": "book",
-    "incollection": "chapter",
-    "report": "report",
-    "misc": "document",
-}
-_CSL_VENUE = {
-    "article": "container-title",
-    "book": "publisher",
-    "incollection": "container-title",
-    "report": "publisher",
-    "misc": "container-title",
-}
-
-
-def _csl_name(author: str) -> dict[str, str]:
-    family, given, suffix = split_author(author)
-    if not given and not suffix:
-        return {"literal": family}
-    name = {"family": family, "given": given}
-    if suffix:
-        name["suffix"] = suffix
-    return name
-
-
-def to_csl_json(citations: Citation | Iterable[Citation]) -> list[dict]:
-    """CSL-JSON items (a list, also for one citation), ready for ``json.dumps``."""
-    items = _as_list(citations)
-    result = []
-    for citation, key in zip(items, _keys(items), strict=True):
-        entry_type = citation.entry_type if citation.entry_type in ENTRY_TYPES else "misc"
-        item: dict = {"id": key, "type": _CSL_TYPE[entry_type], "title": citation.title}
-        if citation.authors:
-            item["author"] = [_csl_name(a) for a in citation.authors]
-        if citation.year is not None:
-            item["issued"] = {"date-parts": [[citation.year]]}
-        if citation.venue:
-            item[_CSL_VENUE[entry_type]] = citation.venue
-        if citation.volume:
-            item["volume"] = citation.volume
-        if citation.issue:
-            item["issue"] = citation.issue
-        first, last = page_bounds(citation.pages)
-        if first:
-            item["page"] = f"{first}-{last}" if last else first
-        if citation.doi:
-            item["DOI"] = normalise_doi(citation.doi)
-        if citation.url:
-            item["URL"] = citation.url.strip()
-        result.append(item)
-    return result
-
-
-# --------------------------------------------------------------------------- APA
-
-
-def _initials(given: str) -> str:
-    """``"Kelly M."`` -> ``"K. M."``; ``"Jean-Paul"`` -> ``"J.-P."``."""
-    out = []
-    for word in re.split(r"[\s.]+", given):
-        pieces = [p for p in word.split("-") if p]
-        letters = [next((ch for ch in p if ch.isalpha()), "") for p in pieces]
-        letters = [ch.upper() for ch in letters if ch]
-        if letters:
-            out.append("-".join(f"{ch}." for ch in letters))
-    return " ".join(out)
-
-
-def _apa_name(author: str) -> str:
-    family, given, suffix = split_author(author)
-    parts = [family]
-    if given:
-        parts.append(_initials(given))
-    if suffix:
-        parts.append(suffix)
-    return ", ".join(p for p in parts if p)
-
-
-def _apa_authors(authors: list[str]) -> str:
-    names = [_apa_name(a) for a in authors if a.strip()]
-    if not names:
-        return ""
-    if len(names) == 1:
-        return names[0]
-    if len(names) == 2:
-        return f"{names[0]}, & {names[1]}"
-    if len(names) <= APA_MAX_AUTHORS:
-        return ", ".join(names[:-1]) + f", & {names[-1]}"
-    return ", ".join(names[: APA_MAX_AUTHORS - 1]) + f", . . . {names[-1]}"
-
-
-# e12, e0153442, CD004380 or 102345: an article number, not a page.
-_ARTICLE_NUMBER = re.compile(r"^(?:[eE]|[A-Za-z]{2,})\d+$|^\d{5,}$")
-
-
-def _is_article_number(locator: str) -> bool:
-    return bool(_ARTICLE_NUMBER.match(locator))
-
-
-def _sentence(text: str) -> str:
-    """``text`` ending with one full stop (or its own ``?``/``!``)."""
-    text = text.strip()
-    return text if text.endswith((".", "?", "!")) else text + "."
-
-
-def format_reference(citation: Citation, *, as_html: bool = False) -> str:
-    """An APA-7-like reference.
-
-    ``Babchishin, K. M., Hanson, R. K., & VanZuylen, H. (2015). Title. Journal, 44(1),
-    45\u201366. https://doi.org/…``. Up to 20 authors are listed, ``&`` before the last; with
-    21 or more, the first 19, ``. . .`` and the last. Without authors the title leads.
-    With ``as_html`` every part is escaped, the journal and volume (or the book or
-    report title) are in ``<i>`` and the DOI or http(s) URL is a link; the caller may
-    mark the result safe.
-    """
-
-    def esc(text: str) -> str:
-        return html.escape(text, quote=True) if as_html else text
-
-    def ital(text: str) -> str:
-        return f"<i>{esc(text)}</i>" if as_html else text
-
-    entry_type = citation.entry_type if citation.entry_type in ENTRY_TYPES else "misc"
-    year = f"({citation.year})." if citation.year is not None else "(n.d.)."
-    standalone = entry_type in ("book", "report")
-    title = _sentence(citation.title)
-    title_html = ital(title) if standalone else esc(title)
-
-    authors = _apa_authors(citation.authors)
-    # Without authors the title takes their place.
-    parts = [esc(_sentence(authors)), year, title_html] if authors else [title_html, year]
-
-    venue = (citation.venue or "").strip()
-    first, last = page_bounds(citation.pages)
-    pages = f"{first}{EN_DASH}{last}" if last else first
-    if entry_type == "article" and (venue or citation.volume or citation.issue or pages):
-        # Journal, volume(issue), pages; without a volume "Journal, (4), …".
-        run = ", ".join(b for b in (venue, citation.volume) if b)
-        source = ital(run) if run else ""
-        if citation.issue:
-            issue = f"({citation.issue})"
-            source += esc(issue if citation.volume or not source else f", {issue}")
-        if pages:
-            locator = f"Article {first}" if not last and _is_article_number(first) else pages
-            source += esc(f", {locator}" if source else locator)
-        parts.append(source + ".")
-    elif entry_type == "incollection" and venue:
-        pp = f" ({'pp.' if last else 'p.'} {pages})" if pages else ""
-        parts.append(f"In {ital(venue)}{esc(pp)}.")
-    elif venue:
-        parts.append(esc(_sentence(venue)))
-
-    link = None
-    if citation.doi:
-        link = doi_url(citation.doi)
-    elif citation.url and citation.url.strip():
-        link = citation.url.strip()
-    if link:
-        if as_html and re.match(r"^https?://", link, re.IGNORECASE):
-            parts.append(f'<a href="{esc(link)}">{esc(link)}</a>')
-        else:
-            parts.append(esc(link))
-    return " ".join(parts)

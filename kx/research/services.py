@@ -13,7 +13,7 @@ from kx.records import quota
 from kx.records import services as records
 from kx.records.listing import list_query
 from kx.records.models import visible_to
-from kx.research import citations
+from kx.research import citations, references
 from kx.research.models import Research
 from kx.research.models import match_key as research_match_key
 from kx.research.schemas import ResearchInputSchema
@@ -274,17 +274,17 @@ def cite(items: list[Research], fmt: str) -> str:
 
     converted = [as_citation(item) for item in items]
     if fmt == "bibtex":
-        return citations.to_bibtex(converted)
+        return references.to_bibtex(converted)
     if fmt == "ris":
-        return citations.to_ris(converted)
+        return references.to_ris(converted)
     if fmt == "csl-json":
-        return json.dumps(citations.to_csl_json(converted), indent=2, ensure_ascii=False)
+        return json.dumps(references.to_csl_json(converted), indent=2, ensure_ascii=False)
     raise Invalid("Choose bibtex, ris or csl-json.", {"format": ["Unknown format."]})
 
 
 def reference(research: Research) -> str:
     """The APA-style reference line."""
-    return citations.format_reference(as_citation(research))
+    return references.format_reference(as_citation(research))
 
 
 def _export(user) -> dict:

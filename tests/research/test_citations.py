@@ -1,4 +1,5 @@
-"""kx.research.citations: DOIs, BibTeX import, exports and APA references.
+"""kx.research.citations, latex and references: DOIs, BibTeX import, exports and APA
+references.
 
 The module is pure (plain data in, plain data out), so none of these tests needs the app.
 Real works cited here were checked against their publishers' pages:
@@ -22,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kx.research import citations as cit
+from kx.research import latex, references
 from kx.research.citations import (
     Citation,
     CitationError,
@@ -29,16 +31,13 @@ from kx.research.citations import (
     clean_doi,
     clean_year,
     doi_url,
-    format_reference,
     is_valid_doi,
     max_year,
     normalise_author,
     normalise_doi,
     parse_bibtex,
-    to_bibtex,
-    to_csl_json,
-    to_ris,
 )
+from kx.research.references import format_reference, to_bibtex, to_csl_json, to_ris
 
 BABCHISHIN_2015 = Citation(
     title=(
@@ -117,8 +116,9 @@ FICTIONAL = [
 # --------------------------------------------------------------------------- purity
 
 
-def test_module_imports_neither_flask_nor_the_database():
-    source = Path(cit.__file__).read_text(encoding="utf-8")
+@pytest.mark.parametrize("module", [cit, latex, references], ids=lambda m: m.__name__)
+def test_module_imports_neither_flask_nor_the_database(module):
+    source = Path(module.__file__).read_text(encoding="utf-8")
     imported = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
