@@ -229,18 +229,23 @@ def prepare(profile: str, env: dict, folder: Path, workdir: Path) -> dict:
     return {"writers": writers, "moderator": users["moderator"][1]}
 
 
-def reindex(env: dict, workdir: Path) -> None:
-    """``flask --app kx search reindex``: one compact index (Whoosh) or the search
-    documents the copied rows lack (PostgreSQL)."""
-    started, before = time.perf_counter(), os.times()
-    done = subprocess.run(  # noqa: S603
-        [str(BIN / "flask"), "--app", "kx", "search", "reindex"],
+def flask(env: dict, workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    """``flask --app kx ARGS`` with ``env``, its output captured."""
+    return subprocess.run(  # noqa: S603 (this environment's own flask)
+        [str(BIN / "flask"), "--app", "kx", *args],
         env=env,
         cwd=workdir,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def reindex(env: dict, workdir: Path) -> None:
+    """``flask --app kx search reindex``: one compact index (Whoosh) or the search
+    documents the copied rows lack (PostgreSQL)."""
+    started, before = time.perf_counter(), os.times()
+    done = flask(env, workdir, "search", "reindex")
     if done.returncode:
         raise SystemExit(f"search reindex failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     after = os.times()
@@ -505,14 +510,7 @@ def run_profile(profile: str, args, folder: Path) -> bool:
         time.sleep(2.5)  # the promise: searchable 2 s after the write returns
         in_database = published_ids(env, written)
         found = search_ids(url, run)
-        check = subprocess.run(  # noqa: S603
-            [str(BIN / "flask"), "--app", "kx", "search", "check"],
-            env=env,
-            cwd=workdir,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        check = flask(env, workdir, "search", "check")
         missing_db = len(written) - len(in_database)
         missing_search = len(set(written) - found)
         print(

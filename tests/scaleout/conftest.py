@@ -10,16 +10,15 @@ from types import SimpleNamespace
 import pytest
 import redis
 import requests
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url
 
 from kx import create_app
 from kx.accounts import services as accounts
-from kx.extensions import db
 from tests.support.accounts import PASSWORD
-from tests.support.database import clear_tables, driver_url
+from tests.support.database import driver_url
 from tests.support.nodes import Node
 from tests.support.smtp import SmtpServer
-from tests.support.worker import Workers
+from tests.support.worker import Workers, clear_queue_and_tables, empty_queue
 
 #: a Redis database of these tests' own (``KX_TEST_REDIS_URL`` chooses another): it is
 #: emptied before the two nodes start
@@ -27,9 +26,6 @@ REDIS = os.environ.get("KX_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 SECRET = "one secret for every node"
 #: small enough to exhaust in a test, large enough for the others' searches
 SEARCH_LIMIT = 30
-JOB_TABLES = (
-    "procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers, procrastinate_workers"
-)
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -68,16 +64,9 @@ def local(postgres_url, tmp_path_factory):
             "SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("local") / "search-index"),
         }
     )
-    with app.app_context():
-        db.session.execute(text(f"TRUNCATE {JOB_TABLES} RESTART IDENTITY CASCADE"))
-        db.session.commit()
+    empty_queue(app)
     yield app
-    with app.app_context():
-        clear_tables(db)
-        db.session.execute(text(f"TRUNCATE {JOB_TABLES} RESTART IDENTITY CASCADE"))
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+    clear_queue_and_tables(app)
 
 
 @pytest.fixture(scope="module")

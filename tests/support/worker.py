@@ -13,6 +13,27 @@ from sqlalchemy import text
 from kx.database import transaction
 from kx.extensions import db
 from kx.mail import queue_mail
+from tests.support.database import clear_tables
+
+JOB_TABLES = (
+    "procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers, procrastinate_workers"
+)
+
+
+def empty_queue(app) -> None:
+    """Remove every job, event and worker of the queue in ``app``'s database."""
+    with app.app_context():
+        db.session.execute(text(f"TRUNCATE {JOB_TABLES} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
+def clear_queue_and_tables(app) -> None:
+    """Empty ``app``'s tables and queue, then let go of its connections."""
+    empty_queue(app)
+    with app.app_context():
+        clear_tables(db)
+        db.session.remove()
+        db.engine.dispose()
 
 
 class Workers:

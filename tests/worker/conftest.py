@@ -2,16 +2,11 @@
 PostgreSQL database, a web-side app queueing into it, and a real SMTP server."""
 
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url
 
 from kx import create_app
-from kx.extensions import db
-from tests.support.database import clear_tables, driver_url
-from tests.support.worker import Workers
-
-JOB_TABLES = (
-    "procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers, procrastinate_workers"
-)
+from tests.support.database import driver_url
+from tests.support.worker import Workers, clear_queue_and_tables, empty_queue
 
 #: settings the workers and the web side share: short retries, leases and heartbeats so
 #: that a test sees several of each in seconds
@@ -59,16 +54,9 @@ def web(postgres_url, settings):
             **settings,
         }
     )
-    with app.app_context():
-        db.session.execute(text(f"TRUNCATE {JOB_TABLES} RESTART IDENTITY CASCADE"))
-        db.session.commit()
+    empty_queue(app)
     yield app
-    with app.app_context():
-        clear_tables(db)
-        db.session.execute(text(f"TRUNCATE {JOB_TABLES} RESTART IDENTITY CASCADE"))
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+    clear_queue_and_tables(app)
 
 
 @pytest.fixture
