@@ -307,6 +307,18 @@ def test_sort_newest_puts_the_latest_published_first(kx):
     assert keys_of(kx.search("", sort="relevance")) == keys_of(kx.search("", sort="newest"))
 
 
+def test_equal_scores_rank_newest_first_on_every_page(kx):
+    """Ties keep one order, whatever the index did between writes (Whoosh's document
+    numbers change when segments merge): the same search never reshuffles them."""
+    created = [kx.practice("Kestrel rota", f"The kestrel rota. {TEXT}") for _ in range(9)]
+    newest_first = [key(n) for n in reversed(created)]
+
+    for text in ("kestrel", "kest*"):
+        pages = [kx.search(text, page=page, per_page=4) for page in (1, 2, 3)]
+        assert len({hit.score for page in pages for hit in page.hits}) == 1, text
+        assert [k for page in pages for k in keys_of(page)] == newest_first, text
+
+
 def test_pagination(kx):
     created = {
         key(kx.practice(f"Paged item {n}", f"Kestrel number {n}. {TEXT}")) for n in range(23)

@@ -18,7 +18,7 @@ from kx.search import interpretation, widening
 from kx.search.backend import Audience, Hit, Query, Results
 from kx.search.whoosh import facets, scoring, suggestions
 from kx.search.whoosh.generations import Generation, empty, open_generation
-from kx.search.whoosh.query import OutOfTime, TopAndAll, any_words, parse, past, read
+from kx.search.whoosh.query import OutOfTime, Top, TopAndAll, any_words, parse, past, read
 from kx.search.whoosh.schema import EMPTY
 from kx.search.whoosh.snippets import SNIPPET_CHARS, Marks, excerpt
 from kx.search.whoosh.writer import IndexBusy, IndexWriter
@@ -201,7 +201,8 @@ class WhooshBackend(IndexWriter):
             newest = (d for d in self._by_newest(searcher) if d in matched)
             page_docs = [(d, 0.0) for d in itertools.islice(newest, start, start + per_page)]
         else:
-            top = TopAndAll(limit=page * per_page, deadline=deadline)
+            published = self._current().published_at
+            top = TopAndAll(page * per_page, published, deadline=deadline)
             wrapped = top if allowed is None else collectors.FilterCollector(top, allow=allowed)
             context = searcher.context(weighting=self._weighting(searcher, audience))
             try:
@@ -226,7 +227,7 @@ class WhooshBackend(IndexWriter):
         if not shared:
             return []
         query = Or([Term("text", term) for term in shared])
-        top = collectors.TopCollector(limit=limit + 1)
+        top = Top(limit + 1, self._current().published_at)
         wrapped = top if allowed is None else collectors.FilterCollector(top, allow=allowed)
         context = searcher.context(weighting=weighting)
         searcher.search_with_collector(query, wrapped, context=context)

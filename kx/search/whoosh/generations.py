@@ -355,6 +355,11 @@ class Generation:
                 totals[field] += total
         return totals
 
+    def published_at(self, docnum: int) -> int:
+        """Document ``docnum``'s publication time as a sortable number."""
+        at = bisect.bisect_right(self.offsets, docnum) - 1
+        return self.leaves[at].published()[docnum - self.offsets[at]]
+
     def by_newest(self) -> list[int]:
         """Every live document number, newest first."""
         if self._newest is None:

@@ -1,6 +1,7 @@
 """A viewer's text as a Whoosh query, and what one search may cost: characters and words
 per query, letters and expansions per prefix*, and a time budget."""
 
+import heapq
 import itertools
 import re
 import time
@@ -38,14 +39,43 @@ def past(deadline: float | None) -> bool:
     return deadline is not None and time.monotonic() > deadline
 
 
-class TopAndAll(collectors.TopCollector):
-    """The best ``limit`` matches by score, remembering every match on the way: totals and
-    facets need them all, and ``Results.docs()`` would run the query a second time."""
+class Top(collectors.TopCollector):
+    """The best ``limit`` matches by score; equal scores newest first, as the PostgreSQL
+    backend orders them. Whoosh breaks ties by document number, which a merge changes:
+    the same query would order the same items differently from one write to the next."""
 
-    def __init__(self, limit: int, deadline: float | None = None):
+    def __init__(self, limit: int, published, **kwargs):
+        super().__init__(limit=limit, **kwargs)
+        self.published = published  # global document number -> publication time
+
+    def _collect(self, global_docnum, score):
+        items = self.items
+        self.total += 1
+        if len(items) < self.limit or score >= items[0][0]:
+            entry = (score, self.published(global_docnum), -global_docnum)
+            if len(items) < self.limit:
+                heapq.heappush(items, entry)
+            elif entry > items[0]:
+                heapq.heapreplace(items, entry)
+                self.minscore = items[0][0]
+
+    def remove(self, global_docnum):
+        self.items = [entry for entry in self.items if entry[2] != -global_docnum]
+        heapq.heapify(self.items)
+
+    def results(self):
+        ranked = sorted(self.items, reverse=True)
+        return self._results([(score, -negated) for score, _published, negated in ranked])
+
+
+class TopAndAll(Top):
+    """The best ``limit`` matches (see ``Top``), remembering every match on the way: totals
+    and facets need them all, and ``Results.docs()`` would run the query a second time."""
+
+    def __init__(self, limit: int, published, deadline: float | None = None):
         # No block skipping and no replacing the matcher by one that drops low scores:
         # every match must be seen.
-        super().__init__(limit=limit, usequality=False, replace=0)
+        super().__init__(limit, published, usequality=False, replace=0)
         self.deadline = deadline
 
     def prepare(self, top_searcher, q, context):
@@ -54,10 +84,9 @@ class TopAndAll(collectors.TopCollector):
 
     def _collect(self, global_docnum, score):
         self.matched.add(global_docnum)
-        result = super()._collect(global_docnum, score)
+        super()._collect(global_docnum, score)
         if len(self.matched) % 64 == 1 and past(self.deadline):
             raise OutOfTime
-        return result
 
 
 class _Prefix(Prefix):
