@@ -1,14 +1,20 @@
 """kx: knowledge exchange on preventing and managing online child sexual offending."""
 
-from pathlib import Path
+from __future__ import annotations
 
-from flask import Flask
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app; ``config`` overrides the defaults and ``KX_*`` environment variables."""
+    from flask import Flask
+
     from kx.config import instance_path
 
     app = Flask(

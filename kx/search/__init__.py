@@ -4,7 +4,13 @@ index directory fed through an outbox; ``postgres`` is a table of the PostgreSQL
 database written in the transaction of each change. Domain packages never import this
 package; it hooks into the ORM's flushes and commits."""
 
-from flask import Flask
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
 
 BACKENDS = ("whoosh", "postgres")
 

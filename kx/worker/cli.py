@@ -31,10 +31,12 @@ def worker_command(concurrency):
     try:
         installed = queue.installed()
     except Exception as exc:
+        queue.close()
         raise click.ClickException(
             f"Cannot reach the database KX_DATABASE_URL names ({exc.__cause__ or exc})."
         ) from exc
     if not installed:
+        queue.close()
         raise click.ClickException(
             "The job tables are missing from the database KX_DATABASE_URL names: "
             "run flask --app kx db upgrade first."

@@ -155,6 +155,13 @@ class JobQueue:
                     self.jobs.open()
                     self._opened = True
 
+    def close(self) -> None:
+        """Close the connection pool, which otherwise goes on trying to reconnect."""
+        with self._open:
+            if self._opened:
+                self.jobs.close()
+                self._opened = False
+
     def installed(self) -> bool:
         """Whether the database has the job tables (``flask --app kx db upgrade``)."""
         self.open()

@@ -2,6 +2,7 @@
 only with ``KX_JOBS=postgres`` on PostgreSQL; a wrong setting stops the start."""
 
 import socket
+import threading
 
 import pytest
 
@@ -47,6 +48,9 @@ def test_a_worker_without_its_database_stops_naming_the_variable():
             "JOBS": "postgres",
         }
     )
+    before = set(threading.enumerate())
     result = app.test_cli_runner().invoke(args=["worker"])
     assert result.exit_code == 1
     assert "Cannot reach the database KX_DATABASE_URL names" in result.output
+    # nothing left behind retrying the connection (and logging) for minutes
+    assert set(threading.enumerate()) - before == set()
