@@ -8,7 +8,7 @@ import pytest
 from kx.search import indexing
 from kx.search import services as search_services
 from kx.search.backend import Audience, Query
-from kx.search.whoosh import merging, writer
+from kx.search.whoosh import merging
 from kx.search.whoosh.backend import WhooshBackend
 from kx.search.whoosh.schema import TEXT_FIELDS, stem
 from tests.search.test_consistency import TEXT
@@ -199,7 +199,7 @@ def test_every_generation_read_from_kept_segments_equals_one_read_afresh(tmp_pat
     from kx.search.whoosh.generations import open_generation
 
     monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
-    monkeypatch.setattr(writer, "start", lambda job, here: None)  # merges only when called
+    monkeypatch.setattr(WhooshBackend, "_merge_soon", lambda self: None)  # merges when called
     rng = random.Random(7)  # noqa: S311 (a repeatable sequence)
     backend = WhooshBackend(str(tmp_path / "index"))
     visibilities = ["public", "public", "members", "restricted"]
@@ -270,7 +270,7 @@ def test_writes_go_on_while_large_segments_merge_and_lose_nothing(tmp_path, monk
     import random
 
     monkeypatch.setattr(merging, "MERGE_FACTOR", 2)
-    monkeypatch.setattr(writer, "start", lambda job, here: None)
+    monkeypatch.setattr(WhooshBackend, "_merge_soon", lambda self: None)
     rng = random.Random(5)  # noqa: S311 (a repeatable sequence)
     backend = WhooshBackend(str(tmp_path / "index"), lock_timeout=0.5)
     sizes = [1, 1, 4, 4, 16, 16]  # two segments in each of three tiers

@@ -12,13 +12,22 @@ import os
 import threading
 
 from whoosh import collectors
-from whoosh.query import Or, Term
+from whoosh.query import Term
 
 from kx.search import interpretation, widening
 from kx.search.backend import Audience, Hit, Query, Results
 from kx.search.whoosh import facets, scoring, suggestions
 from kx.search.whoosh.generations import Generation, empty, open_generation
-from kx.search.whoosh.query import OutOfTime, Top, TopAndAll, any_words, parse, past, read
+from kx.search.whoosh.query import (
+    OutOfTime,
+    SegmentOr,
+    Top,
+    TopAndAll,
+    any_words,
+    parse,
+    past,
+    read,
+)
 from kx.search.whoosh.schema import EMPTY
 from kx.search.whoosh.snippets import SNIPPET_CHARS, Marks, excerpt
 from kx.search.whoosh.writer import IndexBusy, IndexWriter
@@ -226,7 +235,7 @@ class WhooshBackend(IndexWriter):
         shared = scoring.characteristic_terms(searcher, docnum, weighting)
         if not shared:
             return []
-        query = Or([Term("text", term) for term in shared])
+        query = SegmentOr([Term("text", term) for term in shared])
         top = Top(limit + 1, self._current().published_at)
         wrapped = top if allowed is None else collectors.FilterCollector(top, allow=allowed)
         context = searcher.context(weighting=weighting)

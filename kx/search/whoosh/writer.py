@@ -24,7 +24,6 @@ from whoosh import index
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.writing import PostingPool
 
-from kx.background import start
 from kx.search.whoosh import merging
 from kx.search.whoosh.schema import fields, index_exists, open_index, schema
 from kx.search.whoosh.suggestions import WORDS_FILE, add_words, words_of
@@ -219,6 +218,10 @@ class IndexWriter:
                 raise
             crowded = merging.crowded(ix._segments())
         if crowded:
+            # imported here, not at the top: the merge child imports this module, and
+            # kx.background brings Flask and SQLAlchemy (1.2 s of a 1.6 s small merge)
+            from kx.background import start
+
             start(MERGE, self._merge_soon)
 
     def _merge_soon(self) -> None:
