@@ -236,7 +236,8 @@ class WhooshBackend(IndexWriter):
         if not shared:
             return []
         query = SegmentOr([Term("text", term) for term in shared])
-        top = Top(limit + 1, self._current().published_at)
+        # every match seen (no skipping by block quality), so that ties rank as in search
+        top = Top(limit + 1, self._current().published_at, usequality=False)
         wrapped = top if allowed is None else collectors.FilterCollector(top, allow=allowed)
         context = searcher.context(weighting=weighting)
         searcher.search_with_collector(query, wrapped, context=context)
