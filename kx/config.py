@@ -21,6 +21,11 @@ def database_url(url: str) -> str:
     return url
 
 
+def unreachable_database(detail) -> str:
+    """What kx says when the database cannot be reached: the variable to check first."""
+    return f"Cannot reach the database KX_DATABASE_URL names ({detail})."
+
+
 def instance_path() -> str | None:
     """``KX_INSTANCE_PATH``, the folder for what kx writes beside its database (the secret
     key file, the default SQLite file and search index, mail files); ``None`` when unset,

@@ -33,9 +33,8 @@ def newest_practices(viewer) -> list[Practice]:
 
 def best_rated_practices(viewer) -> list[Practice]:
     """Practices rated effective, then promising, from the evidence ``viewer`` may see."""
-    best = [i for i, rating in what_works.tally(viewer, {}, SHOWN).best if rating.overall in GOOD]
-    loaded = {p.id: p for p in db.session.scalars(select(Practice).where(Practice.id.in_(best)))}
-    return [loaded[i] for i in best if i in loaded]  # one erased since the tally
+    best = what_works.with_practices(what_works.tally(viewer, {}, SHOWN).best)
+    return [practice for practice, rating in best if rating.overall in GOOD]
 
 
 def recent_research(viewer) -> list:

@@ -5,6 +5,8 @@ import os
 
 from flask import Flask
 
+from kx.config import unreachable_database
+
 #: seconds ``refuse_unreachable_services`` waits for each service
 REACH_TIMEOUT_SECONDS = 5
 
@@ -53,10 +55,8 @@ def refuse_unreachable_services() -> None:
                 connect_timeout=REACH_TIMEOUT_SECONDS,
             ).close()
         except psycopg.Error as exc:
-            raise RuntimeError(
-                f"Cannot reach the database KX_DATABASE_URL names "
-                f"({address.render_as_string(hide_password=True)}): {exc}".strip()
-            ) from exc
+            shown = address.render_as_string(hide_password=True)
+            raise RuntimeError(unreachable_database(f"{shown}: {exc}".strip())) from exc
     storage = os.environ.get("KX_RATELIMIT_STORAGE_URI", "")
     if storage.startswith(("redis://", "rediss://")):
         try:

@@ -6,6 +6,8 @@ from alembic import context
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
+from kx.config import unreachable_database
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -92,9 +94,7 @@ def run_migrations_online():
     try:
         connection = connectable.connect()
     except OperationalError as exc:  # a message for the operator, not a traceback
-        raise click.ClickException(
-            f"Cannot reach the database KX_DATABASE_URL names ({exc.orig})."
-        ) from exc
+        raise click.ClickException(unreachable_database(exc.orig)) from exc
     with connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 

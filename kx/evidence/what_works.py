@@ -11,10 +11,14 @@ import heapq
 from collections import Counter
 from typing import NamedTuple
 
+from sqlalchemy import select
+
 from kx import taxonomy
 from kx.evidence import gap_map as maps
 from kx.evidence import snapshots, versions
 from kx.evidence.ratings import Rating
+from kx.extensions import db
+from kx.practice.models import Practice
 
 _ORDER = {rating: rank for rank, rating in enumerate(taxonomy.RATINGS)}
 
@@ -54,3 +58,11 @@ def _tally(viewer, filters: dict, limit: int) -> Tally:
         {rating: counts.get(rating, 0) for rating in taxonomy.RATINGS},
         [(i, rated[i]) for i in heapq.nsmallest(limit, shown, key=rank)],
     )
+
+
+def with_practices(best: list[tuple[int, Rating]]) -> list[tuple[Practice, Rating]]:
+    """``best`` (a tally's) with its practices read in one statement, in its order; one
+    erased since the tally is left out."""
+    ids = [practice_id for practice_id, _rating in best]
+    found = {p.id: p for p in db.session.scalars(select(Practice).where(Practice.id.in_(ids)))}
+    return [(found[i], rating) for i, rating in best if i in found]

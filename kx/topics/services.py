@@ -135,12 +135,8 @@ def theme_page(found: Theme, viewer) -> dict:
     map_filters = {found.spec.parameter: found.slug}
 
     total, counts, best = what_works.tally(viewer, map_filters, NEWEST)
-    loaded = {
-        p.id: p
-        for p in db.session.scalars(select(Practice).where(Practice.id.in_([i for i, _ in best])))
-    }
     return {
-        "what_works": WhatWorks(total, counts, [(loaded[i], r) for i, r in best]),
+        "what_works": WhatWorks(total, counts, what_works.with_practices(best)),
         "practices": list(db.session.scalars(practices.limit(NEWEST))),
         "research": list(db.session.scalars(research.limit(NEWEST))),
         "needs": _threads(

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from kx.background import QUEUE
+from kx.config import unreachable_database
 
 
 @click.command("worker")
@@ -32,9 +33,7 @@ def worker_command(concurrency):
         installed = queue.installed()
     except Exception as exc:
         queue.close()
-        raise click.ClickException(
-            f"Cannot reach the database KX_DATABASE_URL names ({exc.__cause__ or exc})."
-        ) from exc
+        raise click.ClickException(unreachable_database(exc.__cause__ or exc)) from exc
     if not installed:
         queue.close()
         raise click.ClickException(
