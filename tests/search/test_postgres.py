@@ -3,8 +3,11 @@ it too): documents written in the transaction of the change, so that a change an
 document commit or fail together and every app on the database sees it at once; a clear
 refusal to start without PostgreSQL; a health check of its table."""
 
+import itertools
+
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import DataError
 
 from kx import create_app
 from kx.database import transaction
@@ -174,6 +177,67 @@ def test_reindex_rewrites_every_document_in_one_transaction(kx):
 
     assert titles == {"Kestrel 0", "Kestrel 1", "Kestrel 2"}
     assert no_drift(kx.drift())
+
+
+def _tables() -> set[str]:
+    with db.engine.connect() as connection:
+        found = connection.scalars(text("SELECT tablename FROM pg_tables"))
+        return {name for name in found if name.startswith("search")}
+
+
+@on_postgres
+@pytest.mark.parametrize("fault", ["reading", "writing"])
+def test_a_reindex_failing_while_a_batch_is_written_leaves_every_document(kx, monkeypatch, fault):
+    """A rebuild writes one batch while it reads the next: a fault on either side stops it
+    with that fault, and every search keeps the documents it had."""
+    kept = {kx.practice(f"Kestrel {n}", TEXT) for n in range(7)}
+    monkeypatch.setattr(store, "BATCH", 2)
+    real_documents, real_row = indexing.documents.all_documents, store.row
+    if fault == "reading":
+
+        def documents():
+            yield from itertools.islice(real_documents(), 5)
+            raise OSError("the database went away")
+
+        monkeypatch.setattr(indexing.documents, "all_documents", documents)
+        expected = pytest.raises(OSError, match="went away")
+    else:
+        rows = itertools.count()
+        monkeypatch.setattr(  # the fifth row cannot be stored: its year is not a number
+            store, "row", lambda d: real_row(d) | ({"year": "x"} if next(rows) == 4 else {})
+        )
+        expected = pytest.raises(DataError)
+
+    with kx.app.app_context(), expected:
+        indexing.reindex()
+
+    monkeypatch.undo()
+    assert {hit.id for hit in kx.search("kestrel", per_page=20).hits} == kept
+    with kx.app.app_context():
+        assert "search_documents_next" not in _tables()
+        assert no_drift(kx.drift())
+
+
+@on_postgres
+def test_a_snippet_reads_no_more_of_a_text_than_its_window(kx, monkeypatch):
+    """``ts_headline`` costs in proportion to the text it reads: it reads the part around
+    the query's first word, however long the text."""
+    filler = "Staff met weekly to review referrals and agree next steps. " * 400
+    kx.practice("Night line", f"{filler}The kestrel group met. {filler}")
+    read = []
+    headline_texts = backend._headline_texts
+    monkeypatch.setattr(
+        backend,
+        "_headline_texts",
+        lambda connection, texts, q: (
+            read.extend(map(len, texts)) or headline_texts(connection, texts, q)
+        ),
+    )
+
+    snippet = kx.search("kestrel").hits[0].snippet
+
+    assert "The <mark>kestrel</mark> group met." in snippet
+    assert read and max(read) <= backend.WINDOW < len(filler)
 
 
 @on_postgres

@@ -290,6 +290,25 @@ def test_snippets_are_escaped_except_for_mark(kx):
     assert "<" not in without_marks and ">" not in without_marks
 
 
+def test_a_snippet_shows_the_match_deep_in_a_long_text(kx):
+    filler = "Staff met weekly to review referrals and agree next steps. " * 60
+    kx.practice("Night line", f"{filler}Each policy was written with the kestrel group. {filler}")
+
+    snippet = kx.search("policies").hits[0].snippet
+
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+    assert "<mark>policy</mark>" in snippet and "kestrel group" in snippet
+
+
+def test_a_snippet_of_a_match_in_the_title_only_is_the_texts_start(kx):
+    kx.practice("The kestrel approach", TEXT)
+
+    snippet = kx.search("kestrel").hits[0].snippet
+
+    assert "<mark>" not in snippet
+    assert snippet.replace(" …", "") in TEXT and TEXT.startswith(snippet[:30])
+
+
 # ------------------------------------------------------------- sort, pages, facets, filters
 
 

@@ -12,6 +12,7 @@ statistics), so no hidden document can move a visible one's score.
 
 import html
 import math
+import re
 import time
 
 from sqlalchemy import select, text
@@ -380,38 +381,30 @@ def _hits(connection, page: list[tuple[str, float]], headline_query, snippets: b
     """The page's documents, with ``ts_headline`` snippets for these rows only."""
     if not page:
         return []
-    params = {"keys": [key for key, _score in page], "open": _OPEN, "close": _CLOSE}
-    if snippets and headline_query:
-        # ts_headline's parser drops what looks like a tag: it gets the text escaped, so
-        # that typed "<script>" shows as text, and adds nothing but the two marks
-        params["q"] = headline_query
-        snippet = (
-            f"ts_headline('{tsq.CONFIG}', replace(replace(replace(translate(text,"
-            " :open || :close, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),"
-            f" CAST(:q AS tsquery), 'StartSel={_OPEN}, StopSel={_CLOSE}, {SNIPPET_WORDS}')"
-        )
-    else:
-        snippet = "''"
     rows = connection.execute(
         text(
-            "SELECT key, type, item_id, title, domains, countries, year, text, "
-            f"{snippet} FROM search_documents WHERE key = ANY(CAST(:keys AS text[]))"
+            "SELECT key, type, item_id, title, domains, countries, year, text"
+            " FROM search_documents WHERE key = ANY(CAST(:keys AS text[]))"
         ),
-        params,
+        {"keys": [key for key, _score in page]},
     ).all()
     found = {row[0]: row for row in rows}
+    marked = bool(snippets and headline_query)
+    if marked:
+        headlines = _headlines(connection, [row[7] for row in rows], headline_query)
+        found = {row[0]: (*row, *headline) for row, headline in zip(rows, headlines, strict=True)}
     hits = []
     for key, score in page:
         row = found.get(key)
         if row is None:
             continue
-        _key, kind, item_id, title, domains, countries, year, body, raw = row
+        _key, kind, item_id, title, domains, countries, year, body, *read = row
         hits.append(
             Hit(
                 type=kind,
                 id=item_id,
                 title=title,
-                snippet=_snippet(body, raw, bool(headline_query)) if snippets else "",
+                snippet=_snippet(body, *read) if snippets else "",
                 score=round(float(score or 0.0), 4),
                 domains=list(domains or []),
                 countries=list(countries or []),
@@ -421,13 +414,78 @@ def _hits(connection, page: list[tuple[str, float]], headline_query, snippets: b
     return hits
 
 
+#: Characters of a text that ``ts_headline`` reads, whose cost grows with what it reads:
+#: ``WINDOW`` of them from ``BEFORE`` ahead of where the query's first word seems to be.
+WINDOW, BEFORE = 600, 200
+_LEXEME = re.compile(r"'((?:[^']|'')+)'")
+_SPACE = re.compile(r"\s")
+
+
+def _headlines(connection, bodies: list[str], headline_query: str) -> list[tuple[str, int]]:
+    """``ts_headline`` of each of ``bodies`` for ``headline_query`` (escaped text with
+    ``_OPEN`` and ``_CLOSE`` around the matches), read from near its first match, and
+    where in the body that reading started.
+
+    A stem is mostly the start of the words it stands for (with "y" for its last "i":
+    "polici" for "policy"), so a text is searched for words starting so; a text where none
+    is found, or whose window then holds no match, is read whole."""
+    stems = {m.replace("''", "'") for m in _LEXEME.findall(headline_query)}
+    stems |= {stem[:-1] for stem in stems if stem.endswith("i") and len(stem) > 3}
+    near = re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + ")", re.IGNORECASE)
+    starts, texts = [], []
+    for body in bodies:
+        start, end = _window(body, near)
+        starts.append(start)
+        texts.append(body[start:end])
+    headlines = _headline_texts(connection, texts, headline_query)
+    again = [i for i, h in enumerate(headlines) if _OPEN not in h and texts[i] != bodies[i]]
+    if again:
+        whole = _headline_texts(connection, [bodies[i] for i in again], headline_query)
+        for i, headline in zip(again, whole, strict=True):
+            headlines[i], starts[i] = headline, 0
+    return list(zip(headlines, starts, strict=True))
+
+
+def _window(body: str, near: re.Pattern) -> tuple[int, int]:
+    """Where the part of ``body`` that ``_headlines`` reads starts and ends, at spaces (all
+    of it when the query's words seem absent)."""
+    found = near.search(body)
+    if found is None or len(body) <= WINDOW:
+        return 0, len(body)
+    start, end = found.start() - BEFORE, found.start() - BEFORE + WINDOW
+    if start > 0:
+        space = _SPACE.search(body, start, found.start())
+        start = space.end() if space else found.start()
+    if end < len(body):
+        spaces = [m.start() for m in _SPACE.finditer(body, found.end(), end)]
+        end = spaces[-1] if spaces else end
+    return max(start, 0), end
+
+
+def _headline_texts(connection, texts: list[str], headline_query: str) -> list[str]:
+    """``ts_headline`` of each of ``texts``, in one statement. Its parser drops what looks
+    like a tag, so it gets the text escaped (typed "<script>" shows as text), and adds
+    nothing but the two marks."""
+    rows = connection.execute(
+        text(
+            f"SELECT ts_headline('{tsq.CONFIG}', replace(replace(replace(translate(t,"
+            " :open || :close, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),"
+            f" CAST(:q AS tsquery), 'StartSel={_OPEN}, StopSel={_CLOSE}, {SNIPPET_WORDS}')"
+            " FROM unnest(CAST(:texts AS text[])) WITH ORDINALITY AS w(t, n) ORDER BY n"
+        ),
+        {"texts": texts, "q": headline_query, "open": _OPEN, "close": _CLOSE},
+    ).scalars()
+    return list(rows)
+
+
 SNIPPET_CHARS = 240
 
 
-def _snippet(body: str, headline: str, marked: bool) -> str:
-    """The hit's snippet as HTML: ``headline`` (escaped text) with its marks as ``<mark>``,
-    or the start of ``body``; "…" where the text goes on."""
-    if not marked:
+def _snippet(body: str, headline: str | None = None, read_from: int = 0) -> str:
+    """The hit's snippet as HTML: ``headline`` (escaped text, read from ``body`` at
+    ``read_from``) with its marks as ``<mark>``, or the start of ``body``; "…" where the
+    text goes on."""
+    if headline is None:
         cut = body[:SNIPPET_CHARS]
         if len(body) > SNIPPET_CHARS and " " in cut:
             cut = cut[: cut.rfind(" ")]
@@ -435,7 +493,8 @@ def _snippet(body: str, headline: str, marked: bool) -> str:
     # escaped already; any angle bracket left would be PostgreSQL's, never the text's
     headline = headline.strip().replace("<", "&lt;").replace(">", "&gt;")
     shown = html.unescape(headline.replace(_OPEN, "").replace(_CLOSE, ""))
-    start, end = body.find(shown[:30]), body.rfind(shown[-30:])
+    start = body.find(shown[:30], read_from)
+    end = body.rfind(shown[-30:], max(start, 0), max(start, 0) + len(shown) + 30)
     before = "… " if start > 20 else ""
     after = " …" if end < 0 or end + min(len(shown), 30) < len(body) - 20 else ""
     return before + headline.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>") + after

@@ -2,6 +2,7 @@
 (and so in the transaction) of the caller."""
 
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
@@ -44,6 +45,8 @@ _INDEXES = (
     ),
     ("ix_search_documents_published", f"CREATE INDEX {{name}} ON {_NEXT} (published)"),
 )
+#: Documents written to the new table in one statement by ``replace_all``.
+BATCH = 500
 _WORDS = text(
     "INSERT INTO search_words (word) SELECT unnest(CAST(:words AS text[])) ON CONFLICT DO NOTHING"
 )
@@ -97,23 +100,32 @@ def add_words(connection, words: set[str]) -> None:
         connection.execute(_WORDS, {"words": sorted(words)})
 
 
-def replace_all(connection, documents, progress=None, batch: int = 500) -> int:
+def replace_all(connection, documents, progress=None) -> int:
     """Every row replaced by ``documents`` (an iterable), and the words by theirs, in the
     caller's transaction, which holds ``search_documents`` in EXCLUSIVE mode: searches
-    read the old rows until the new table takes its place, at the commit."""
+    read the old rows until the new table takes its place, at the commit.
+
+    One batch is written by a thread of its own while the next is read: the server's
+    work (the vectors) and this process's (the documents) then take about as long as
+    the longer of the two, not their sum."""
     connection.execute(text(f"CREATE TABLE {_NEXT} (LIKE search_documents INCLUDING DEFAULTS)"))
     connection.execute(text("DELETE FROM search_words"))
     insert = text(_INSERT.format(table=_NEXT))
     count, chunk, words = 0, [], set()
-    for document in documents:
-        chunk.append(row(document))
-        words |= words_of([document])
-        count += 1
-        if progress:
-            progress(1)
-        if len(chunk) >= batch:
-            connection.execute(insert, chunk)
-            chunk = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kx-reindex") as writing:
+        written = None  # the batch being written; at most one, so memory stays bounded
+        for document in documents:
+            chunk.append(row(document))
+            words |= words_of([document])
+            count += 1
+            if progress:
+                progress(1)
+            if len(chunk) >= BATCH:
+                if written is not None:
+                    written.result()  # its error, if it failed, stops the rebuild here
+                written, chunk = writing.submit(connection.execute, insert, chunk), []
+        if written is not None:
+            written.result()
     if chunk:
         connection.execute(insert, chunk)
     add_words(connection, words)
