@@ -388,11 +388,11 @@ def _hits(connection, page: list[tuple[str, float]], headline_query, snippets: b
         ),
         {"keys": [key for key, _score in page]},
     ).all()
-    found = {row[0]: row for row in rows}
-    marked = bool(snippets and headline_query)
-    if marked:
-        headlines = _headlines(connection, [row[7] for row in rows], headline_query)
-        found = {row[0]: (*row, *headline) for row, headline in zip(rows, headlines, strict=True)}
+    if snippets and headline_query:
+        reads = _headlines(connection, [row[7] for row in rows], headline_query)
+    else:
+        reads = [()] * len(rows)  # the start of the text
+    found = {row[0]: (*row, *read) for row, read in zip(rows, reads, strict=True)}
     hits = []
     for key, score in page:
         row = found.get(key)
