@@ -198,6 +198,8 @@ def reader(path, commands, answers, query_list, seed):
 def writer(path, seed, start, answers):
     """A member publishing: one change every 0.5-1.5 s from when ``start`` says until the
     time it gives."""
+    import kx.background  # noqa: F401 (loaded in a web worker; the first merge would import it)
+
     publisher = Publisher(path, seed)
     rng = random.Random(seed)  # noqa: S311
     answers.put(None)  # ready

@@ -115,7 +115,7 @@ class WhooshBackend(IndexWriter):
                 base,
                 generation.lengths(),
                 generation.totals(audience),
-                lambda fields, text: generation.frequency(fields, text, audience),
+                generation.frequencies(audience),
             )
 
         return self._cached(("weighting", audience), compute)

@@ -254,7 +254,6 @@ class Generation:
         # what earlier generations computed, to combine from (whatever this one needs)
         self._basis: dict = before.handed_on() if before is not None else {}
         self._parts: dict | None = None
-        self._postings: dict | None = None
         self._newest: tuple[list[int], list[tuple[int, int]]] | None = None
         self._lengths: tuple[tuple, dict] | None = None
 
@@ -292,10 +291,9 @@ class Generation:
         return entry[1]
 
     def postings(self) -> dict[str, "_Values"]:
-        """``field -> value -> documents`` for the facet and visibility fields."""
-        if self._postings is None:
-            self._postings = {field: _Values(self, field) for field in HELD_FIELDS}
-        return self._postings
+        """``field -> value -> documents`` for the facet and visibility fields (made on
+        each call: kept here, they would hold this generation in a reference cycle)."""
+        return {field: _Values(self, field) for field in HELD_FIELDS}
 
     def counts(self, matched) -> dict[str, dict[str, int]]:
         """How many of ``matched`` hold each value of each facet (values none holds left
@@ -343,9 +341,12 @@ class Generation:
                 self._lengths = (parts, lengths)
         return self._lengths[1]
 
-    def frequency(self, fields: tuple[str, ...], text, audience: Audience) -> int:
-        """How many documents ``audience`` may see hold ``text`` in any of ``fields``."""
-        return sum(leaf.frequency(fields, text, audience) for leaf in self.leaves)
+    def frequencies(self, audience: Audience):
+        """``(fields, text) ->`` how many documents ``audience`` may see hold ``text`` in
+        any of ``fields``; it keeps the leaves, not this generation, so that a scoring
+        model cached here holds no reference cycle."""
+        leaves = self.leaves
+        return lambda fields, text: sum(leaf.frequency(fields, text, audience) for leaf in leaves)
 
     def totals(self, audience: Audience) -> dict[str, int]:
         """Summed field lengths of the documents ``audience`` may see."""

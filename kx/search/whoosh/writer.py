@@ -22,6 +22,7 @@ from pathlib import Path
 
 from whoosh import index
 from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool
 
 from kx.search.whoosh import merging
@@ -123,6 +124,8 @@ class IndexWriter:
         self._holding = threading.local()
         self._merge_guard = threading.Lock()
         self._merging: subprocess.Popen | None = None
+        # segment id -> a reader of its files, kept from one write to the next (under the lock)
+        self._readers: dict[str, SegmentReader] = {}
 
     @contextmanager
     def exclusive(self, timeout: float | None = None):
@@ -196,10 +199,11 @@ class IndexWriter:
             ix = self._live_index()
             writer = ix.writer()
             try:
-                for key in deleted_keys:
-                    writer.delete_by_term("key", key)
+                keys = [*deleted_keys, *(document["key"] for document in documents)]
+                for docnum in self._holding_keys(ix, writer.segments, keys):
+                    writer.delete_document(docnum)
                 for document in documents:
-                    writer.update_document(**fields(document))
+                    writer.add_document(**fields(document))
             except BaseException:
                 writer.cancel()
                 raise
@@ -223,6 +227,27 @@ class IndexWriter:
             from kx.background import start
 
             start(MERGE, self._merge_soon)
+
+    def _holding_keys(self, ix, segments, keys: list[str]) -> list[int]:
+        """The live documents holding any of ``keys``, numbered across ``segments`` as the
+        writer numbers them. Whoosh's ``update_document`` opens a reader of every segment
+        for this on each write, and opening a large one copies its term file (~1 ms a
+        file, most of a one-document write); a segment's files never change, so its
+        reader is kept, and its deletions are read from ``segments``, the current ones."""
+        readers, holding, offset = {}, [], 0
+        for segment in segments:
+            segid = segment.segment_id()
+            reader = self._readers.pop(segid, None) or SegmentReader(ix.storage, ix.schema, segment)
+            readers[segid] = reader
+            for key in keys:
+                if ("key", key) in reader:
+                    docs = reader.postings("key", key).all_ids()
+                    holding += (offset + d for d in docs if not segment.is_deleted(d))
+            offset += segment.doc_count_all()
+        for reader in self._readers.values():  # of segments merged away or rebuilt
+            reader.close()
+        self._readers = readers
+        return holding
 
     def _merge_soon(self) -> None:
         """Merge crowded tiers of segments in a child process (one at a time per backend;
