@@ -19,6 +19,7 @@ only small, recent segments move when a merge replaces them.
 import bisect
 import copy
 import itertools
+from array import array
 
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
@@ -55,7 +56,7 @@ class Leaf:
             self._files = prior._files.share()
         self._sets: dict | None = None
         self._published: list[int] | None = None
-        self._lengths: dict[str, list[int]] | None = None
+        self._lengths: dict[str, array] | None = None
         self._audiences: dict[Audience, tuple[frozenset, dict[str, int]]] = {}
         self._shifted: tuple[int, dict] | None = None
         self._years: dict[tuple, frozenset] = {}
@@ -112,7 +113,7 @@ class Leaf:
             self._published = list(column)
         return self._published
 
-    def lengths(self) -> dict[str, list[int]]:
+    def lengths(self) -> dict[str, array]:
         if self._lengths is None:
             self._lengths = segment_lengths(self.reader)
         return self._lengths
@@ -326,7 +327,7 @@ class Generation:
     def live(self) -> frozenset:
         return self.docs(_LIVE)
 
-    def lengths(self) -> dict[str, list[int]]:
+    def lengths(self) -> dict[str, array]:
         """Every document's length in each text field."""
         if self._lengths is None:
             parts = tuple(leaf.lengths() for leaf in self.leaves)
@@ -334,10 +335,10 @@ class Generation:
             if before is not None and _same(before[0], parts):
                 self._lengths = before
             else:
-                lengths = {
-                    field: list(itertools.chain.from_iterable(part[field] for part in parts))
-                    for field in TEXT_FIELDS
-                }
+                lengths = {field: array("I") for field in TEXT_FIELDS}
+                for part in parts:
+                    for field in TEXT_FIELDS:
+                        lengths[field] += part[field]
                 self._lengths = (parts, lengths)
         return self._lengths[1]
 
