@@ -9,6 +9,7 @@ from kx.errors import Invalid
 from kx.practice.schemas import RatingSchema
 from kx.search import saved, services
 from kx.search.views import practice_ratings, results_csv, search_limit
+from kx.search.words import MAX_QUERY_CHARS
 
 
 def _one_of(vocabulary: str, what: str):
@@ -36,7 +37,7 @@ class SearchQuerySchema(PageQuerySchema):
     format = export_format()
     q = fields.Str(
         load_default="",
-        validate=validate.Length(max=saved.MAX_QUERY_CHARS),
+        validate=validate.Length(max=MAX_QUERY_CHARS),
         metadata={
             "description": 'Free text: words, "phrases", AND/OR/NOT, (groups) and prefix*. '
             "Fields cannot be addressed; malformed syntax is read as plain words."

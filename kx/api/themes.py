@@ -10,12 +10,13 @@ from kx.api.records import StrictInt
 from kx.api.schemas import page_of
 from kx.api.search import _filter
 from kx.search import saved
+from kx.search.words import MAX_QUERY_CHARS
 
 TAGS = ("themes",)
 
 
 class ThemeCriteriaSchema(Schema):
-    q = fields.Str(load_default="", validate=validate.Length(max=saved.MAX_QUERY_CHARS))
+    q = fields.Str(load_default="", validate=validate.Length(max=MAX_QUERY_CHARS))
     type = _filter("types", "type", "practice, research or thread")
     domain = _filter("domains", "domain", "Domain slugs")
     country = _filter("countries", "country code", "ISO 3166-1 alpha-2 codes")

@@ -31,6 +31,7 @@ from kx.kinds import KINDS
 from kx.search import documents, services
 from kx.search.backend import Hit, Query
 from kx.search.models import SavedSearch
+from kx.search.words import MAX_QUERY_CHARS
 from kx.text import plain_text
 
 # Criteria --------------------------------------------------------------------------------
@@ -57,8 +58,6 @@ FILTER_LABELS = {
     "year_to": "To year",
 }
 YEAR_MIN, YEAR_MAX = 1900, 2100
-#: The engine reads no further than this; longer queries are cut (page) or refused (API).
-MAX_QUERY_CHARS = 400
 
 
 def vocabulary(name: str) -> dict[str, str]:

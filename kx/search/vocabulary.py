@@ -15,7 +15,7 @@ from pathlib import Path
 import pycountry
 
 from kx import taxonomy
-from kx.search.whoosh.schema import STOP_WORDS, fold, normal
+from kx.search.words import STOP_WORDS, fold, normal
 
 ALIASES_FILE = Path(__file__).with_name("country_aliases.toml")
 

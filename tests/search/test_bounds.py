@@ -14,7 +14,8 @@ import pytest
 from whoosh.reading import IndexReader
 
 from kx.search import views
-from kx.search.whoosh.query import MAX_EXPANDED_WORDS, MAX_PREFIX_WORDS, MAX_TERMS
+from kx.search.whoosh.query import MAX_EXPANDED_WORDS, MAX_PREFIX_WORDS
+from kx.search.words import MAX_TERMS
 
 ONE_LETTER = " ".join(f"{letter}*" for letter in string.ascii_lowercase)
 THREE_LETTERS = " OR ".join(f"{letter}ba*" for letter in string.ascii_lowercase)

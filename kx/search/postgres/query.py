@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from kx.search.whoosh.query import query_text
+from kx.search.words import query_text
 
 #: The text search configuration (see the migration ``5ec01a1d0012``): English stems,
 #: accents folded first. No item records its language; a per-language configuration

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import text
 
 from kx.search.postgres.query import CONFIG
-from kx.search.whoosh.suggestions import words_of
+from kx.search.words import words_of
 
 #: The weighted vectors: ``head`` of the title (A) and tag names (B), and the document's
 #: ``vector``, the head followed by the text (C); ``ts_rank_cd`` weighs them by

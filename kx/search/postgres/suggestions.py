@@ -13,8 +13,7 @@ from sqlalchemy import text
 
 from kx.search.interpretation import OPERATORS
 from kx.search.postgres import query as tsq
-from kx.search.whoosh.schema import fold
-from kx.search.whoosh.suggestions import _edits, _ends
+from kx.search.words import edits, ends, fold
 
 MAX_SPELLING_CHECKS = 50
 _WORD = re.compile(r'"[^"]*"?|[^\s()"]+')
@@ -115,13 +114,13 @@ def _respell(connection, word: str, allowed: str, params: dict) -> str | None:
         held = set(candidate)
         if len(held - letters) > 2 or len(letters - held) > 2:
             continue
-        distance = _edits(word, candidate, 2)
+        distance = edits(word, candidate, 2)
         if 0 < distance <= 2:
             by_distance[distance].append(candidate)
     for distance in (1, 2):
         evidence = _evidence(connection, by_distance[distance], allowed, params)
         ranked = sorted(
-            ((_ends(word, c), evidence[c][0], c) for c in by_distance[distance]), reverse=True
+            ((ends(word, c), evidence[c][0], c) for c in by_distance[distance]), reverse=True
         )
         for _ends_kept, count, candidate in ranked:
             if not count:

@@ -3,7 +3,6 @@ per query, letters and expansions per prefix*, and a time budget."""
 
 import heapq
 import itertools
-import re
 import time
 
 from whoosh import collectors, matching, qparser
@@ -12,12 +11,9 @@ from whoosh.query import And, Not, NullQuery, Or, Prefix, Term
 from whoosh.query.wrappers import WrappingQuery
 
 from kx.search import interpretation
-from kx.search.whoosh.schema import TEXT_FIELDS, normal, stem
+from kx.search.whoosh.schema import TEXT_FIELDS, stem
+from kx.search.words import OPERATORS, query_text
 
-#: Longer queries are cut here: parsing costs grow with the words (5,000 took 2 s).
-MAX_QUERY_CHARS = 400
-#: Words (terms, phrase words, prefix*) a query may hold; later ones are left out.
-MAX_TERMS = 20
 #: Letters a prefix* needs; a shorter one is searched as the plain word (``a*`` read every
 #: word of the index: 26 one-letter prefixes took 4 s at 20,000 items).
 MIN_PREFIX = 3
@@ -288,25 +284,8 @@ def _parse(searcher, text: str, notices: list[str], deadline: float | None = Non
     except Exception:  # malformed syntax: fall back to the plain words
         # without AND/OR/NOT: "NOT NOT NOT x" fails Whoosh's parser as words too
         words = "".join(c if c.isalnum() else " " for c in text).split()
-        words = " ".join(w for w in words if w not in _OPERATORS)
+        words = " ".join(w for w in words if w not in OPERATORS)
         parsed = _parser(searcher).parse(words) if words else None
     if parsed is None:
         return None
     return _bound(searcher.reader(), parsed, notices, deadline)
-
-
-_QUERY_WORD = re.compile(r"\w+(?:\.?\w+)*\**")
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-
-
-def query_text(text: str, notices: list[str]) -> str:
-    """``text`` normalised and cut after ``MAX_QUERY_CHARS`` characters and ``MAX_TERMS`` words
-    (operators do not count); a cut is told in ``notices``."""
-    text = normal((text or "")[:MAX_QUERY_CHARS]).strip()
-    words = [m for m in _QUERY_WORD.finditer(text) if m.group() not in _OPERATORS]
-    if len(words) > MAX_TERMS:
-        text = text[: words[MAX_TERMS - 1].end()].rstrip()
-        notices.append(
-            f"A search may hold {MAX_TERMS} words: only the first {MAX_TERMS} were searched."
-        )
-    return text

@@ -8,18 +8,16 @@ the class would leave every existing index unreadable.
 
 import functools
 import re
-import unicodedata
 from pathlib import Path
 
 from whoosh import index
 from whoosh.analysis import Token, Tokenizer
-from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.index import EmptyIndexError
 from whoosh.lang import stemmer_for_language
-from whoosh.support.charset import accent_map
 
-TEXT_FIELDS = ("title", "text", "tags")
+from kx.search.words import STOP_WORDS, TEXT_FIELDS, fold, normal
+
 LIST_FIELDS = ("domains", "countries", "sectors", "stages")
 # Empty lists are indexed as this placeholder (Whoosh fails reading a vectored field that
 # no document of a segment has a value for; indexes built before vectors were dropped).
@@ -32,18 +30,6 @@ _english = stemmer_for_language("en")
 def _english_stem(word: str) -> str:
     """Snowball's English stemmer, cached (Whoosh's own cache costs ~12 µs a lookup)."""
     return _english(word)
-
-
-def normal(text: str) -> str:
-    """Composed Unicode (NFKC), so "e" + combining acute is one letter the tokenizer keeps
-    (it would split the word there) and the accent filter folds; applied to documents and
-    queries alike."""
-    return unicodedata.normalize("NFKC", text)
-
-
-def fold(text: str) -> str:
-    """``text`` case-folded and its accents folded away, as the analyzer folds a word."""
-    return text.casefold().translate(accent_map)
 
 
 # Accents are folded *before* stemming, so "évaluation" and "evaluation" share a stem (the
@@ -82,7 +68,7 @@ class _Words(Tokenizer):
             matches = iter([(value, 0, len(value))])
         pos = None
         for number, (word, start, end) in enumerate(matches):
-            text = word.casefold().translate(accent_map)
+            text = fold(word)
             stopped = len(text) < 2 or text in STOP_WORDS
             if stopped and removestops:
                 continue

@@ -14,23 +14,13 @@ from pathlib import Path
 
 from whoosh.query import Term
 
-from kx.search.whoosh.query import parse, past, query_text
-from kx.search.whoosh.schema import ANALYZER, TEXT_FIELDS, fold, normal
+from kx.search.whoosh.query import parse, past
+from kx.search.whoosh.schema import ANALYZER, TEXT_FIELDS
+from kx.search.words import edits, ends, fold, normal, query_text
 
 #: Documents a candidate spelling is looked for in (its stem's visible documents).
 MAX_SPELLING_CHECKS = 50
 WORDS_FILE = "kx-words.txt"
-_SPELLING_WORD = re.compile(r"[^\W\d_]{3,30}")
-
-
-def words_of(documents) -> set[str]:
-    """The words "did you mean" may offer from ``documents``: folded like the analyzer
-    folds them, letters only, 3 to 30 of them."""
-    words: set[str] = set()
-    for document in documents:
-        for field in TEXT_FIELDS:
-            words.update(_SPELLING_WORD.findall(fold(normal(document.get(field) or ""))))
-    return words
 
 
 def read_words(directory: Path) -> list[str]:
@@ -154,48 +144,17 @@ def _respell(
     by_distance: dict[int, list[str]] = {1: [], 2: []}
     for length in range(len(word) - 2, len(word) + 3):
         for candidate in words.get((word[0], length), ()):
-            distance = _edits(word, candidate, 2)
+            distance = edits(word, candidate, 2)
             if 0 < distance <= 2:
                 by_distance[distance].append(candidate)
     for distance in (1, 2):
         # A slip rarely touches a word's first and last letters ("helpine" is "helpline"
         # more likely than "helping"): among equally near spellings, those keeping more of
         # both ends come first, then those more documents hold.
-        ranked = sorted(((_ends(word, c), seen(c), c) for c in by_distance[distance]), reverse=True)
+        ranked = sorted(((ends(word, c), seen(c), c) for c in by_distance[distance]), reverse=True)
         for _, count, candidate in ranked:
             if not count or past(deadline):
                 break
             if _shown(searcher, candidate, allowed):
                 return candidate
     return None
-
-
-def _ends(a: str, b: str) -> int:
-    """How many letters ``a`` and ``b`` share at their start plus at their end."""
-    start = _shared(a, b)
-    return start + _shared(a[start:][::-1], b[start:][::-1])
-
-
-def _shared(a: str, b: str) -> int:
-    """How many letters ``a`` and ``b`` share at their start."""
-    return next(
-        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
-    )
-
-
-def _edits(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein distance (adjacent swaps count once), or ``limit + 1`` as soon
-    as it must exceed ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    before, row = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
-            if before is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], before[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        before, row = row, current
-    return row[-1]

@@ -27,7 +27,8 @@ from whoosh.writing import PostingPool
 
 from kx.search.whoosh import merging
 from kx.search.whoosh.schema import fields, index_exists, open_index, schema
-from kx.search.whoosh.suggestions import WORDS_FILE, add_words, words_of
+from kx.search.whoosh.suggestions import WORDS_FILE, add_words
+from kx.search.words import words_of
 
 
 def _remember_missing_length_columns() -> None:
