@@ -235,19 +235,19 @@ class IndexWriter:
         for this on each write, and opening a large one copies its term file (~1 ms a
         file, most of a one-document write); a segment's files never change, so its
         reader is kept, and its deletions are read from ``segments``, the current ones."""
-        readers, holding, offset = {}, [], 0
+        holding, offset = [], 0
         for segment in segments:
-            segid = segment.segment_id()
-            reader = self._readers.pop(segid, None) or SegmentReader(ix.storage, ix.schema, segment)
-            readers[segid] = reader
+            reader = self._readers.get(segment.segment_id())
+            if reader is None:
+                reader = SegmentReader(ix.storage, ix.schema, segment)
+                self._readers[segment.segment_id()] = reader
             for key in keys:
                 if ("key", key) in reader:
                     docs = reader.postings("key", key).all_ids()
                     holding += (offset + d for d in docs if not segment.is_deleted(d))
             offset += segment.doc_count_all()
-        for reader in self._readers.values():  # of segments merged away or rebuilt
-            reader.close()
-        self._readers = readers
+        for gone in self._readers.keys() - {segment.segment_id() for segment in segments}:
+            self._readers.pop(gone).close()  # merged away, or the index was rebuilt
         return holding
 
     def _merge_soon(self) -> None:
