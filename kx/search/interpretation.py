@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from kx.search import thesaurus, vocabulary
 from kx.search.backend import Interpretation, Query, Recognised
+from kx.search.words import OPERATORS
 
 # Question and small words that say nothing about what is sought (English, with a few
 # German and Dutch ones); left out unless quoted, or unless the query holds nothing else.
@@ -32,7 +33,6 @@ _QUESTION_WORDS = """
     gibt ist welche wer wie wo hoe wat welke
 """
 QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
-OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 #: The search filter (API parameter and facet name) holding each vocabulary's slugs; a
 #: vocabulary not listed (stages) is recognised but has no filter to suggest.
 FILTER_NAMES = {

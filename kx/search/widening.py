@@ -6,8 +6,9 @@ the "did you mean" spelling take the place of those of the words as typed (``res
 from collections.abc import Callable
 from dataclasses import replace
 
-from kx.search import interpretation, thesaurus
+from kx.search import thesaurus
 from kx.search.backend import Query, Results
+from kx.search.words import OPERATORS
 
 #: Below this many items holding every word of a theme (``THEME_WORDS`` or more different
 #: words), items holding only some of them follow, those holding most first: a described
@@ -41,7 +42,7 @@ def few(strict: int, reading) -> bool:
 
 def plain(words: list[str]) -> bool:
     """Whether ``words`` hold no quotes, groups or AND/OR/NOT."""
-    return not any(w in interpretation.OPERATORS or '"' in w or "(" in w for w in words)
+    return not any(w in OPERATORS or '"' in w or "(" in w for w in words)
 
 
 def all_words(results: Results) -> int:

@@ -10,7 +10,19 @@ from rapidfuzz.distance import OSA
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.support.charset import accent_map
 
-__all__ = ["STOP_WORDS", "TEXT_FIELDS", "edits", "ends", "fold", "normal", "query_text"]
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "MAX_TERMS",
+    "OPERATORS",
+    "STOP_WORDS",
+    "TEXT_FIELDS",
+    "edits",
+    "ends",
+    "fold",
+    "normal",
+    "query_text",
+    "words_of",
+]
 
 #: A search document's text fields, in the order they weigh.
 TEXT_FIELDS = ("title", "text", "tags")
@@ -20,6 +32,7 @@ TEXT_FIELDS = ("title", "text", "tags")
 MAX_QUERY_CHARS = 400
 #: Words (terms, phrase words, prefix*) a query may hold; later ones are left out.
 MAX_TERMS = 20
+#: Query syntax, not words: never counted, looked up or respelled.
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _QUERY_WORD = re.compile(r"\w+(?:\.?\w+)*\**")
 _SPELLING_WORD = re.compile(r"[^\W\d_]{3,30}")

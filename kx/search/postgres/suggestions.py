@@ -11,9 +11,8 @@ import re
 
 from sqlalchemy import text
 
-from kx.search.interpretation import OPERATORS
 from kx.search.postgres import query as tsq
-from kx.search.words import edits, ends, fold
+from kx.search.words import OPERATORS, edits, ends, fold
 
 MAX_SPELLING_CHECKS = 50
 _WORD = re.compile(r'"[^"]*"?|[^\s()"]+')
