@@ -525,8 +525,8 @@ def measure_raw(app, users: dict, queries: list[dict]) -> tuple[tuple[list, list
     from whoosh.query import Every
 
     from kx.search import indexing
-    from kx.search.backend import Audience
-    from kx.search.whoosh.facets import FACETS, as_whoosh_query
+    from kx.search.backend import FACETS, Audience
+    from kx.search.whoosh.facets import as_whoosh_query
     from kx.search.whoosh.query import read
     from kx.search.whoosh.schema import LIST_FIELDS
 

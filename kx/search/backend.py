@@ -102,6 +102,17 @@ class Interpretation:
         }
 
 
+#: The facets a search counts (``Results.facets``), by the document field holding each
+#: (``kx.search.documents``; domains and countries hold several values).
+FACETS = {
+    "type": "type",
+    "domain": "domains",
+    "country": "countries",
+    "prevention_level": "prevention_level",
+    "study_design": "study_design",
+}
+
+
 @dataclass
 class Results:
     total: int

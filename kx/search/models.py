@@ -92,6 +92,9 @@ class SearchDocument(db.Model):
     vector: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
     #: title A and tags B alone: small enough to stay in the row (what to rank first)
     head: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
+    #: type, domains, countries, prevention level and study design in one value
+    #: (``kx.search.postgres.store.facet_key``): what a search groups its matches by
+    facet_key: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (
         Index(

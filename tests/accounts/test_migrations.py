@@ -68,3 +68,48 @@ def test_upgrade_on_an_empty_database_matches_the_models(dialect, tmp_path):
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_upgrading_postgresql_fills_each_search_documents_facets_as_kx_writes_them(tmp_path):
+    """Migration 5ec01a1d0018 computes ``facet_key`` in SQL for the documents already
+    there; a search reads it with the code's rule, so the two must agree."""
+    from sqlalchemy import text
+
+    from kx.search.postgres import store
+
+    url = empty_database("postgresql", tmp_path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t"})
+    documents = [
+        {"key": "practice:1", "type": "practice", "domains": ["prevention", "treatment"],
+         "countries": ["DE", "GB"], "prevention_level": "secondary", "study_design": ""},
+        {"key": "research:2", "type": "research", "domains": [], "countries": [],
+         "prevention_level": "", "study_design": "cohort"},
+    ]  # fmt: skip
+    with app.app_context():
+        try:
+            upgrade(revision="5ec01a1d0017")
+            with db.engine.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO search_documents (key, type, item_id, title, text, tags,"
+                        " domains, countries, sectors, visibility, prevention_level,"
+                        " study_design, year, published, stamp, vector, head) VALUES (:key,"
+                        " :type, 1, 't', 'x', '', :domains, :countries, '{}', 'public',"
+                        " :prevention_level, :study_design, NULL, now(), 's', '', '')"
+                    ),
+                    documents,
+                )
+            upgrade()
+            with db.engine.connect() as connection:
+                written = dict(
+                    connection.execute(text("SELECT key, facet_key FROM search_documents")).all()
+                )
+            assert written == {d["key"]: store.facet_key(d) for d in documents}
+            assert sorted(store.facet_values(written["practice:1"])) == [
+                ("country", "DE"), ("country", "GB"), ("domain", "prevention"),
+                ("domain", "treatment"), ("prevention_level", "secondary"), ("type", "practice"),
+            ]  # fmt: skip
+            downgrade(revision="base")
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -2,10 +2,12 @@
 (and so in the transaction) of the caller."""
 
 import unicodedata
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
+from kx.search.backend import FACETS
 from kx.search.postgres.query import CONFIG
 from kx.search.words import words_of
 
@@ -16,15 +18,16 @@ HEAD = (
     f"setweight(to_tsvector('{CONFIG}', :title), 'A')"
     f" || setweight(to_tsvector('{CONFIG}', :tags), 'B')"
 )
+_BETWEEN, _WITHIN = "\x1f", "\x1e"  # control characters: in no slug and no country code
 _COLUMNS = (
     "key, type, item_id, title, text, tags, domains, countries, sectors, visibility,"
-    " prevention_level, study_design, year, published, stamp"
+    " prevention_level, study_design, year, published, stamp, facet_key"
 )
 _INSERT = (
     "INSERT INTO {table} (" + _COLUMNS + ", head, vector) SELECT"
     " :key, :type, :item_id, :title, :text, :tags, CAST(:domains AS text[]),"
     " CAST(:countries AS text[]), CAST(:sectors AS text[]), :visibility, :prevention_level,"
-    " :study_design, :year, :published, :stamp,"
+    " :study_design, :year, :published, :stamp, :facet_key,"
     f" h.head, h.head || setweight(to_tsvector('{CONFIG}', :text), 'C')"
     f" FROM (SELECT {HEAD} AS head) h"
 )
@@ -57,9 +60,25 @@ def _normal(value: str | None) -> str:
     return unicodedata.normalize("NFKC", value or "")
 
 
+def facet_key(row: dict) -> str:
+    """The ``FACETS`` values of ``row`` (the parameters of ``_UPSERT``) as one text: a
+    search counts its matches grouped by it, each group once (``facet_values``), instead
+    of grouping every match by each facet in turn."""
+    columns = (row[column] for column in FACETS.values())
+    return _BETWEEN.join(_WITHIN.join(v) if isinstance(v, list) else v for v in columns)
+
+
+def facet_values(key: str) -> Iterator[tuple[str, str]]:
+    """The (facet, value) pairs of a ``facet_key``."""
+    for name, values in zip(FACETS, key.split(_BETWEEN), strict=True):
+        if values:
+            for value in values.split(_WITHIN):
+                yield name, value
+
+
 def row(document: dict) -> dict:
     """A search document (``kx.search.documents``) as the parameters of ``_UPSERT``."""
-    return {
+    values = {
         "key": document["key"],
         "type": document["type"],
         "item_id": document["id"],
@@ -76,6 +95,7 @@ def row(document: dict) -> dict:
         "published": document["published"],
         "stamp": document["stamp"],
     }
+    return values | {"facet_key": facet_key(values)}
 
 
 def write(connection, documents: list[dict], deleted_keys: list[str]) -> None:

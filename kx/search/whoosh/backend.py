@@ -15,7 +15,7 @@ from whoosh import collectors
 from whoosh.query import Term
 
 from kx.search import interpretation, widening
-from kx.search.backend import Audience, Hit, Query, Results
+from kx.search.backend import FACETS, Audience, Hit, Query, Results
 from kx.search.whoosh import facets, scoring, suggestions
 from kx.search.whoosh.generations import Generation, empty, open_generation
 from kx.search.whoosh.query import (
@@ -145,7 +145,7 @@ class WhooshBackend(IndexWriter):
         parsed, reading = read(searcher, query.text, notices, deadline)
         allowed = self._allowed(searcher, query, audience)
         if allowed is not None and not allowed:
-            empty = {name: {} for name in facets.FACETS}
+            empty = {name: {} for name in FACETS}
             return Results(0, [], empty, notices=notices, interpretation=reading)
         run = self._run(searcher, parsed, query, audience, allowed, deadline)
         page_docs, matched, partial = run

@@ -12,13 +12,6 @@ from whoosh.query import And, NumericRange, Or, Term
 
 from kx.search.backend import Audience, Query
 
-FACETS = {
-    "type": "type",
-    "domain": "domains",
-    "country": "countries",
-    "prevention_level": "prevention_level",
-    "study_design": "study_design",
-}
 FILTERS = {
     "types": "type",
     "domains": "domains",

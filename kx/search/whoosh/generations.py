@@ -24,13 +24,13 @@ from array import array
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
-from kx.search.backend import Audience, Query
+from kx.search.backend import FACETS, Audience, Query
 from kx.search.whoosh import facets
 from kx.search.whoosh.schema import EMPTY, TEXT_FIELDS, open_index, schema
 from kx.search.whoosh.scoring import holding, segment_lengths
 
 #: The fields whose postings are held per value (facets, visibility, sectors).
-HELD_FIELDS = (*dict.fromkeys(facets.FACETS.values()), "visibility", "sectors")
+HELD_FIELDS = (*dict.fromkeys(FACETS.values()), "visibility", "sectors")
 _LIVE = ("", "live")  # key of a segment's live documents among its sets
 
 #: Word counts kept per segment (each ~100 bytes; a count costs up to ~10 ms to read).
@@ -306,8 +306,7 @@ class Generation:
                 if found:
                     by_field.setdefault(field, {})[value] = found
         return {
-            name: dict(sorted(by_field.get(field, {}).items()))
-            for name, field in facets.FACETS.items()
+            name: dict(sorted(by_field.get(field, {}).items())) for name, field in FACETS.items()
         }
 
     def years(self, low: int | None, high: int | None) -> frozenset:
