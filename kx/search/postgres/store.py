@@ -71,8 +71,8 @@ def facet_key(row: dict) -> str:
 @functools.lru_cache(maxsize=8192)
 def facet_values(key: str) -> tuple[tuple[str, str], ...]:
     """The (facet, value) pairs of a ``facet_key``, kept: every search reads the keys of
-    its matches' groups, the same few thousand at most (2.8 ms for 1,300 read afresh,
-    0.8 ms kept)."""
+    its matches' groups, the same few thousand at most (summing 1,300 groups: 2.8 ms with
+    each key read afresh, 0.8 ms with the keys kept)."""
     return tuple(
         (name, value)
         for name, values in zip(FACETS, key.split(_BETWEEN), strict=True)
