@@ -2,14 +2,13 @@
 (and so in the transaction) of the caller."""
 
 import functools
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
 from kx.search.backend import FACETS
 from kx.search.postgres.query import CONFIG
-from kx.search.words import words_of
+from kx.search.words import normal, words_of
 
 #: The weighted vectors: ``head`` of the title (A) and tag names (B), and the document's
 #: ``vector``, the head followed by the text (C); ``ts_rank_cd`` weighs them by
@@ -55,11 +54,6 @@ _WORDS = text(
 )
 
 
-def _normal(value: str | None) -> str:
-    """Composed Unicode (NFKC), as the Whoosh analyzer reads text."""
-    return unicodedata.normalize("NFKC", value or "")
-
-
 def facet_key(row: dict) -> str:
     """The ``FACETS`` values of ``row`` (the parameters of ``_UPSERT``) as one text: a
     search counts its matches grouped by it, each group once (``facet_values``), instead
@@ -87,9 +81,9 @@ def row(document: dict) -> dict:
         "key": document["key"],
         "type": document["type"],
         "item_id": document["id"],
-        "title": _normal(document["title"]),
-        "text": _normal(document.get("text")),
-        "tags": _normal(document.get("tags")),
+        "title": normal(document["title"] or ""),
+        "text": normal(document.get("text") or ""),
+        "tags": normal(document.get("tags") or ""),
         "domains": list(document.get("domains") or []),
         "countries": list(document.get("countries") or []),
         "sectors": list(document.get("sectors") or []),
