@@ -124,7 +124,7 @@ def copy_corpus(folder: Path, workdir: Path) -> Path:
 
 #: tables whose rows the PostgreSQL profile does not copy: the Whoosh corpus has no search
 #: documents (the reindex writes them) and its outbox entries were applied long ago
-NOT_COPIED = {"search_documents", "search_words", "search_outbox"}
+NOT_COPIED = {"search_documents", "search_texts", "search_words", "search_outbox"}
 
 
 def copy_rows(source: Path, app) -> int:

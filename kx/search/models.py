@@ -1,4 +1,4 @@
-"""The search outbox, the PostgreSQL backend's documents and words, and the searches
+"""The search outbox, the PostgreSQL backend's documents, texts and words, and the searches
 members save as themes."""
 
 from datetime import datetime
@@ -69,16 +69,16 @@ _LIST = ARRAY(Text).with_variant(JSON(), "sqlite")
 
 class SearchDocument(db.Model):
     """A search document of the PostgreSQL backend (``kx.search.postgres``), written in the
-    same transaction as the change it reflects. Unused with the Whoosh backend."""
+    same transaction as the change it reflects. Unused with the Whoosh backend.
+
+    What a search filters, counts and ranks by, and no more: a broad query reads the row of
+    every match, so the row is kept narrow (about 240 bytes); what a hit shows is in its
+    ``SearchText``."""
 
     __tablename__ = "search_documents"
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     type: Mapped[str] = mapped_column(String(16))
-    item_id: Mapped[int]
-    title: Mapped[str] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    tags: Mapped[str] = mapped_column(Text)
     domains: Mapped[list] = mapped_column(_LIST)
     countries: Mapped[list] = mapped_column(_LIST)
     sectors: Mapped[list] = mapped_column(_LIST)
@@ -87,11 +87,8 @@ class SearchDocument(db.Model):
     study_design: Mapped[str] = mapped_column(String(40))
     year: Mapped[int | None]
     published: Mapped[datetime]
-    stamp: Mapped[str] = mapped_column(String(40))
-    #: title A, tags B, text C (``kx.search.postgres.store.HEAD`` and ``_UPSERT``)
+    #: title A, tags B, text C (``kx.search.postgres.store.HEAD`` and ``_INSERT``)
     vector: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
-    #: title A and tags B alone: small enough to stay in the row (what to rank first)
-    head: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
     #: type, domains, countries, prevention level and study design in one value
     #: (``kx.search.postgres.store.facet_key``): what a search groups its matches by
     facet_key: Mapped[str] = mapped_column(Text)
@@ -104,6 +101,34 @@ class SearchDocument(db.Model):
             postgresql_with={"fastupdate": "off"},
         ),
         Index("ix_search_documents_published", "published"),
+    )
+
+
+class SearchText(db.Model):
+    """What a hit of a ``SearchDocument`` shows (title, snippet), and the title-and-tags
+    vector that puts matches in their title first: read for a page of hits, not for every
+    match."""
+
+    __tablename__ = "search_texts"
+
+    key: Mapped[str] = mapped_column(
+        String(40), ForeignKey("search_documents.key", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int]
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(Text)
+    stamp: Mapped[str] = mapped_column(String(40))
+    #: title A and tags B alone (``kx.search.postgres.store.HEAD``)
+    head: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
+
+    __table_args__ = (
+        Index(
+            "ix_search_texts_head",
+            "head",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
     )
 
 

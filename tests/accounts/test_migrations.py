@@ -113,3 +113,63 @@ def test_upgrading_postgresql_fills_each_search_documents_facets_as_kx_writes_th
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_upgrading_postgresql_moves_each_documents_texts_and_back(tmp_path):
+    """Migration 5ec01a1d0019 moves what a hit shows into ``search_texts``, row by row, and
+    its downgrade puts it back: a search after either finds and shows what it did."""
+    from sqlalchemy import text
+
+    url = empty_database("postgresql", tmp_path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t"})
+    shown = ("item_id", "title", "text", "tags", "stamp", "head")
+    found = (
+        "SELECT key, {columns} FROM {tables} WHERE vector @@ to_tsquery('kx_english', 'kestrel')"
+    )
+    with app.app_context():
+        try:
+            upgrade(revision="5ec01a1d0018")
+            with db.engine.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO search_documents (key, type, item_id, title, text, tags,"
+                        " domains, countries, sectors, visibility, prevention_level,"
+                        " study_design, year, published, stamp, vector, head, facet_key)"
+                        " SELECT :key, 'practice', :item_id, :title, 'A kestrel hovers.',"
+                        " 'birds', '{}', '{}', '{}', 'public', '', '', NULL, now(), :stamp,"
+                        " to_tsvector('kx_english', :title || ' A kestrel hovers.'),"
+                        " to_tsvector('kx_english', :title), ''"
+                    ),
+                    [
+                        {"key": "practice:1", "item_id": 1, "title": "Kestrel one", "stamp": "a"},
+                        {"key": "practice:2", "item_id": 2, "title": "Kestrel two", "stamp": "b"},
+                    ],
+                )
+                before = connection.execute(
+                    text(found.format(columns=", ".join(shown), tables="search_documents"))
+                ).all()
+            upgrade()
+            with db.engine.connect() as connection:
+                columns = {c["name"] for c in inspect(connection).get_columns("search_documents")}
+                after = connection.execute(
+                    text(
+                        found.format(
+                            columns=", ".join(f"t.{c}" for c in shown),
+                            tables="search_documents JOIN search_texts t USING (key)",
+                        )
+                    )
+                ).all()
+            downgrade(revision="5ec01a1d0018")
+            with db.engine.connect() as connection:
+                back = connection.execute(
+                    text(found.format(columns=", ".join(shown), tables="search_documents"))
+                ).all()
+
+            assert len(before) == 2
+            assert not columns & set(shown)
+            assert sorted(after) == sorted(before)
+            assert sorted(back) == sorted(before)
+            downgrade(revision="base")
+        finally:
+            db.session.remove()
+            db.engine.dispose()

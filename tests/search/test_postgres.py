@@ -15,7 +15,7 @@ from kx.extensions import db
 from kx.practice.models import Practice
 from kx.records import services as records
 from kx.search import indexing
-from kx.search.models import SearchDocument
+from kx.search.models import SearchText
 from kx.search.postgres import backend, store
 from tests.search.conftest import backends
 from tests.support.search import no_drift
@@ -167,13 +167,13 @@ def test_reindex_rewrites_every_document_in_one_transaction(kx):
     for n in range(3):
         kx.practice(f"Kestrel {n}", TEXT)
     with kx.app.app_context():
-        db.session.execute(text("UPDATE search_documents SET title = 'wrong', stamp = 'old'"))
+        db.session.execute(text("UPDATE search_texts SET title = 'wrong', stamp = 'old'"))
         db.session.commit()
     assert len(kx.drift()["stale"]) == 3
 
     with kx.app.app_context():
         assert indexing.reindex() == 3
-        titles = set(db.session.scalars(select(SearchDocument.title)))
+        titles = set(db.session.scalars(select(SearchText.title)))
 
     assert titles == {"Kestrel 0", "Kestrel 1", "Kestrel 2"}
     assert no_drift(kx.drift())
@@ -214,7 +214,7 @@ def test_a_reindex_failing_while_a_batch_is_written_leaves_every_document(kx, mo
     monkeypatch.undo()
     assert {hit.id for hit in kx.search("kestrel", per_page=20).hits} == kept
     with kx.app.app_context():
-        assert "search_documents_next" not in _tables()
+        assert not {"search_documents_next", "search_texts_next"} & _tables()
         assert no_drift(kx.drift())
 
 

@@ -18,35 +18,58 @@ HEAD = (
     f" || setweight(to_tsvector('{CONFIG}', :tags), 'B')"
 )
 _BETWEEN, _WITHIN = "\x1f", "\x1e"  # control characters: in no slug and no country code
-_COLUMNS = (
-    "key, type, item_id, title, text, tags, domains, countries, sectors, visibility,"
-    " prevention_level, study_design, year, published, stamp, facet_key"
+#: What a search filters, counts and ranks by (``search_documents``), and what a hit shows
+#: (``search_texts``), with the vectors each table adds.
+_DOCUMENT = (
+    "key, type, domains, countries, sectors, visibility, prevention_level, study_design,"
+    " year, published, facet_key"
 )
+_TEXT = "key, item_id, title, text, tags, stamp"
+#: One document into both tables, in one statement that computes its head once.
 _INSERT = (
-    "INSERT INTO {table} (" + _COLUMNS + ", head, vector) SELECT"
-    " :key, :type, :item_id, :title, :text, :tags, CAST(:domains AS text[]),"
-    " CAST(:countries AS text[]), CAST(:sectors AS text[]), :visibility, :prevention_level,"
-    " :study_design, :year, :published, :stamp, :facet_key,"
-    f" h.head, h.head || setweight(to_tsvector('{CONFIG}', :text), 'C')"
-    f" FROM (SELECT {HEAD} AS head) h"
+    f"WITH h AS (SELECT {HEAD} AS head), d AS ("
+    "INSERT INTO {documents} (" + _DOCUMENT + ", vector) SELECT :key, :type,"
+    " CAST(:domains AS text[]), CAST(:countries AS text[]), CAST(:sectors AS text[]),"
+    " :visibility, :prevention_level, :study_design, :year, :published, :facet_key,"
+    f" h.head || setweight(to_tsvector('{CONFIG}', :text), 'C') FROM h{{replacing_document}})"
+    " INSERT INTO {texts} (" + _TEXT + ", head)"
+    " SELECT :key, :item_id, :title, :text, :tags, :stamp, h.head FROM h{replacing_text}"
 )
+
+
+def _replacing(columns: str) -> str:
+    """The ``ON CONFLICT`` clause that replaces a row's ``columns`` (its key aside)."""
+    names = [c.strip() for c in columns.split(",")[1:]]
+    return " ON CONFLICT (key) DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in names)
+
+
 _UPSERT = text(
-    _INSERT.format(table="search_documents")
-    + " ON CONFLICT (key) DO UPDATE SET "
-    + ", ".join(f"{c.strip()} = EXCLUDED.{c.strip()}" for c in _COLUMNS.split(",")[1:])
-    + ", head = EXCLUDED.head, vector = EXCLUDED.vector"
+    _INSERT.format(
+        documents="search_documents",
+        texts="search_texts",
+        replacing_document=_replacing(_DOCUMENT + ", vector"),
+        replacing_text=_replacing(_TEXT + ", head"),
+    )
 )
-#: A rebuild writes a table of its own, indexed once filled (a GIN index built at once
+#: A rebuild writes tables of its own, indexed once filled (a GIN index built at once
 #: takes a fraction of the time of adding each document to it), then put in place.
-_NEXT = "search_documents_next"
+_TABLES = ("search_documents", "search_texts")
+#: What the new tables get once filled: (name, how it is made) of each index and
+#: constraint; each is made as ``{name}_next`` and renamed with its table.
 _INDEXES = (
-    ("pk_search_documents", f"ALTER TABLE {_NEXT} ADD CONSTRAINT {{name}} PRIMARY KEY (key)"),
+    ("pk_search_documents", "ALTER TABLE {documents} ADD CONSTRAINT {name} PRIMARY KEY (key)"),
     (
         "ix_search_documents_vector",
-        f"CREATE INDEX {{name}} ON {_NEXT} USING gin (vector) WITH (fastupdate = off)",
+        "CREATE INDEX {name} ON {documents} USING gin (vector) WITH (fastupdate = off)",
     ),
-    ("ix_search_documents_published", f"CREATE INDEX {{name}} ON {_NEXT} (published)"),
+    ("ix_search_documents_published", "CREATE INDEX {name} ON {documents} (published)"),
+    ("pk_search_texts", "ALTER TABLE {texts} ADD CONSTRAINT {name} PRIMARY KEY (key)"),
+    (
+        "ix_search_texts_head",
+        "CREATE INDEX {name} ON {texts} USING gin (head) WITH (fastupdate = off)",
+    ),
 )
+_FOREIGN_KEY = "fk_search_texts_key_search_documents"
 #: Documents written to the new table in one statement by ``replace_all``.
 BATCH = 500
 _WORDS = text(
@@ -55,7 +78,7 @@ _WORDS = text(
 
 
 def facet_key(row: dict) -> str:
-    """The ``FACETS`` values of ``row`` (the parameters of ``_UPSERT``) as one text: a
+    """The ``FACETS`` values of ``row`` (the parameters of ``_INSERT``) as one text: a
     search counts its matches grouped by it, each group once (``facet_values``), instead
     of grouping every match by each facet in turn."""
     columns = (row[column] for column in FACETS.values())
@@ -76,7 +99,7 @@ def facet_values(key: str) -> tuple[tuple[str, str], ...]:
 
 
 def row(document: dict) -> dict:
-    """A search document (``kx.search.documents``) as the parameters of ``_UPSERT``."""
+    """A search document (``kx.search.documents``) as the parameters of ``_INSERT``."""
     values = {
         "key": document["key"],
         "type": document["type"],
@@ -98,7 +121,8 @@ def row(document: dict) -> dict:
 
 
 def write(connection, documents: list[dict], deleted_keys: list[str]) -> None:
-    """Add or replace ``documents`` and remove ``deleted_keys``, in the caller's transaction.
+    """Add or replace ``documents`` and remove ``deleted_keys`` (their texts go with them),
+    in the caller's transaction.
 
     Rows are written in key order and words in word order, so that two transactions
     writing overlapping documents take their row locks in one order and never deadlock."""
@@ -120,16 +144,18 @@ def add_words(connection, words: set[str]) -> None:
 
 
 def replace_all(connection, documents, progress=None) -> int:
-    """Every row replaced by ``documents`` (an iterable), and the words by theirs, in the
-    caller's transaction, which holds ``search_documents`` in EXCLUSIVE mode: searches
-    read the old rows until the new table takes its place, at the commit.
+    """Every row of both tables replaced by ``documents`` (an iterable), and the words by
+    theirs, in the caller's transaction, which holds ``search_documents`` in EXCLUSIVE mode:
+    searches read the old rows until the new tables take their place, at the commit.
 
     One batch is written by a thread of its own while the next is read: the server's
     work (the vectors) and this process's (the documents) then take about as long as
     the longer of the two, not their sum."""
-    connection.execute(text(f"CREATE TABLE {_NEXT} (LIKE search_documents INCLUDING DEFAULTS)"))
+    new = {"documents": "search_documents_next", "texts": "search_texts_next"}
+    for table, name in zip(_TABLES, new.values(), strict=True):
+        connection.execute(text(f"CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS)"))
     connection.execute(text("DELETE FROM search_words"))
-    insert = text(_INSERT.format(table=_NEXT))
+    insert = text(_INSERT.format(**new, replacing_document="", replacing_text=""))
     count, chunk, words = 0, [], set()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kx-reindex") as writing:
         written = None  # the batch being written; at most one, so memory stays bounded
@@ -149,13 +175,23 @@ def replace_all(connection, documents, progress=None) -> int:
         connection.execute(insert, chunk)
     add_words(connection, words)
     for name, create in _INDEXES:
-        connection.execute(text(create.format(name=f"{name}_next")))
-    connection.execute(text(f"ANALYZE {_NEXT}"))
-    connection.execute(text("ANALYZE search_words"))
+        connection.execute(text(create.format(name=f"{name}_next", **new)))
+    connection.execute(
+        text(
+            f"ALTER TABLE {new['texts']} ADD CONSTRAINT {_FOREIGN_KEY}_next FOREIGN KEY (key)"
+            f" REFERENCES {new['documents']} (key) ON DELETE CASCADE"
+        )
+    )
+    for name in (*new.values(), "search_words"):
+        connection.execute(text(f"ANALYZE {name}"))
     # the swap: searches wait only for these few statements
-    connection.execute(text("LOCK TABLE search_documents IN ACCESS EXCLUSIVE MODE"))
-    connection.execute(text("DROP TABLE search_documents"))
-    connection.execute(text(f"ALTER TABLE {_NEXT} RENAME TO search_documents"))
-    for name, _create in _INDEXES:
+    connection.execute(text("LOCK TABLE search_documents, search_texts IN ACCESS EXCLUSIVE MODE"))
+    connection.execute(text("DROP TABLE search_texts, search_documents"))
+    for table, name in zip(_TABLES, new.values(), strict=True):
+        connection.execute(text(f"ALTER TABLE {name} RENAME TO {table}"))
+    for name, _create in _INDEXES:  # an index's constraint takes its new name with it
         connection.execute(text(f"ALTER INDEX {name}_next RENAME TO {name}"))
+    connection.execute(
+        text(f"ALTER TABLE search_texts RENAME CONSTRAINT {_FOREIGN_KEY}_next TO {_FOREIGN_KEY}")
+    )
     return count

@@ -26,21 +26,20 @@ def _evidence(connection, words: list[str], allowed: str, params: dict) -> dict:
     if not words:
         return {}
 
-    def holding(columns: str) -> str:
-        return (
-            f"SELECT {columns} FROM search_documents WHERE {allowed} AND vector @@ q"
-            f" LIMIT {MAX_SPELLING_CHECKS}"
-        )
-
+    holding = (
+        f"SELECT key FROM search_documents WHERE {allowed} AND vector @@ q"
+        f" LIMIT {MAX_SPELLING_CHECKS}"
+    )
     written = (
-        "unaccent(lower(d.title || ' ' || d.tags || ' ' || d.text))"
+        "unaccent(lower(t.title || ' ' || t.tags || ' ' || t.text))"
         " ~ ('(^|[^[:alpha:]])' || w || '($|[^[:alpha:]])')"
     )
     # counted from the index alone; the texts read only until one holds the word as written
     rows = connection.execute(
         text(
-            f"SELECT w, numnode(q), (SELECT count(*) FROM ({holding('1')}) d),"
-            f" EXISTS (SELECT 1 FROM ({holding('title, tags, text')}) d WHERE {written})"
+            f"SELECT w, numnode(q), (SELECT count(*) FROM ({holding}) d),"
+            f" EXISTS (SELECT 1 FROM ({holding}) d JOIN search_texts t USING (key)"
+            f" WHERE {written})"
             f" FROM unnest(CAST(:words AS text[])) w, websearch_to_tsquery('{tsq.CONFIG}', w) q"
         ),
         {**params, "words": words},
