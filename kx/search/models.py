@@ -89,9 +89,12 @@ class SearchDocument(db.Model):
     published: Mapped[datetime]
     #: title A, tags B, text C (``kx.search.postgres.store.HEAD`` and ``_INSERT``)
     vector: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
-    #: type, domains, countries, prevention level and study design in one value
-    #: (``kx.search.postgres.store.facet_key``): what a search groups its matches by
-    facet_key: Mapped[str] = mapped_column(Text)
+    #: type, prevention level and study design in one text, domains in one and countries
+    #: in one (``kx.search.postgres.store.facet_columns``): what a search groups its
+    #: matches by to count each facet value
+    facet_kind: Mapped[str] = mapped_column(Text)
+    facet_domains: Mapped[str] = mapped_column(Text)
+    facet_countries: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (
         Index(

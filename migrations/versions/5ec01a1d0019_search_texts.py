@@ -1,5 +1,5 @@
-"""search texts: what a hit shows moves out of search_documents, whose rows every match of a
-broad query reads
+"""search documents made narrow, as every match of a broad query reads their rows: what a hit
+shows moves to search_texts, and the facets are three columns grouped by in turn
 
 Revision ID: 5ec01a1d0019
 Revises: 5ec01a1d0018
@@ -20,6 +20,7 @@ depends_on = None
 
 VECTOR = postgresql.TSVECTOR().with_variant(sa.Text(), "sqlite")
 MOVED = ("item_id", "title", "text", "tags", "stamp", "head")
+FACETS = ("facet_kind", "facet_domains", "facet_countries")
 
 
 def upgrade():
@@ -54,7 +55,21 @@ def upgrade():
         postgresql_with={"fastupdate": "off"},
     )
     with op.batch_alter_table("search_documents") as batch:
-        for column in MOVED:
+        for column in FACETS:
+            batch.add_column(sa.Column(column, sa.Text(), nullable=False, server_default=""))
+    if postgres:
+        # kx.search.postgres.store.facet_columns at this revision: type, prevention level
+        # and study design joined by U+001F, the domains and the countries by U+001E
+        op.execute(
+            "UPDATE search_documents SET"
+            " facet_kind = concat_ws(chr(31), type, prevention_level, study_design),"
+            " facet_domains = array_to_string(domains, chr(30)),"
+            " facet_countries = array_to_string(countries, chr(30))"
+        )
+    with op.batch_alter_table("search_documents") as batch:
+        for column in FACETS:
+            batch.alter_column(column, server_default=None)
+        for column in (*MOVED, "facet_key"):
             batch.drop_column(column)
     if postgres:
         # a dropped column keeps its place in every row until the row is written again:
@@ -68,7 +83,7 @@ def downgrade():
     postgres = op.get_bind().dialect.name == "postgresql"
     with op.batch_alter_table("search_documents") as batch:
         batch.add_column(sa.Column("item_id", sa.Integer(), nullable=False, server_default="0"))
-        for column in ("title", "text", "tags"):
+        for column in ("title", "text", "tags", "facet_key"):
             batch.add_column(sa.Column(column, sa.Text(), nullable=False, server_default=""))
         batch.add_column(
             sa.Column("stamp", sa.String(length=40), nullable=False, server_default="")
@@ -76,11 +91,15 @@ def downgrade():
         batch.add_column(sa.Column("head", VECTOR, nullable=False, server_default=""))
     if postgres:
         op.execute(
-            f"UPDATE search_documents d SET {', '.join(f'{c} = t.{c}' for c in MOVED)}"
+            f"UPDATE search_documents d SET {', '.join(f'{c} = t.{c}' for c in MOVED)},"
+            " facet_key = concat_ws(chr(31), d.type, array_to_string(d.domains, chr(30)),"
+            " array_to_string(d.countries, chr(30)), d.prevention_level, d.study_design)"
             " FROM search_texts t WHERE t.key = d.key"
         )
     with op.batch_alter_table("search_documents") as batch:
-        for column in MOVED:
+        for column in (*MOVED, "facet_key"):
             batch.alter_column(column, server_default=None)
+        for column in FACETS:
+            batch.drop_column(column)
     op.drop_index("ix_search_texts_head", table_name="search_texts")
     op.drop_table("search_texts")

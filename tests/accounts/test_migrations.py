@@ -71,8 +71,8 @@ def test_upgrade_on_an_empty_database_matches_the_models(dialect, tmp_path):
 
 
 def test_upgrading_postgresql_fills_each_search_documents_facets_as_kx_writes_them(tmp_path):
-    """Migration 5ec01a1d0018 computes ``facet_key`` in SQL for the documents already
-    there; a search reads it with the code's rule, so the two must agree."""
+    """Migration 5ec01a1d0019 computes the facet columns in SQL for the documents already
+    there; a search reads them with the code's rule, so the two must agree."""
     from sqlalchemy import text
 
     from kx.search.postgres import store
@@ -101,14 +101,17 @@ def test_upgrading_postgresql_fills_each_search_documents_facets_as_kx_writes_th
                 )
             upgrade()
             with db.engine.connect() as connection:
-                written = dict(
-                    connection.execute(text("SELECT key, facet_key FROM search_documents")).all()
-                )
-            assert written == {d["key"]: store.facet_key(d) for d in documents}
-            assert sorted(store.facet_values(written["practice:1"])) == [
-                ("country", "DE"), ("country", "GB"), ("domain", "prevention"),
-                ("domain", "treatment"), ("prevention_level", "secondary"), ("type", "practice"),
-            ]  # fmt: skip
+                written = {
+                    key: {"facet_kind": kind, "facet_domains": domains, "facet_countries": c}
+                    for key, kind, domains, c in connection.execute(
+                        text(
+                            "SELECT key, facet_kind, facet_domains, facet_countries"
+                            " FROM search_documents"
+                        )
+                    )
+                }
+            assert written == {d["key"]: store.facet_columns(d) for d in documents}
+            assert written["practice:1"]["facet_domains"] == "prevention\x1etreatment"
             downgrade(revision="base")
         finally:
             db.session.remove()
@@ -164,11 +167,13 @@ def test_upgrading_postgresql_moves_each_documents_texts_and_back(tmp_path):
                 back = connection.execute(
                     text(found.format(columns=", ".join(shown), tables="search_documents"))
                 ).all()
+                facet_keys = set(connection.scalars(text("SELECT facet_key FROM search_documents")))
 
             assert len(before) == 2
             assert not columns & set(shown)
             assert sorted(after) == sorted(before)
             assert sorted(back) == sorted(before)
+            assert facet_keys == {"practice" + "\x1f" * 4}  # as migration 5ec01a1d0018 wrote it
             downgrade(revision="base")
         finally:
             db.session.remove()

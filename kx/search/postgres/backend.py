@@ -281,7 +281,8 @@ def _matched(allowed: str, strict_text: str | None, parts: list[str] | None, par
     """The matching documents' ranking inputs and facet values, as SQL, and whether it
     has words to rank by. No column read here is the whole document's vector: every
     match is counted (total and facets) from the GIN index and the row alone."""
-    columns = "d.key, d.facet_key, d.published, d.vector"  # vector: a pointer, read if ranked
+    # the vector is a pointer into the TOAST table here, read only for the rows ranked
+    columns = "d.key, d.facet_kind, d.facet_domains, d.facet_countries, d.published, d.vector"
     ranked = parts or strict_text is not None
     if ranked:  # the titles holding the query are found from their own index
         titled = "SELECT key FROM search_texts WHERE head @@ CAST(:q AS tsquery)"
@@ -341,9 +342,8 @@ def _page(query: Query, ranked: bool, params: dict) -> tuple[str, str]:
 
 def _run(connection, query: Query, allowed: str, params: dict, strict_text, parts=None):
     """One query's page (``(key, score)``), total and facet counts, in one statement: the
-    matches are grouped by their facet values (a group per combination of values, however
-    many matches: about 1,300 in the benchmark's corpus), and the groups' counts summed
-    here.
+    matches are grouped by their facet values (a group per combination of values), and
+    the groups' counts summed per value (``store.FACET_COUNTS``).
 
     Matches of words are found once and kept for both readings (a prefix or a phrase
     costs most in finding them); the rows of a search without words are read twice, as
@@ -359,20 +359,16 @@ def _run(connection, query: Query, allowed: str, params: dict, strict_text, part
     rows = connection.execute(
         text(
             f"WITH matched AS {kept} ({matched}), page AS ({page})"
-            f" SELECT key, row_number() OVER (ORDER BY {order}), score, TRUE FROM page"
-            " UNION ALL SELECT facet_key, count(*), 0.0, FALSE FROM matched GROUP BY facet_key"
+            f" SELECT key, row_number() OVER (ORDER BY {order}), score, NULL FROM page"
+            f" UNION ALL SELECT value, matches, 0.0, grouped FROM ({store.FACET_GROUPS}) g"
         ),
         params,
     ).all()
-    hits, total, counted = [], 0, {name: {} for name in FACETS}
-    for value, number, score, on_page in rows:
-        if on_page:
-            hits.append((number, value, score))
-            continue
-        total += number
-        for name, facet_value in store.facet_values(value):
-            counted[name][facet_value] = counted[name].get(facet_value, 0) + number
-    return [(key, s) for _n, key, s in sorted(hits)], total, counted
+    hits = sorted((n, key, score) for key, n, score, grouped in rows if grouped is None)
+    total, counted = store.facet_counts(
+        (value, matches, grouped) for value, matches, _, grouped in rows if grouped is not None
+    )
+    return [(key, score) for _n, key, score in hits], total, counted
 
 
 def _hits(connection, page: list[tuple[str, float]], headline_query, snippets: bool) -> list[Hit]:
