@@ -279,35 +279,32 @@ class PostgresBackend:
 
 def _matched(allowed: str, strict_text: str | None, parts: list[str] | None, params: dict):
     """The matching documents' ranking inputs and facet values, as SQL, and whether it
-    has words to rank by. No column read here is the whole document's vector: every
-    match is counted (total and facets) from the GIN index and the row alone."""
-    # the vector is a pointer into the TOAST table here, read only for the rows ranked
-    columns = "d.key, d.facet_kind, d.facet_domains, d.facet_countries, d.published, d.vector"
-    ranked = parts or strict_text is not None
-    if ranked:  # the titles holding the query are found from their own index
-        titled = "SELECT key FROM search_texts WHERE head @@ CAST(:q AS tsquery)"
-        columns += f", d.key IN ({titled}) AS titled"
+    has words to rank by. No vector is read here: every match is counted (total and
+    facets) from the GIN index and the row alone."""
+    columns = "key, facet_kind, facet_domains, facet_countries, published"
+    # the titles holding the query are found from their own index
+    titled = "key IN (SELECT key FROM search_texts WHERE head @@ CAST(:q AS tsquery)) AS titled"
     if parts:
-        # how many of the parts each document holds, from one index scan per part; the
-        # rows found again by their place in the table (ctid), stable within a snapshot
+        # how many of the parts each document holds, from one index scan per part
         params["q"] = " | ".join(f"({p})" for p in parts)
         branches = []
         for i, part in enumerate(parts):
             params[f"part{i}"] = part
             branches.append(
-                f"SELECT ctid FROM search_documents WHERE {allowed}"
+                f"SELECT {columns} FROM search_documents WHERE {allowed}"
                 f" AND vector @@ CAST(:part{i} AS tsquery)"
             )
         found = " UNION ALL ".join(branches)
-        held = f"SELECT ctid, count(*) AS held FROM ({found}) p GROUP BY ctid"
-        joined = f"({held}) h JOIN search_documents d ON d.ctid = h.ctid"
-        return f"SELECT {columns}, h.held FROM {joined}", True
+        return (
+            f"SELECT {columns}, count(*) AS held, {titled} FROM ({found}) p GROUP BY {columns}",
+            True,
+        )
     if strict_text is None:
-        return f"SELECT {columns}, 0 AS held FROM search_documents d WHERE {allowed}", False
+        return f"SELECT {columns}, 0 AS held FROM search_documents WHERE {allowed}", False
     params["q"] = strict_text
-    condition = "d.vector @@ CAST(:q AS tsquery)"
     return (
-        f"SELECT {columns}, 0 AS held FROM search_documents d WHERE {allowed} AND {condition}",
+        f"SELECT {columns}, 0 AS held, {titled} FROM search_documents"
+        f" WHERE {allowed} AND vector @@ CAST(:q AS tsquery)",
         True,
     )
 
@@ -332,11 +329,11 @@ def _page(query: Query, ranked: bool, params: dict) -> tuple[str, str]:
         params["candidates"] = max(RANK_CANDIDATES, page * per_page)
         chosen = f"ORDER BY held DESC, titled DESC, {newest} LIMIT :candidates"
         order = f"score DESC, {newest}"
-    score = f"held * {COORDINATION} + ts_rank_cd('{WEIGHTS}', vector, CAST(:q AS tsquery))"
+    score = f"held * {COORDINATION} + ts_rank_cd('{WEIGHTS}', d.vector, CAST(:q AS tsquery))"
     return (
-        f"SELECT key, score, published FROM (SELECT key, {score} AS score, published"
-        f" FROM (SELECT key, held, published, vector FROM matched {chosen}) m) r"
-        f" ORDER BY {order} {window}"
+        f"SELECT key, score, published FROM (SELECT key, {score} AS score, m.published"
+        f" FROM (SELECT key, held, published FROM matched {chosen}) m"
+        f" JOIN search_documents d USING (key)) r ORDER BY {order} {window}"
     ), order
 
 
