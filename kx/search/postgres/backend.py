@@ -339,8 +339,8 @@ def _page(query: Query, ranked: bool, params: dict) -> tuple[str, str]:
 
 def _run(connection, query: Query, allowed: str, params: dict, strict_text, parts=None):
     """One query's page (``(key, score)``), total and facet counts, in one statement: the
-    matches are grouped by their facet values (a group per combination of values), and
-    the groups' counts summed per value (``store.FACET_COUNTS``).
+    matches are grouped by each facet column in turn (``store.FACET_GROUPS``), and the
+    groups' counts summed per value.
 
     Matches of words are found once and kept for both readings (a prefix or a phrase
     costs most in finding them); the rows of a search without words are read twice, as
