@@ -70,7 +70,7 @@ _INDEXES = (
     ),
 )
 _FOREIGN_KEY = "fk_search_texts_key_search_documents"
-#: Documents written to the new table in one statement by ``replace_all``.
+#: Documents written to the new tables in one statement by ``replace_all``.
 BATCH = 500
 _WORDS = text(
     "INSERT INTO search_words (word) SELECT unnest(CAST(:words AS text[])) ON CONFLICT DO NOTHING"
