@@ -62,8 +62,12 @@ def title(max_length: int = 200, **kwargs) -> fields.Str:
     )
 
 
+#: White space, named character by character: an OpenAPI ``pattern`` is read as ECMA-262,
+#: where ``\s`` holds U+FEFF but not U+001C to U+001F or U+0085, which Python's ``\s``
+#: holds, so a pattern with ``\s`` or ``\S`` takes different texts on each side.
+SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 #: At least one character that is not white space (an OpenAPI ``pattern`` as well).
-NOT_BLANK = r"^\s*\S"
+NOT_BLANK = rf"^[{SPACE}]*[^{SPACE}]"
 
 
 def text(max_length: int, **kwargs) -> fields.Str:

@@ -178,8 +178,8 @@ register(
         save=services.save_practice,
         create_body=PracticeCreateSchema,
         update_body=PracticeUpdateSchema,
-        create_errors=(403, 429),
-        update_errors=(403, 429),
+        create_errors=(403, 409, 429),  # 409: an end year before the start year
+        update_errors=(403, 409, 429),
         create_description=(
             "`submit: false` (or left out) keeps a draft; `submit: true` sends it for review (a\n"
             "    moderator's own item is published at once) and needs "

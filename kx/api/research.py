@@ -41,7 +41,7 @@ COMPUTED = ("reference", "practices", "page_url")
 DOI_PATTERN = r"^(?:(?:https://doi\.org/|doi:)?10\.[0-9]{4,9}/[!-$&-~]{1,200})?$"
 URL_PATTERN = (
     r"^(?!.*\n)(?:https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-    r"(?::[0-9]{1,5})?(?:/\S*|\?\S+)?)?$"
+    rf"(?::[0-9]{{1,5}})?(?:/[^{schemas.SPACE}]*|\?[^{schemas.SPACE}]+)?)?$"
 )
 
 

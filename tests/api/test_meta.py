@@ -6,6 +6,7 @@ import pytest
 import schemathesis
 
 from kx import taxonomy
+from tests.support.api import assert_json_error, practice_body
 
 # The vocabularies, slugs in the order kx/taxonomy.py gives them.
 DESIGN_VOCABULARIES = {
@@ -130,6 +131,41 @@ def test_openapi_references_resolve(document):
         for part in ref[2:].split("/"):
             assert part in node, f"unresolved {ref}"
             node = node[part]
+
+
+def _patterns(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "pattern":
+                yield value
+            else:
+                yield from _patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _patterns(value)
+
+
+def test_every_pattern_takes_the_same_texts_read_as_ecma_262_or_as_python(document):
+    """Clients read a pattern as ECMA-262 and kx as Python: their ``\\s`` differ (U+001C is
+    white space to Python only, U+FEFF to ECMA-262 only), so a title of "\\t\\x1c" passed
+    the published pattern and got a 422. White space is named character by character."""
+    patterns = list(_patterns(document))
+    titles = document["components"]["schemas"]["PracticeCreate"]["properties"]["title"]
+
+    assert len(patterns) >= 10
+    assert not [p for p in patterns if re.search(r"\\[sS]", p)]
+    for blank in ("\t\r\x1c", "\x85\x1f ", "\ufeff", "\u3000\u2028"):
+        assert not re.search(titles["pattern"], blank)
+        assert re.search(titles["pattern"], blank + "a")
+
+
+@pytest.mark.parametrize("blank", ["\t\r\x1c", "\ufeff"])
+def test_a_title_of_white_space_alone_gets_422(client, people, blank):
+    response = client.post(
+        "/api/v1/practices", json=practice_body(title=blank), headers=people.author.headers
+    )
+
+    assert "title" in assert_json_error(response, 422, fields=True)["fields"]
 
 
 def _api_routes(app) -> set[tuple[str, str]]:

@@ -571,3 +571,16 @@ def test_an_xss_corpus_is_stored_as_typed_and_served_harmless(client, people):
         one = new_practice(client, people.author, body=payload, challenges=payload)
         assert_harmless(one["body_html"])
         assert_harmless(one["challenges_html"])
+
+
+def test_an_end_year_before_the_start_year_gets_the_409_the_document_lists(client, people):
+    response = client.post(
+        "/api/v1/practices",
+        json=practice_body(start_year=2019, end_year=2015),
+        headers=people.author.headers,
+    )
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+
+    assert "end_year" in assert_json_error(response, 409, fields=True)["fields"]
+    assert "409" in paths["/api/v1/practices"]["post"]["responses"]
+    assert "409" in paths["/api/v1/practices/{practice_id}"]["patch"]["responses"]
