@@ -7,6 +7,7 @@ import pytest
 
 from kx.accounts import services as accounts
 from kx.accounts.models import User
+from kx.database import transaction
 from kx.extensions import db
 
 
@@ -27,10 +28,12 @@ def issue_token(app):
 
 @pytest.fixture
 def user_row(app):
-    """Run ``fn(user_row)`` on ``user``'s database row inside an application context."""
+    """Run ``fn(user_row)`` on ``user``'s database row in one write transaction: begun as a
+    read, it could not write once another connection (a mail thread) had committed since
+    its snapshot, which SQLite refuses at once, whatever the busy timeout."""
 
     def run(user, fn):
-        with app.app_context():
+        with app.app_context(), transaction():
             return fn(db.session.get(User, user.id))
 
     return run

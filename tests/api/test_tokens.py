@@ -77,7 +77,7 @@ def test_deactivated_and_unverified_accounts(client, make_user, user_row):
     )
     assert response.status_code == 201
     gone = make_user()
-    user_row(gone, lambda row: (setattr(row, "active", False), db.session.commit()))
+    user_row(gone, lambda row: setattr(row, "active", False))
     response = client.post(TOKENS, json={"email": gone.email, "password": gone.password})
     assert_json_error(response, 401)
 
