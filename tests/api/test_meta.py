@@ -112,20 +112,21 @@ def test_openapi_document_is_valid_openapi_3(app, document):
     assert operations
 
 
-def _refs(node):
+def _values(node, name: str):
+    """The values of every ``name`` key in the document, at any depth."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key == "$ref":
+            if key == name:
                 yield value
             else:
-                yield from _refs(value)
+                yield from _values(value, name)
     elif isinstance(node, list):
         for value in node:
-            yield from _refs(value)
+            yield from _values(value, name)
 
 
 def test_openapi_references_resolve(document):
-    for ref in _refs(document):
+    for ref in _values(document, "$ref"):
         assert ref.startswith("#/"), ref
         node = document
         for part in ref[2:].split("/"):
@@ -133,23 +134,11 @@ def test_openapi_references_resolve(document):
             node = node[part]
 
 
-def _patterns(node):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "pattern":
-                yield value
-            else:
-                yield from _patterns(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _patterns(value)
-
-
 def test_every_pattern_takes_the_same_texts_read_as_ecma_262_or_as_python(document):
     """Clients read a pattern as ECMA-262 and kx as Python: their ``\\s`` differ (U+001C is
     white space to Python only, U+FEFF to ECMA-262 only), so a title of "\\t\\x1c" passed
     the published pattern and got a 422. White space is named character by character."""
-    patterns = list(_patterns(document))
+    patterns = list(_values(document, "pattern"))
     titles = document["components"]["schemas"]["PracticeCreate"]["properties"]["title"]
 
     assert len(patterns) >= 10
