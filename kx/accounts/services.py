@@ -399,7 +399,9 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
 
 def user_for_token(raw: str) -> User | None:
     """The user a valid bearer token belongs to, or None."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.digest == _digest(raw)))
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.digest == _digest(raw)).options(joinedload(ApiToken.user))
+    )
     now = utcnow()
     if token is None or not token.is_valid(now):
         return None

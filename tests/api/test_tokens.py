@@ -8,6 +8,7 @@ from sqlalchemy import select
 from kx.accounts.models import ApiToken
 from kx.extensions import db
 from tests.support.api import assert_json_error
+from tests.support.database import page_statements
 
 TOKENS = "/api/v1/tokens"
 
@@ -286,6 +287,14 @@ def test_list_tokens_marks_last_use(client, make_user, issue_token):
     headers = issue_token(user)
     item = client.get(TOKENS, headers=headers).get_json()["items"][0]
     assert item["last_used_at"] is not None
+
+
+def test_a_bearer_token_is_checked_with_one_statement(app, client, make_user, issue_token):
+    headers = issue_token(make_user())
+    client.get(TOKENS, headers=headers)  # the first use notes itself; later ones only read
+    seen = page_statements(app, client, "/api/v1/search?q=helpline", headers)
+    assert len([s for s in seen if s.startswith("SELECT api_tokens.")]) == 1
+    assert not [s for s in seen if s.startswith("SELECT users.")]  # its user came with it
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,7 @@ def clear_tables(db) -> None:
 HOUSEKEEPING = re.compile(r"mail_outbox|password_reset_requests")
 
 
-def page_statements(app, client, url: str) -> list[str]:
+def page_statements(app, client, url: str, headers: dict | None = None) -> list[str]:
     """The SQL statements serving ``url`` to ``client`` runs for the page itself (asserts
     a 200): housekeeping and other threads' statements left out."""
     from sqlalchemy import event
@@ -63,7 +63,7 @@ def page_statements(app, client, url: str) -> list[str]:
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        response = client.get(url)
+        response = client.get(url, headers=headers)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200, url
