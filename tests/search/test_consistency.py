@@ -480,19 +480,19 @@ def test_writes_after_a_reindex_reach_the_new_index(kx, varied):
 
 
 @pytest.mark.whoosh_only(reason="Whoosh's segments")
-def test_small_segments_merge_in_the_background(kx):
-    """Writes commit without merging (a user never waits for a merge); a crowded tier of
-    small segments is merged afterwards by a child process, losing nothing."""
+def test_publishing_one_item_at_a_time_leaves_few_segments_and_no_merge_to_run(kx):
+    """Each write copies the segments smaller than a tier into its own (a few documents,
+    milliseconds), so publishes one at a time leave one small segment, start no merge
+    process, and lose nothing; an edited item's old copy is not carried along."""
     items = [kx.practice(f"Kestrel {n}", TEXT) for n in range(merging.MERGE_FACTOR + 1)]
-    kx.edit_practice(items[0], title="Kestrel renamed")  # leaves a segment with no live docs
+    kx.edit_practice(items[0], title="Kestrel renamed")
     with kx.app.app_context():
         backend = indexing.backend()
-        assert backend._merging is not None
-        assert backend._merging.wait(timeout=60) == 0
+        assert backend._merging is None
         segments = index.open_dir(str(backend.path))._segments()
 
-    assert len(segments) < merging.MERGE_FACTOR  # one segment per write without merging
-    assert all(segment.doc_count() for segment in segments)
+    small = [s for s in segments if s.doc_count_all() < merging.MERGE_FACTOR]
+    assert len(segments) <= 2 and len(small) <= 1, [s.doc_count_all() for s in segments]
     assert kx.search("kestrel", None).total == merging.MERGE_FACTOR + 1
     assert kx.keys("renamed", None) == {f"practice:{items[0]}"}
     assert no_drift(kx.drift())

@@ -12,14 +12,16 @@ from kx.search.whoosh import merging
 from kx.search.whoosh.backend import WhooshBackend
 from kx.search.whoosh.schema import TEXT_FIELDS, stem
 from tests.search.test_consistency import TEXT
-from tests.support.search import VIEWERS
+from tests.support.search import VIEWERS, search_document
 
 pytestmark = pytest.mark.whoosh_only(reason="Whoosh's segments and their readers")
 
 
 @pytest.fixture
-def one_segment(kx):
-    """Four public items rebuilt into one segment, read once by this thread's searcher."""
+def one_segment(kx, monkeypatch):
+    """Four public items rebuilt into one segment, read once by this thread's searcher; with
+    tiers of two, writes fold only one-document segments, never that one."""
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 2)
     ids = {
         name: kx.practice(f"{name} helpline", TEXT, countries=[country])
         for name, country in [
@@ -166,29 +168,6 @@ def test_a_searcher_kept_through_many_changes_answers_as_a_fresh_one(kx, monkeyp
             assert (kept.total, kept.facets) == (opened.total, opened.facets), (viewer, query)
 
 
-def _document(n: int, rng, visibility: str) -> dict:
-    from datetime import UTC, datetime, timedelta
-
-    words = ["kestrel", "osprey", "merlin", "hobby", "helpline", "therapy", "police"]
-    return {
-        "key": f"practice:{n}",
-        "type": "practice",
-        "id": n,
-        "title": " ".join(rng.sample(words, 2)),
-        "text": " ".join(rng.choices(words, k=rng.randint(3, 30))),
-        "tags": "",
-        "domains": rng.sample(["policing", "education", "treatment"], rng.randint(0, 2)),
-        "countries": rng.sample(["GB", "NL", "SE"], rng.randint(1, 2)),
-        "stages": [],
-        "sectors": ["academic"] if visibility == "restricted" else [],
-        "prevention_level": rng.choice(["primary", "secondary"]),
-        "visibility": visibility,
-        "year": rng.choice([None, 2010, 2015, 2020]),
-        "published": datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randint(0, 500)),
-        "stamp": str(rng.random()),
-    }
-
-
 def test_every_generation_read_from_kept_segments_equals_one_read_afresh(tmp_path, monkeypatch):
     """Batches of new, replaced, downgraded and deleted documents, with merges between
     them (segments of every size come and go, and kept segments move to other document
@@ -223,7 +202,7 @@ def test_every_generation_read_from_kept_segments_equals_one_read_afresh(tmp_pat
         changed = rng.sample(known, min(len(known), rng.randint(0, 3)))
         deleted = [n for n in rng.sample(known, min(len(known), rng.randint(0, 2)))]
         documents = [
-            _document(n, rng, rng.choice(visibilities))
+            search_document(n, rng, rng.choice(visibilities))
             for n in dict.fromkeys(added + changed)
             if n not in deleted
         ]
@@ -273,10 +252,10 @@ def test_writes_go_on_while_large_segments_merge_and_lose_nothing(tmp_path, monk
     monkeypatch.setattr(WhooshBackend, "_merge_soon", lambda self: None)
     rng = random.Random(5)  # noqa: S311 (a repeatable sequence)
     backend = WhooshBackend(str(tmp_path / "index"), lock_timeout=0.5)
-    sizes = [1, 1, 4, 4, 16, 16]  # two segments in each of three tiers
+    sizes = [2, 2, 4, 4, 16, 16]  # two segments in each of three tiers (none folded)
     for batch, size in enumerate(sizes):
         backend.index(
-            [_document(n, rng, "public") for n in range(batch * 20, batch * 20 + size)], []
+            [search_document(n, rng, "public") for n in range(batch * 20, batch * 20 + size)], []
         )
     original, during = merging._write_merged, []
 
@@ -284,7 +263,7 @@ def test_writes_go_on_while_large_segments_merge_and_lose_nothing(tmp_path, monk
         merged = original(live, side, chosen)
         victim = next(d for d in range(chosen[0].doc_count_all()) if not chosen[0].is_deleted(d))
         key = open_index_stored(live, chosen[0], victim)
-        backend.index([_document(999, rng, "public")], [key])  # the lock is free meanwhile
+        backend.index([search_document(999, rng, "public")], [key])  # the lock is free meanwhile
         during.append(key)
         return merged
 
@@ -328,16 +307,52 @@ def test_a_web_worker_merges_in_a_child_process_one_at_a_time(tmp_path, monkeypa
     monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
     rng = random.Random(11)  # noqa: S311 (a repeatable sequence)
     backend = WhooshBackend(str(tmp_path / "index"))
+
+    def write_three(batch: int) -> None:  # a segment of the second tier (3 to 8 documents)
+        backend.index([search_document(batch * 3 + n, rng, "public") for n in range(3)], [])
+
     with merging._only_merge(backend.path):  # another process is merging
-        for n in range(3):
-            backend.index([_document(n, rng, "public")], [])
+        for batch in range(3):
+            write_three(batch)
         assert backend._merging is None
-    backend.index([_document(3, rng, "public")], [])
+    write_three(3)
     assert backend._merging.wait(timeout=60) == 0
 
     sizes = sorted(s.doc_count_all() for s in open_index(backend.path)._segments())
-    assert sizes == [1, 3]  # three of the four single documents merged
-    assert set(backend.stamps()) == {f"practice:{n}" for n in range(4)}
+    assert sizes == [3, 9]  # three of the four segments merged
+    assert set(backend.stamps()) == {f"practice:{n}" for n in range(12)}
+
+
+def test_writes_fold_the_smallest_segments_into_theirs_and_lose_nothing(tmp_path):
+    """Writes of one document at a time leave one segment below ``MERGE_FACTOR`` documents
+    (the write copies the smaller ones into its own) and start no merge process for them;
+    what a write replaces or deletes in a folded segment is gone from the new one."""
+    import random
+
+    from kx.search.whoosh.schema import open_index
+
+    rng = random.Random(13)  # noqa: S311 (a repeatable sequence)
+    backend = WhooshBackend(str(tmp_path / "index"))
+    expected: dict[str, str] = {}  # key -> stamp of what was last written
+    visible: dict[str, str] = {}
+    for step in range(3 * merging.MERGE_FACTOR):
+        if step % 5 == 4:
+            deleted = f"practice:{step - 2}"
+            backend.index([], [deleted])
+            expected.pop(deleted, None)
+        else:
+            document = search_document(step, rng, "public")
+            again = search_document(step - 1, rng, "members") if step % 3 == 2 else None
+            backend.index([document, *([again] if again else [])], [])
+            expected |= {d["key"]: d["stamp"] for d in (document, again) if d}
+            visible |= {d["key"]: d["visibility"] for d in (document, again) if d}
+        sizes = [s.doc_count_all() for s in open_index(backend.path)._segments()]
+        assert len([size for size in sizes if size < merging.MERGE_FACTOR]) <= 1, (step, sizes)
+        assert backend._merging is None
+        assert backend.stamps() == expected, step
+    assert backend.search(Query(), Audience(everything=True)).total == len(expected)
+    public = {key for key, visibility in visible.items() if visibility == "public"}
+    assert backend.search(Query(), Audience()).total == len(public & expected.keys())
 
 
 def test_two_writers_editing_the_same_items_leave_each_once_as_last_written(tmp_path, monkeypatch):
@@ -363,7 +378,7 @@ def test_two_writers_editing_the_same_items_leave_each_once_as_last_written(tmp_
             writer.index([], [f"practice:{n}"])
             expected.pop(f"practice:{n}", None)
         else:
-            document = _document(n, rng, "public")
+            document = search_document(n, rng, "public")
             writer.index([document], [])
             expected[document["key"]] = document["stamp"]
         if step % 7 == 6:
@@ -388,7 +403,7 @@ def test_a_generation_left_behind_by_a_publish_is_freed_at_once(tmp_path):
 
     writer, reader = WhooshBackend(str(tmp_path / "index")), WhooshBackend(str(tmp_path / "index"))
     rng = random.Random(3)  # noqa: S311 (a repeatable sequence)
-    writer.index([_document(n, rng, "public") for n in range(20)], [])
+    writer.index([search_document(n, rng, "public") for n in range(20)], [])
     audiences = [Audience(), Audience(members=True, sector="academic"), Audience(everything=True)]
     for audience in audiences:  # every cache a search fills: scoring, visibility, facets
         reader.search(Query(text="kestrel helpline", countries=["GB"]), audience)
@@ -396,7 +411,7 @@ def test_a_generation_left_behind_by_a_publish_is_freed_at_once(tmp_path):
     old = weakref.ref(reader._local.generation)
     gc.disable()
     try:
-        writer.index([_document(3, rng, "members")], [])
+        writer.index([search_document(3, rng, "members")], [])
         reader.search(Query(text="kestrel"), Audience())
         assert old() is None
     finally:

@@ -12,6 +12,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 
@@ -31,6 +32,28 @@ from kx.search.whoosh import suggestions
 from tests.support.browser import submit
 
 VIEWERS = (None, "unverified", "le", "academic", "moderator")
+
+
+def search_document(n: int, rng, visibility: str) -> dict:
+    """A random practice example's search document (``practice:<n>``), as a backend indexes it."""
+    words = ["kestrel", "osprey", "merlin", "hobby", "helpline", "therapy", "police"]
+    return {
+        "key": f"practice:{n}",
+        "type": "practice",
+        "id": n,
+        "title": " ".join(rng.sample(words, 2)),
+        "text": " ".join(rng.choices(words, k=rng.randint(3, 30))),
+        "tags": "",
+        "domains": rng.sample(["policing", "education", "treatment"], rng.randint(0, 2)),
+        "countries": rng.sample(["GB", "NL", "SE"], rng.randint(1, 2)),
+        "stages": [],
+        "sectors": ["academic"] if visibility == "restricted" else [],
+        "prevention_level": rng.choice(["primary", "secondary"]),
+        "visibility": visibility,
+        "year": rng.choice([None, 2010, 2015, 2020]),
+        "published": datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randint(0, 500)),
+        "stamp": str(rng.random()),
+    }
 
 
 @dataclass

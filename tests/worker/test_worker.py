@@ -1,6 +1,7 @@
 """``flask --app kx worker`` on PostgreSQL: queued mail is sent by a worker process, once,
 whatever happens to the workers, and retried with growing delays while SMTP is down."""
 
+import random
 import time
 
 import pytest
@@ -12,10 +13,11 @@ from kx.mail.models import SENT
 from kx.search import indexing, saved
 from kx.search import services as search_services
 from kx.search.backend import Query
+from kx.search.whoosh.backend import WhooshBackend
 from kx.search.whoosh.merging import MERGE_FACTOR
 from kx.search.whoosh.schema import open_index
 from tests.support.practice import add_practice
-from tests.support.search import Kx
+from tests.support.search import Kx, search_document
 from tests.support.smtp import text_of
 from tests.support.worker import queue_test_mail, scalar, wait_until
 
@@ -167,6 +169,14 @@ def test_the_daily_digest_job_sends_a_themes_new_items(web, workers, smtp, make_
 
 
 def test_a_worker_merges_the_segments_its_index_writes_leave(web, workers, make_user, settings):
+    # a tier one segment short of crowded, as publishes one at a time leave it
+    rng = random.Random(2)  # noqa: S311 (a repeatable sequence)
+    seeded = WhooshBackend(settings["SEARCH_INDEX_DIR"])
+    for batch in range(MERGE_FACTOR - 1):
+        first = 100_000 + batch * MERGE_FACTOR
+        seeded.index(
+            [search_document(n, rng, "public") for n in range(first, first + MERGE_FACTOR)], []
+        )
     author, moderator = make_user(), make_user(role="moderator")
     workers.start()
     workers.wait_ready(web, 1)

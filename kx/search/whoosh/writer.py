@@ -214,10 +214,10 @@ class IndexWriter:
                     words |= words_of(searcher.all_stored_fields())
             # Words first: a searcher opened right after the commit must find them.
             add_words(self.path.resolve(), words)
-            # Never merge here: Whoosh's default policy merges small segments during the
-            # commit, 0.3-1 s every few commits and growing, and a user waits for this one.
+            # Never Whoosh's default merge: it merges small segments during the commit,
+            # 0.3-1 s every few commits and growing, and a user waits for this one.
             try:
-                writer.commit(merge=False)
+                writer.commit(mergetype=merging.fold_smallest)
             except BaseException:
                 _abandon(writer)
                 raise
