@@ -132,8 +132,7 @@ def read(text: str) -> tuple[str, Interpretation]:
 
 def _recognise(tokens: list[_Token], free: list[bool]) -> tuple[list[Recognised], set[int]]:
     """The vocabulary phrases among the free words, the longest first, and their tokens."""
-    phrases = vocabulary.phrases()
-    longest = max((len(key.split()) for key in phrases), default=1)
+    phrases, longest = vocabulary.phrases(), vocabulary.longest_phrase()
     recognised: list[Recognised] = []
     named: set[int] = set()
     i = 0

@@ -133,6 +133,12 @@ def phrases() -> dict[str, tuple[str, str]]:
     }
 
 
+@cache
+def longest_phrase() -> int:
+    """How many words the longest of ``phrases`` has."""
+    return max((len(key.split()) for key in phrases()), default=1)
+
+
 #: How close a word must be to a tag's name to be offered as its theme (difflib's ratio).
 THEME_CUTOFF = 0.75
 
