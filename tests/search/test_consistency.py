@@ -481,9 +481,9 @@ def test_writes_after_a_reindex_reach_the_new_index(kx, varied):
 
 @pytest.mark.whoosh_only(reason="Whoosh's segments")
 def test_publishing_one_item_at_a_time_leaves_few_segments_and_no_merge_to_run(kx):
-    """Each write copies the segments smaller than a tier into its own (a few documents,
-    milliseconds), so publishes one at a time leave one small segment, start no merge
-    process, and lose nothing; an edited item's old copy is not carried along."""
+    """Each write copies the segments smaller than a tier (a few documents) into its own,
+    so publishes one at a time leave one small segment, start no merge process, and lose
+    nothing; an edited item's old copy is not carried along."""
     items = [kx.practice(f"Kestrel {n}", TEXT) for n in range(merging.MERGE_FACTOR + 1)]
     kx.edit_practice(items[0], title="Kestrel renamed")
     with kx.app.app_context():

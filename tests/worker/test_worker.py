@@ -169,7 +169,7 @@ def test_the_daily_digest_job_sends_a_themes_new_items(web, workers, smtp, make_
 
 
 def test_a_worker_merges_the_segments_its_index_writes_leave(web, workers, make_user, settings):
-    # a tier one segment short of crowded, as publishes one at a time leave it
+    # seven segments of the second tier: the publishes below fold into an eighth
     rng = random.Random(2)  # noqa: S311 (a repeatable sequence)
     seeded = WhooshBackend(settings["SEARCH_INDEX_DIR"])
     for batch in range(MERGE_FACTOR - 1):

@@ -214,8 +214,9 @@ class IndexWriter:
                     words |= words_of(searcher.all_stored_fields())
             # Words first: a searcher opened right after the commit must find them.
             add_words(self.path.resolve(), words)
-            # Never Whoosh's default merge: it merges small segments during the commit,
-            # 0.3-1 s every few commits and growing, and a user waits for this one.
+            # Only the smallest tier is merged here, a few documents: Whoosh's default
+            # policy merges larger segments too, 0.3-1 s every few commits and growing,
+            # and a user waits for this commit.
             try:
                 writer.commit(mergetype=merging.fold_smallest)
             except BaseException:
