@@ -333,26 +333,25 @@ def test_writes_fold_the_smallest_segments_into_theirs_and_lose_nothing(tmp_path
 
     rng = random.Random(13)  # noqa: S311 (a repeatable sequence)
     backend = WhooshBackend(str(tmp_path / "index"))
-    expected: dict[str, str] = {}  # key -> stamp of what was last written
-    visible: dict[str, str] = {}
+    last: dict[str, dict] = {}  # key -> the document last written
     for step in range(3 * merging.MERGE_FACTOR):
         if step % 5 == 4:
             deleted = f"practice:{step - 2}"
             backend.index([], [deleted])
-            expected.pop(deleted, None)
+            last.pop(deleted, None)
         else:
-            document = search_document(step, rng, "public")
-            again = search_document(step - 1, rng, "members") if step % 3 == 2 else None
-            backend.index([document, *([again] if again else [])], [])
-            expected |= {d["key"]: d["stamp"] for d in (document, again) if d}
-            visible |= {d["key"]: d["visibility"] for d in (document, again) if d}
+            written = [search_document(step, rng, "public")]
+            if step % 3 == 2:
+                written.append(search_document(step - 1, rng, "members"))  # replaces it
+            backend.index(written, [])
+            last |= {document["key"]: document for document in written}
         sizes = [s.doc_count_all() for s in open_index(backend.path)._segments()]
         assert len([size for size in sizes if size < merging.MERGE_FACTOR]) <= 1, (step, sizes)
         assert backend._merging is None
-        assert backend.stamps() == expected, step
-    assert backend.search(Query(), Audience(everything=True)).total == len(expected)
-    public = {key for key, visibility in visible.items() if visibility == "public"}
-    assert backend.search(Query(), Audience()).total == len(public & expected.keys())
+        assert backend.stamps() == {key: d["stamp"] for key, d in last.items()}, step
+    assert backend.search(Query(), Audience(everything=True)).total == len(last)
+    public = [d for d in last.values() if d["visibility"] == "public"]
+    assert backend.search(Query(), Audience()).total == len(public)
 
 
 def test_two_writers_editing_the_same_items_leave_each_once_as_last_written(tmp_path, monkeypatch):
