@@ -468,6 +468,18 @@ def test_every_viewer_gets_well_formed_hits(kx, items, faceted):
             assert "_" not in hit.domains and "_" not in hit.countries
 
 
+ANALYZED = [
+    TEXT,
+    "Évaluation of the Straße: naïve, a I x 3.141 big-time under_score it's DON'T THE",
+    "the cat the dog and the offenders' evaluations",
+    "",
+    "   ",
+    "a",
+    "Helpline",
+    "e\u0301valuation \ufb01nding \uff26\uff35\uff2c\uff2c",
+]
+
+
 @pytest.mark.parametrize(
     "options",
     [
@@ -503,16 +515,6 @@ def test_the_one_pass_analyzer_equals_the_whoosh_chain(options):
         | StopFilter()
         | StemFilter(lang="en")
     )
-    samples = [
-        TEXT,
-        "Évaluation of the Straße: naïve, a I x 3.141 big-time under_score it's DON'T THE",
-        "the cat the dog and the offenders' evaluations",
-        "",
-        "   ",
-        "a",
-        "Helpline",
-        "e\u0301valuation \ufb01nding \uff26\uff35\uff2c\uff2c",
-    ]
 
     def tokens(analyzer, text):
         return [
@@ -527,5 +529,14 @@ def test_the_one_pass_analyzer_equals_the_whoosh_chain(options):
             for t in analyzer(text, **options)
         ]
 
-    for text in samples:
+    for text in ANALYZED:
         assert tokens(ANALYZER, text) == tokens(chain, text), text
+
+
+def test_the_terms_of_a_text_are_those_the_analyzer_indexes():
+    """A document's deletion is taken out of the word counts kept for scoring by the terms
+    ``index_terms`` finds in its text: exactly those indexed for it."""
+    from kx.search.whoosh.schema import ANALYZER, index_terms
+
+    for text in ANALYZED:
+        assert index_terms(text) == {t.text for t in ANALYZER(text, mode="index")}, text

@@ -26,7 +26,7 @@ from whoosh.searching import Searcher
 
 from kx.search.backend import FACETS, Audience, Query
 from kx.search.whoosh import facets
-from kx.search.whoosh.schema import EMPTY, TEXT_FIELDS, open_index, schema
+from kx.search.whoosh.schema import EMPTY, TEXT_FIELDS, index_terms, open_index, schema
 from kx.search.whoosh.scoring import holding, segment_lengths
 
 #: The fields whose postings are held per value (facets, visibility, sectors).
@@ -87,7 +87,10 @@ class Leaf:
                 self._audiences[audience] = (base, totals)
         if prior._shifted is not None:
             offset, shifted = prior._shifted
-            self._shifted = (offset, _without(shifted, frozenset(d + offset for d in gone)))
+            if shifted is prior._sets:  # at offset 0: the sets themselves, carried above
+                self._shifted = (offset, self._sets)
+            else:
+                self._shifted = (offset, _without(shifted, frozenset(d + offset for d in gone)))
 
     def close(self) -> None:
         self._files.release()
@@ -203,12 +206,7 @@ def _frequencies_without(prior: Leaf, gone: frozenset) -> dict[tuple, int]:
     for docnum in gone:
         stored = prior.reader.stored_fields(docnum)
         words[docnum] = {
-            field: {
-                word.encode()
-                for word in prior.reader.schema[field].process_text(
-                    stored.get(field) or "", mode="index"
-                )
-            }
+            field: {term.encode() for term in index_terms(stored.get(field) or "")}
             for field in TEXT_FIELDS
         }
     counts = {}
