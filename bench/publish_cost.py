@@ -23,7 +23,7 @@ b) read throughput (searches/s of all readers together) for ``--seconds`` with n
    the readers' CPU per search in both, which separates what re-reading the index costs
    the readers from the CPU the writers themselves take on a shared machine. It runs with
    ``--readers`` processes and again with one core left over for the writers, each pair
-   of runs ``--repeats`` times (a single pair swings by five points either way): the
+   of runs ``--repeats`` times (a single pair swings by five points or more): the
    ratio is the median of the pairs'.
 
 Targets are printed beside the figures: (a) a publish adds <= 10 ms at the p95, (b) >= 85 %
@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.append(str(ROOT))  # bench.search; kx itself comes from the installed package
 
-TARGETS = {"extra_p95_ms": 10.0, "throughput_ratio": 0.85}
+TARGETS = {"added_p95_ms": 10.0, "throughput_ratio": 0.85}
 AUDIENCES = ("anonymous", "member", "moderator")
 
 
@@ -404,8 +404,8 @@ def main() -> int:
             f"p95 {added[95]:6.1f} ms"
         )
         print(
-            f"    target: a publish adds <= {TARGETS['extra_p95_ms']:g} ms at the p95   "
-            f"{'met' if added[95] <= TARGETS['extra_p95_ms'] else 'MISSED'}"
+            f"    target: a publish adds <= {TARGETS['added_p95_ms']:g} ms at the p95   "
+            f"{'met' if added[95] <= TARGETS['added_p95_ms'] else 'MISSED'}"
         )
         for n, pairs in runs.items():
             ratios = [busy[0] / quiet[0] for quiet, busy in pairs]

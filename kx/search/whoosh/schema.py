@@ -39,6 +39,11 @@ def _english_stem(word: str) -> str:
 _WORD_PATTERN = re.compile(r"\w+(\.?\w+)*", re.UNICODE)  # RegexTokenizer's default
 
 
+def _stopped(word: str) -> bool:
+    """Whether ``word`` (folded) is a stop word to the analyzer: too short or too common."""
+    return len(word) < 2 or word in STOP_WORDS
+
+
 class _Words(Tokenizer):
     """The analyzer in one pass: words as ``RegexTokenizer`` finds them, case-folded and
     accents folded away ("é" -> "e"), stop words dropped or marked and positions renumbered
@@ -69,7 +74,7 @@ class _Words(Tokenizer):
         pos = None
         for number, (word, start, end) in enumerate(matches):
             text = fold(word)
-            stopped = len(text) < 2 or text in STOP_WORDS
+            stopped = _stopped(text)
             if stopped and removestops:
                 continue
             token.boost = 1.0
@@ -95,14 +100,10 @@ ANALYZER = _Words()
 
 
 def index_terms(text: str) -> set[str]:
-    """The distinct terms ``ANALYZER`` indexes for ``text``, found without its tokens (a
-    third of the time)."""
-    terms = set()
-    for match in _WORD_PATTERN.finditer(text):
-        word = fold(match.group(0))
-        if len(word) >= 2 and word not in STOP_WORDS:
-            terms.add(_english_stem(word))
-    return terms
+    """The distinct terms ``ANALYZER`` indexes for ``text``, found without building its
+    tokens."""
+    words = (fold(match.group(0)) for match in _WORD_PATTERN.finditer(text))
+    return {_english_stem(word) for word in words if not _stopped(word)}
 
 
 @functools.lru_cache(maxsize=100_000)
