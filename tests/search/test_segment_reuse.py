@@ -3,14 +3,20 @@ new ones and those whose deletions changed. What it answers must be exactly what
 opened searcher answers: an item downgraded, replaced or deleted inside a kept segment is
 never found by someone who may no longer see it, and never found twice."""
 
+import gc
+import random
+import weakref
+
 import pytest
+from whoosh.reading import SegmentReader
 
 from kx.search import indexing
 from kx.search import services as search_services
 from kx.search.backend import Audience, Query
 from kx.search.whoosh import merging
 from kx.search.whoosh.backend import WhooshBackend
-from kx.search.whoosh.schema import TEXT_FIELDS, stem
+from kx.search.whoosh.generations import open_generation
+from kx.search.whoosh.schema import TEXT_FIELDS, open_index, stem
 from tests.search.test_consistency import TEXT
 from tests.support.search import VIEWERS, search_document
 
@@ -173,9 +179,6 @@ def test_every_generation_read_from_kept_segments_equals_one_read_afresh(tmp_pat
     them (segments of every size come and go, and kept segments move to other document
     numbers): after each, a searcher built from the one before holds the same documents,
     order, lengths and audience totals as one opened afresh, and answers the same."""
-    import random
-
-    from kx.search.whoosh.generations import open_generation
 
     monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
     monkeypatch.setattr(WhooshBackend, "_merge_soon", lambda self: None)  # merges when called
@@ -246,7 +249,6 @@ def test_writes_go_on_while_large_segments_merge_and_lose_nothing(tmp_path, monk
     """Segments of every size merge in tiers, the copying done without the index lock:
     a document written, and one deleted from a segment being merged, while the merged
     segment is written are both there (or gone) after the swap."""
-    import random
 
     monkeypatch.setattr(merging, "MERGE_FACTOR", 2)
     monkeypatch.setattr(WhooshBackend, "_merge_soon", lambda self: None)
@@ -270,8 +272,6 @@ def test_writes_go_on_while_large_segments_merge_and_lose_nothing(tmp_path, monk
     monkeypatch.setattr(merging, "_write_merged", written_while_others_write)
     backend.merge()
 
-    from kx.search.whoosh.schema import open_index
-
     segments = open_index(backend.path)._segments()
     now = sorted((s.doc_count_all() for s in segments), reverse=True)
     assert len(during) == 3 and now[0] == 32, now  # each crowded tier merged, the top one too
@@ -285,9 +285,6 @@ def test_writes_go_on_while_large_segments_merge_and_lose_nothing(tmp_path, monk
 
 def open_index_stored(live, segment, docnum) -> str:
     """The key of document ``docnum`` of ``segment`` in the index at ``live``."""
-    from whoosh.reading import SegmentReader
-
-    from kx.search.whoosh.schema import open_index
 
     ix = open_index(live)
     reader = SegmentReader(ix.storage, ix.schema, segment)
@@ -300,9 +297,6 @@ def open_index_stored(live, segment, docnum) -> str:
 def test_a_web_worker_merges_in_a_child_process_one_at_a_time(tmp_path, monkeypatch):
     """The embedded setting: a write that crowds a tier starts a child process that
     merges; none starts while a merge of the index runs (in any process)."""
-    import random
-
-    from kx.search.whoosh.schema import open_index
 
     monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
     rng = random.Random(11)  # noqa: S311 (a repeatable sequence)
@@ -327,9 +321,6 @@ def test_writes_fold_the_smallest_segments_into_theirs_and_lose_nothing(tmp_path
     """Writes of one document at a time leave one segment below ``MERGE_FACTOR`` documents
     (the write copies the smaller ones into its own) and start no merge process for them;
     what a write replaces or deletes in a folded segment is gone from the new one."""
-    import random
-
-    from kx.search.whoosh.schema import open_index
 
     rng = random.Random(13)  # noqa: S311 (a repeatable sequence)
     backend = WhooshBackend(str(tmp_path / "index"))
@@ -358,11 +349,6 @@ def test_two_writers_editing_the_same_items_leave_each_once_as_last_written(tmp_
     """Two processes' writers (each keeping its readers of the segments from one write to
     the next) edit and delete the same few items in turn, with merges between: every item
     is in the index once, as last written, and a deleted one not at all."""
-    import random
-
-    from whoosh.reading import SegmentReader
-
-    from kx.search.whoosh.schema import open_index
 
     monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
     monkeypatch.setattr(WhooshBackend, "_merge_soon", lambda self: None)
@@ -396,9 +382,6 @@ def test_a_generation_left_behind_by_a_publish_is_freed_at_once(tmp_path):
     the next search reads the new one: held in a reference cycle, it would wait for the
     garbage collector, which frees several at once in a pause of ~10 ms in some later
     request."""
-    import gc
-    import random
-    import weakref
 
     writer, reader = WhooshBackend(str(tmp_path / "index")), WhooshBackend(str(tmp_path / "index"))
     rng = random.Random(3)  # noqa: S311 (a repeatable sequence)
