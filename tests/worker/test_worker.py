@@ -115,8 +115,11 @@ def test_mail_is_retried_with_growing_delays_while_smtp_is_down(web, workers, sm
             last = attempts
         time.sleep(0.02)
     first_wait, second_wait = seen[1] - seen[0], seen[2] - seen[1]
-    assert 0.8 <= first_wait < second_wait, (first_wait, second_wait)
-    assert second_wait >= 1.6 * first_wait, (first_wait, second_wait)
+    # the outbox waits 1 s, then 2 s (doubled); each gap seen here is also shifted by how
+    # long the attempts on either side took to fail (a few tenths under load), so a gap is
+    # held to its wait less that, not to the other gap (1.27 s then 1.84 s has been seen)
+    assert first_wait >= 0.8, (first_wait, second_wait)
+    assert second_wait >= 1.5, (first_wait, second_wait)  # not the first wait again
     # the job itself is the retry loop: one job, attempted again and again
     assert scalar(web, "SELECT max(attempts) FROM procrastinate_jobs") >= 2
 
