@@ -193,6 +193,8 @@ def test_text_sent_after_the_session_ended_is_offered_back_after_signing_in(new_
     page.get_by_label("Title", exact=True).fill("Reconviction after treatment")
     page.get_by_label("Plain-language summary", exact=True).fill(summary)
 
+    # a response still on its way (the page's icon) would set the session cookie again
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()  # the session ends while the member is still typing
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("This form had expired")).to_be_visible()
