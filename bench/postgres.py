@@ -124,17 +124,25 @@ def server_clock(app):
     """A function giving the CPU seconds spent so far by the PostgreSQL processes serving
     the benchmark's database (from /proc/PID/schedstat, so for a server on this machine
     only; None elsewhere): time on a CPU, which waiting for a busy CPU does not inflate."""
-    from sqlalchemy import text
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
 
     from kx.extensions import db
 
-    with app.app_context(), db.engine.connect() as connection:
-        pids = connection.scalars(
-            text(
-                "SELECT pid FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        ).all()
+    with app.app_context():
+        url = db.engine.url
+    # a connection of its own, so that the pooled one a request uses is among those timed
+    asking = create_engine(url, poolclass=NullPool)
+    try:
+        with asking.connect() as connection:
+            pids = connection.scalars(
+                text(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).all()
+    finally:
+        asking.dispose()
 
     def clock() -> float:
         total = 0

@@ -4,6 +4,7 @@ document commit or fail together and every app on the database sees it at once; 
 refusal to start without PostgreSQL; a health check of its table."""
 
 import itertools
+import time
 
 import pytest
 from sqlalchemy import select, text
@@ -15,6 +16,8 @@ from kx.extensions import db
 from kx.practice.models import Practice
 from kx.records import services as records
 from kx.search import indexing
+from kx.search import services as search_services
+from kx.search.backend import Query
 from kx.search.models import SearchText
 from kx.search.postgres import backend, store
 from tests.search.conftest import backends
@@ -269,3 +272,62 @@ def test_items_holding_more_of_the_words_lead_beyond_the_ranked_few(kx, monkeypa
     assert results.interpretation.fallback == "any-words"
     assert [hit.id for hit in results.hits] == [both]
     assert results.total == 1 + len(one)
+
+
+@on_postgres
+def test_a_search_stopped_by_its_time_budget_leaves_the_request_reading_on(kx, client, monkeypatch):
+    """The cancelled statement, and the search's settings, end with the search: the page
+    shows what was found in time, and reads the ratings of its hits after it."""
+    item = kx.practice("Kestrel helpline", TEXT)
+    ranked = backend._run
+
+    def slow(connection, *args):
+        connection.execute(text("SELECT pg_sleep(2)"))  # cancelled by the budget's timeout
+        return ranked(connection, *args)
+
+    monkeypatch.setattr(backend, "_run", slow)
+    kx.app.config["SEARCH_TIME_BUDGET"] = 0.3
+
+    response = client.get("/search", query_string={"q": "kestrel"})
+
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "took too long and was stopped" in page
+    assert f"/practices/{item}" in page
+    assert "no studies yet" in page  # its rating, read after the cancelled statement
+    with kx.app.app_context():
+        stopped = search_services.search(None, Query(text="kestrel"), time.monotonic() + 0.3)
+        settings = db.session.execute(
+            text("SELECT current_setting('statement_timeout'), current_setting('enable_seqscan')")
+        ).one()
+    assert stopped.partial
+    assert tuple(settings) == ("0", "on")
+
+
+@on_postgres
+def test_a_signed_in_search_takes_one_connection(kx, app, tmp_path, make_user, api_token):
+    """A request reads its user and searches on the same connection: a worker thread never
+    holds one connection while it waits for a second (with threads beyond half the pool,
+    every thread could)."""
+    alone = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0, "pool_timeout": 1},
+            "SEARCH_BACKEND": "postgres",
+            "SEARCH_INDEX_DIR": str(tmp_path / "other-index"),
+            "SECRET_KEY": "x",
+        }
+    )
+    item = kx.practice("Kestrel helpline", TEXT)
+    headers = api_token(make_user())
+    try:
+        response = alone.test_client().get(
+            "/api/v1/search",
+            query_string={"q": "kestrel"},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        assert [hit["id"] for hit in response.get_json()["items"]] == [item]
+    finally:
+        with alone.app_context():
+            db.engine.dispose()

@@ -2,12 +2,17 @@
 full-text search, over the ``search_documents`` and ``search_texts`` tables that
 ``write_in_transaction`` keeps in the same transaction as the changes they reflect.
 
-A search reads committed documents on a connection of its own, in one transaction whose
-``statement_timeout`` is what is left of the time budget. The viewer's visibility and the
-query's filters are one ``WHERE`` clause (``_where``) shared by the hits, the total, the
-facets, "did you mean" and related items, so nothing outside it can be counted, ranked,
-suggested or shown. ``ts_rank_cd`` reads only the document and the query (no collection
-statistics), so no hidden document can move a visible one's score.
+A search runs on the request's own connection, in a savepoint whose ``statement_timeout``
+is what is left of the time budget; rolling the savepoint back afterwards takes its
+settings with it. A second pooled connection per search would cost a request three more
+round trips (the pool's liveness test, ``BEGIN``, ``COMMIT``), and with threaded workers
+could leave every request holding one connection while waiting for another.
+
+The viewer's visibility and the query's filters are one ``WHERE`` clause (``_where``)
+shared by the hits, the total, the facets, "did you mean" and related items, so nothing
+outside it can be counted, ranked, suggested or shown. ``ts_rank_cd`` reads only the
+document and the query (no collection statistics), so no hidden document can move a
+visible one's score.
 """
 
 import html
@@ -41,10 +46,11 @@ RANK_CANDIDATES = 400
 RELATED_CANDIDATES, RELATED_TERMS = 40, 15
 
 
-#: A search transaction's settings, in one round trip: its time budget; no sequential scan
-#: where the GIN index can serve (the planner counts nothing for reading each row's
-#: vector out of its TOAST table, which a scan testing every row does); no JIT compiling
-#: and no parallel workers, whose start costs more than these short statements take.
+#: A search's settings, in one round trip, undone with its savepoint: its time budget; no
+#: sequential scan where the GIN index can serve (the planner counts nothing for reading
+#: each row's vector out of its TOAST table, which a scan testing every row does); no JIT
+#: compiling and no parallel workers, whose start costs more than these short statements
+#: take.
 _SETTINGS = text(
     "SELECT set_config('statement_timeout', :timeout, true), set_config('jit', 'off', true),"
     " set_config('enable_seqscan', 'off', true),"
@@ -158,21 +164,25 @@ class PostgresBackend:
         return self._timed(lambda c: self._related(c, key, audience, limit), None) or []
 
     def _timed(self, work, deadline: float | None):
-        """``work(connection)`` in a read transaction ended at ``deadline`` (None: the
-        deadline passed first). Without one, ``PARTIAL_TIMEOUT`` still bounds it."""
-        with db.engine.connect() as connection, connection.begin():
-            left = PARTIAL_TIMEOUT
-            if deadline is not None:
-                left = int((deadline - time.monotonic()) * 1000)
-                if left <= 0:
-                    return None
+        """``work(connection)`` in a savepoint of the session's transaction, ended at
+        ``deadline`` (None: the deadline passed first) and then rolled back. Without one,
+        ``PARTIAL_TIMEOUT`` still bounds it."""
+        left = PARTIAL_TIMEOUT
+        if deadline is not None:
+            left = int((deadline - time.monotonic()) * 1000)
+            if left <= 0:
+                return None
+        savepoint = db.session.begin_nested()
+        try:
+            connection = db.session.connection()
             connection.execute(_SETTINGS, {"timeout": str(left)})
-            try:
-                return work(connection)
-            except DBAPIError as error:
-                if getattr(error.orig, "sqlstate", None) == "57014":  # query_canceled
-                    return None
-                raise
+            return work(connection)
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) == "57014":  # query_canceled
+                return None
+            raise
+        finally:
+            savepoint.rollback()
 
     def _partial(self, connection, query: Query, audience: Audience) -> Results:
         """The first page of matches, neither ranked nor counted: what a search out of
