@@ -318,14 +318,17 @@ def test_a_web_worker_merges_in_a_child_process_one_at_a_time(tmp_path, monkeypa
 
 
 def test_writes_fold_the_smallest_segments_into_theirs_and_lose_nothing(tmp_path):
-    """Writes of one document at a time leave one segment below ``MERGE_FACTOR`` documents
-    (the write copies the smaller ones into its own) and start no merge process for them;
-    what a write replaces or deletes in a folded segment is gone from the new one."""
+    """Writes of one document at a time leave at most ``FOLD_FROM`` segments below
+    ``MERGE_FACTOR`` documents (a write copies them into its own once there are that many)
+    and start no merge process for them; what a write replaces or deletes in a folded
+    segment is gone from the new one."""
 
     rng = random.Random(13)  # noqa: S311 (a repeatable sequence)
     backend = WhooshBackend(str(tmp_path / "index"))
     last: dict[str, dict] = {}  # key -> the document last written
+    small, folded = [], False
     for step in range(3 * merging.MERGE_FACTOR):
+        previous = small
         if step % 5 == 4:
             deleted = f"practice:{step - 2}"
             backend.index([], [deleted])
@@ -337,9 +340,12 @@ def test_writes_fold_the_smallest_segments_into_theirs_and_lose_nothing(tmp_path
             backend.index(written, [])
             last |= {document["key"]: document for document in written}
         sizes = [s.doc_count_all() for s in open_index(backend.path)._segments()]
-        assert len([size for size in sizes if size < merging.MERGE_FACTOR]) <= 1, (step, sizes)
+        small = [size for size in sizes if size < merging.MERGE_FACTOR]
+        assert len(small) <= merging.FOLD_FROM, (step, sizes)
+        folded |= len(small) < len(previous)
         assert backend._merging is None
         assert backend.stamps() == {key: d["stamp"] for key, d in last.items()}, step
+    assert folded
     assert backend.search(Query(), Audience(everything=True)).total == len(last)
     public = [d for d in last.values() if d["visibility"] == "public"]
     assert backend.search(Query(), Audience()).total == len(public)
