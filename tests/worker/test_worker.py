@@ -183,18 +183,25 @@ def test_a_worker_merges_the_segments_its_index_writes_leave(web, workers, make_
     author, moderator = make_user(), make_user(role="moderator")
     workers.start()
     workers.wait_ready(web, 1)
+
+    def sizes() -> list[int]:
+        return [s.doc_count_all() for s in open_index(settings["SEARCH_INDEX_DIR"])._segments()]
+
+    def crowded_or_merged() -> bool:
+        second_tier = [size for size in sizes() if MERGE_FACTOR <= size < MERGE_FACTOR**2]
+        return len(second_tier) >= MERGE_FACTOR or max(sizes()) >= MERGE_FACTOR**2
+
     keys = []
-    for n in range(MERGE_FACTOR):
+    while not crowded_or_merged():
+        assert len(keys) < 3 * MERGE_FACTOR, f"the publishes never crowded a tier: {sizes()}"
         item = add_practice(
-            web, author, approve_by=moderator, submit=True, title=f"Helpline number {n}"
+            web, author, approve_by=moderator, submit=True, title=f"Helpline number {len(keys)}"
         )
         keys.append(f"practice:{item}")
         wait_until(lambda: indexed_keys(web) >= set(keys), 60, f"indexing {keys[-1]}")
 
-    def segments() -> int:
-        return len(open_index(settings["SEARCH_INDEX_DIR"])._segments())
-
-    wait_until(lambda: segments() < MERGE_FACTOR, 60, f"merging\n{workers.log()}")
+    # the eight segments of the second tier merged into one of the third
+    wait_until(lambda: max(sizes()) >= MERGE_FACTOR**2, 60, f"merging\n{workers.log()}")
     # the job's line is logged as it ends, a moment after its commit merged the segments
     wait_until(lambda: "Job kx.search.merge" in workers.log(), 10, f"its job\n{workers.log()}")
     assert indexed_keys(web) >= set(keys)
