@@ -188,8 +188,9 @@ def test_a_worker_merges_the_segments_its_index_writes_leave(web, workers, make_
         return [s.doc_count_all() for s in open_index(settings["SEARCH_INDEX_DIR"])._segments()]
 
     def crowded_or_merged() -> bool:
-        second_tier = [size for size in sizes() if MERGE_FACTOR <= size < MERGE_FACTOR**2]
-        return len(second_tier) >= MERGE_FACTOR or max(sizes()) >= MERGE_FACTOR**2
+        now = sizes()
+        second_tier = [size for size in now if MERGE_FACTOR <= size < MERGE_FACTOR**2]
+        return len(second_tier) >= MERGE_FACTOR or max(now) >= MERGE_FACTOR**2
 
     keys = []
     while not crowded_or_merged():

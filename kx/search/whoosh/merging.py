@@ -44,8 +44,8 @@ from kx.search.whoosh.schema import open_index, schema
 #: Segments per tier before the tier merges; tier ``t`` holds segments of ``8**t`` to
 #: ``8**(t+1) - 1`` documents.
 MERGE_FACTOR = 8
-#: Segments of the smallest tier a write leaves beside its own; with the next, the write
-#: copies them into its segment. Folding at every write copied 3.5 documents a write on
+#: Segments of the smallest tier that make a write copy them into its own segment (fewer
+#: are left beside it). Folding at every write copied 3.5 documents a write on
 #: average, a third of a one-document publish's CPU; at two, 2.2 documents, for 0.45
 #: more small segments on average in every search (~0.1 ms each).
 FOLD_FROM = 2
