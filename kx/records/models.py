@@ -14,7 +14,7 @@ import difflib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, and_, exists, false, or_, select, true
+from sqlalchemy import JSON, ForeignKey, Index, String, and_, false, or_, select, true
 from sqlalchemy.orm import Mapped, aliased, declared_attr, foreign, mapped_column, relationship
 
 from kx.database import utcnow
@@ -200,12 +200,15 @@ def has_term(model, field: str, slugs) -> Any:
     # An alias of its own: inside a query that already selects from item_terms (the gap
     # map's counts by domain), the plain table would be auto-correlated to the outer one.
     term = aliased(ItemTerm)
-    return exists().where(
+    carrying = select(term.item_id).where(
         term.item_type == model.item_type,
-        term.item_id == model.id,
         term.vocabulary == MULTI_VALUED[field],
         term.slug.in_(slugs),
     )
+    # ``id + 0`` keeps SQLite from fetching each carrying row by its id, which reads its
+    # long texts: a list is walked in its own index and each id looked up among the
+    # carrying ones (a domain's total at 20,000 items: 4.9 -> 1.8 ms).
+    return (model.id + 0).in_(carrying)
 
 
 def viewer_kind(viewer) -> str:

@@ -72,3 +72,19 @@ def test_research_sorted_by_year_is_read_in_order(sqlite_app, viewer):
 
     assert "SEARCH research USING INDEX ix_research_status_year (status=?)" in page
     assert not any("TEMP B-TREE" in step for step in page), page
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("query", [practice_query, research_query])
+def test_a_list_filtered_by_a_term_is_counted_without_reading_its_items(sqlite_app, query, viewer):
+    """A domain's total walks the list index once, looking each id up among the domain's:
+    neither a subquery per item nor each carrying item's row, texts and all, fetched by id
+    (a domain's total at 20,000 items: 4.9 ms before, 1.8 ms after)."""
+    with sqlite_app.app_context():
+        statement = query(VIEWERS[viewer](), {"domains": ["treatment"]})
+        table = statement.get_final_froms()[0].name
+        total = plan(statement.with_only_columns(db.func.count()).order_by(None))
+
+    assert any(f"{table} USING COVERING INDEX" in step for step in total), total
+    assert "LIST SUBQUERY 1" in total, total
+    assert not any("CORRELATED" in step or "PRIMARY KEY" in step for step in total), total
