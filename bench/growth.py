@@ -63,7 +63,24 @@ def prepare(workdir: Path, items: int | None):
     security.link_and_discuss(app, SEED)
     what_works.add_findings(app, SEED)
     what_works.gather_statistics(app)
+    settle(app)
     return app
+
+
+def settle(app) -> None:
+    """Wait for the index merges that creating the corpus started: merging large segments
+    takes a core for a minute or more, and the figures are the pages' own (a folder removed
+    under a merge also fails it)."""
+    from kx.search import indexing
+    from kx.search.whoosh import merging
+
+    with app.app_context():
+        backend = indexing.backend()
+    child = getattr(backend, "_merging", None)
+    if child is not None:
+        child.wait()
+    while merging.running(backend.path):
+        time.sleep(0.5)
 
 
 def count_items(app) -> int:

@@ -2,7 +2,7 @@
 
 from sqlalchemy import nulls_last, select
 
-from kx.records.models import Record, has_term, owned_by, visible_to
+from kx.records.models import PUBLISHED, Record, has_term, owned_by, viewer_kind, visible_to
 
 
 def list_query(
@@ -34,6 +34,10 @@ def list_query(
         return statement.order_by(*orders[sort])
     if sort == "title":
         return statement.order_by(model.title, model.id)
-    return statement.order_by(
-        nulls_last(model.published_at.desc()), model.created_at.desc(), model.id.desc()
-    )
+    newest = model.published_at.desc()
+    if filters.get("status") != PUBLISHED and viewer_kind(viewer) != "anonymous":
+        newest = nulls_last(newest)  # drafts, which have no date, after the rest
+    # Published rows all have a date (``set_status``), so a list of them orders by it
+    # plainly: PostgreSQL then walks the list index backwards and stops after a page, as
+    # SQLite does either way. With NULLS LAST it sorted every row (24 ms at 20,000 items).
+    return statement.order_by(newest, model.created_at.desc(), model.id.desc())

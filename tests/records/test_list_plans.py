@@ -1,7 +1,8 @@
 """A list page costs the same at 200 items as at 20,000 on the embedded default: SQLite
 walks the list index in the page's order, and counts the total inside that index (the
 rows and their long texts are never read for it). Checked on the query plans of every
-kind of viewer, on a SQLite file of its own whatever database the suite runs on."""
+kind of viewer, on a SQLite file of its own whatever database the suite runs on; on the
+PostgreSQL run, PostgreSQL's plans of the published lists too."""
 
 from datetime import UTC, datetime
 
@@ -88,3 +89,31 @@ def test_a_list_filtered_by_a_term_is_counted_without_reading_its_items(sqlite_a
     assert any(f"{table} USING COVERING INDEX" in step for step in total), total
     assert "LIST SUBQUERY 1" in total, total
     assert not any("CORRELATED" in step or "PRIMARY KEY" in step for step in total), total
+
+
+@pytest.mark.parametrize(
+    ("viewer", "filters"),
+    [
+        ("anonymous", {}),
+        ("anonymous", {"status": "published"}),
+        ("member", {"status": "published"}),
+    ],
+)
+@pytest.mark.parametrize("query", [practice_query, research_query])
+def test_a_published_list_is_read_in_its_index_order_on_postgresql(app, query, viewer, filters):
+    """PostgreSQL walks the list index backwards and stops after a page: nothing is
+    sorted, whatever the table's size (sorts are priced out, so a plan that needed one
+    would still show it)."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the PostgreSQL run (KX_DATABASE_URL) checks PostgreSQL's plans")
+        statement = query(VIEWERS[viewer](), filters).limit(20).offset(600)
+        table = statement.get_final_froms()[0].name
+        sql = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+        db.session.execute(text("SET LOCAL enable_sort = off"))
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        steps = [row[0] for row in db.session.execute(text(f"EXPLAIN {sql}"))]
+        db.session.rollback()
+
+    assert any(f"Index Scan Backward using ix_{table}_status_published" in s for s in steps), steps
+    assert not any("Sort" in step for step in steps), steps
