@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 TARGET_GROWTH = 1.5
 SEED = 4
-# a page number that exists at both sizes for every viewer, deep pages should cost what the
+# a page that holds rows at both sizes for every viewer: a deep page should cost what the
 # first one does (page 30 of the research list was empty for anonymous viewers at 2,000
 # items, whose 561 public studies fill 29 pages, and so cheaper than the full one at 20,000)
 DEEP = 25
