@@ -2,7 +2,14 @@
 
 from sqlalchemy import nulls_last, select
 
-from kx.records.models import PUBLISHED, Record, has_term, owned_by, viewer_kind, visible_to
+from kx.records.models import (
+    PUBLISHED,
+    Record,
+    has_term,
+    owned_by,
+    sees_only_published,
+    visible_to,
+)
 
 
 def list_query(
@@ -34,10 +41,10 @@ def list_query(
         return statement.order_by(*orders[sort])
     if sort == "title":
         return statement.order_by(model.title, model.id)
-    newest = model.published_at.desc()
-    if filters.get("status") != PUBLISHED and viewer_kind(viewer) != "anonymous":
-        newest = nulls_last(newest)  # drafts, which have no date, after the rest
     # Published rows all have a date (``set_status``), so a list of them orders by it
     # plainly: PostgreSQL then walks the list index backwards and stops after a page, as
     # SQLite does either way. With NULLS LAST it sorted every row (24 ms at 20,000 items).
+    newest = model.published_at.desc()
+    if filters.get("status") != PUBLISHED and not sees_only_published(viewer):
+        newest = nulls_last(newest)  # drafts, which have no date, after the rest
     return statement.order_by(newest, model.created_at.desc(), model.id.desc())

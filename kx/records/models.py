@@ -228,13 +228,18 @@ def visible_to(model, viewer) -> Any:
     public and members items, and restricted items listing their sector. Authors always see
     their own items (drafts, pending, rejected, archived); moderators see everything.
     """
-    kind = viewer_kind(viewer)
-    if kind == "moderator":
+    if viewer_kind(viewer) == "moderator":
         return true()
     published = model.status == PUBLISHED
-    if kind == "anonymous":
+    if sees_only_published(viewer):
         return and_(published, audience_sees(model, viewer))
     return or_(model.author_id == viewer.id, and_(published, audience_sees(model, viewer)))
+
+
+def sees_only_published(viewer) -> bool:
+    """Whether ``visible_to`` gives ``viewer`` published rows only: a signed-out viewer has
+    no items of their own."""
+    return viewer_kind(viewer) == "anonymous"
 
 
 def audience_sees(model, viewer) -> Any:
@@ -294,6 +299,7 @@ __all__ = [
     "Revision",
     "can_view",
     "has_term",
+    "sees_only_published",
     "text_diff",
     "viewer_kind",
     "visible_query",
