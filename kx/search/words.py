@@ -6,6 +6,7 @@ agree."""
 import re
 import unicodedata
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.support.charset import accent_map
@@ -16,7 +17,7 @@ __all__ = [
     "OPERATORS",
     "STOP_WORDS",
     "TEXT_FIELDS",
-    "edits",
+    "by_edits",
     "ends",
     "fold",
     "normal",
@@ -86,7 +87,13 @@ def _shared(a: str, b: str) -> int:
     )
 
 
-def edits(a: str, b: str, limit: int) -> int:
-    """The edits between ``a`` and ``b`` (an adjacent swap counts once: optimal string
-    alignment), or ``limit + 1`` when more than ``limit``."""
-    return OSA.distance(a, b, score_cutoff=limit)
+def by_edits(word: str, candidates, limit: int = 2) -> dict[int, list[str]]:
+    """``candidates`` 1 to ``limit`` edits away from ``word``, by their number of edits (an
+    adjacent swap counts once: optimal string alignment); compared in rapidfuzz's C loop,
+    as a first letter's words run to thousands."""
+    found: dict[int, list[str]] = {distance: [] for distance in range(1, limit + 1)}
+    near = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None)
+    for candidate, distance, _index in near:
+        if distance:
+            found[distance].append(candidate)
+    return found

@@ -421,6 +421,7 @@ def _hits(connection, page: list[tuple[str, float]], headline_query, snippets: b
 WINDOW, BEFORE = 600, 200
 _LEXEME = re.compile(r"'((?:[^']|'')+)'")
 _SPACE = re.compile(r"\s")
+_LAST_SPACE = re.compile(r"\s\S*\Z")
 
 
 def _headlines(connection, bodies: list[str], headline_query: str) -> list[tuple[str, int]]:
@@ -459,8 +460,8 @@ def _window(body: str, near: re.Pattern) -> tuple[int, int]:
         space = _SPACE.search(body, start, found.start())
         start = space.end() if space else found.start()
     if end < len(body):
-        spaces = [m.start() for m in _SPACE.finditer(body, found.end(), end)]
-        end = spaces[-1] if spaces else end
+        last = _LAST_SPACE.search(body, found.end(), end)
+        end = last.start() if last else end
     return max(start, 0), end
 
 

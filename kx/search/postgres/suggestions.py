@@ -12,7 +12,7 @@ import re
 from sqlalchemy import text
 
 from kx.search.postgres import query as tsq
-from kx.search.words import OPERATORS, edits, ends, fold
+from kx.search.words import OPERATORS, by_edits, ends, fold
 
 MAX_SPELLING_CHECKS = 50
 _WORD = re.compile(r'"[^"]*"?|[^\s()"]+')
@@ -104,17 +104,7 @@ def _respell(connection, word: str, allowed: str, params: dict) -> str | None:
             "longest": len(word) + 2,
         },
     ).all()
-    by_distance: dict[int, list[str]] = {1: [], 2: []}
-    letters = set(word)
-    for candidate in candidates:
-        # two edits add at most two letters and take at most two away: most words of the
-        # range fail this at a fraction of the cost of counting their edits
-        held = set(candidate)
-        if len(held - letters) > 2 or len(letters - held) > 2:
-            continue
-        distance = edits(word, candidate, 2)
-        if 0 < distance <= 2:
-            by_distance[distance].append(candidate)
+    by_distance = by_edits(word, candidates)
     for distance in (1, 2):
         evidence = _evidence(connection, by_distance[distance], allowed, params)
         ranked = sorted(

@@ -16,7 +16,7 @@ from whoosh.query import Term
 
 from kx.search.whoosh.query import parse, past
 from kx.search.whoosh.schema import ANALYZER, TEXT_FIELDS
-from kx.search.words import edits, ends, fold, normal, query_text
+from kx.search.words import by_edits, ends, fold, normal, query_text
 
 #: Documents a candidate spelling is looked for in (its stem's visible documents).
 MAX_SPELLING_CHECKS = 50
@@ -141,12 +141,8 @@ def _respell(
     Candidates share the first letter and are at most two letters longer or shorter,
     as Whoosh's ``prefix=1`` advice has it; Whoosh's own ``terms_within`` compares the
     word with every term of the field here (no word graph), ~300 ms a word."""
-    by_distance: dict[int, list[str]] = {1: [], 2: []}
-    for length in range(len(word) - 2, len(word) + 3):
-        for candidate in words.get((word[0], length), ()):
-            distance = edits(word, candidate, 2)
-            if 0 < distance <= 2:
-                by_distance[distance].append(candidate)
+    lengths = range(len(word) - 2, len(word) + 3)
+    by_distance = by_edits(word, [c for n in lengths for c in words.get((word[0], n), ())])
     for distance in (1, 2):
         # A slip rarely touches a word's first and last letters ("helpine" is "helpline"
         # more likely than "helping"): among equally near spellings, those keeping more of
