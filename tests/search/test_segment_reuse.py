@@ -4,6 +4,7 @@ opened searcher answers: an item downgraded, replaced or deleted inside a kept s
 never found by someone who may no longer see it, and never found twice."""
 
 import gc
+import logging
 import random
 import weakref
 
@@ -17,6 +18,7 @@ from kx.search.whoosh import generations, merging
 from kx.search.whoosh.backend import WhooshBackend
 from kx.search.whoosh.generations import ADJUSTED_DELETIONS, open_generation
 from kx.search.whoosh.schema import TEXT_FIELDS, index_terms, open_index, stem
+from kx.search.whoosh.writer import IndexWriter
 from tests.search.test_consistency import TEXT
 from tests.support.search import VIEWERS, search_document
 
@@ -281,6 +283,32 @@ def test_writes_go_on_while_large_segments_merge_and_lose_nothing(tmp_path, monk
     }
     assert keys == (expected - set(during)) | {"practice:999"}
     assert backend.search(Query(), Audience(everything=True)).total == len(keys)
+
+
+def test_a_merge_kept_waiting_by_other_writes_warns_in_one_line_and_merges_later(
+    tmp_path, monkeypatch, caplog
+):
+    """A bulk import can hold the index lock past a merge's wait: the merge gives up with
+    one warning (no traceback), the segments stay as they were and the next merge takes them."""
+
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 2)
+    monkeypatch.setattr(merging, "LOCK_WAIT", 0.2)
+    monkeypatch.setattr(WhooshBackend, "_merge_soon", lambda self: None)
+    rng = random.Random(17)  # noqa: S311 (a repeatable sequence)
+    backend = WhooshBackend(str(tmp_path / "index"))
+    for batch in range(2):  # two segments of two documents: a crowded tier
+        backend.index([search_document(batch * 2 + n, rng, "public") for n in range(2)], [])
+
+    importer = IndexWriter(str(backend.path))  # another process's writer of the same index
+    with importer.exclusive(timeout=1), caplog.at_level(logging.WARNING):
+        backend.merge()
+
+    assert [(r.levelno, r.exc_info) for r in caplog.records] == [(logging.WARNING, None)]
+    assert "merging left to a later write" in caplog.records[0].getMessage()
+    assert sorted(s.doc_count_all() for s in open_index(backend.path)._segments()) == [2, 2]
+    backend.merge()
+    assert [s.doc_count_all() for s in open_index(backend.path)._segments()] == [4]
+    assert set(backend.stamps()) == {f"practice:{n}" for n in range(4)}
 
 
 def open_index_stored(live, segment, docnum) -> str:

@@ -49,6 +49,9 @@ MERGE_FACTOR = 8
 #: average, a third of a one-document publish's CPU; at two, 2.2 documents, for 0.45
 #: more small segments on average in every search (~0.1 ms each).
 FOLD_FROM = 2
+#: Seconds a merge waits for the index lock before giving up until a later write: sustained
+#: bulk writing (a large import) can hold it that long.
+LOCK_WAIT = 60.0
 
 
 def tier(segment) -> int:
@@ -114,7 +117,7 @@ def merge(writer) -> bool:
             return False
         for stale in writer.path.parent.glob(f".{writer.path.name}.*.merging-*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a merge that died
-        with writer._locked(timeout=60):
+        with writer._locked(timeout=LOCK_WAIT):
             live = writer.path.resolve()
             chosen = crowded(open_index(live)._segments())
         if not chosen:
@@ -184,7 +187,7 @@ def _swap(writer, live: Path, chosen, side: Path | None, merged) -> bool:
                 os.replace(side / name, live / name)
         return [*kept, merged]
 
-    with writer._locked(timeout=60):
+    with writer._locked(timeout=LOCK_WAIT):
         if writer.path.resolve() != live:
             return False  # rebuilt meanwhile
         whoosh_writer = open_index(live).writer()

@@ -271,6 +271,12 @@ class IndexWriter:
         try:
             while merging.merge(self):
                 pass
+        except IndexBusy:  # expected while others write in bulk; the segments wait
+            logging.getLogger(__name__).warning(
+                "search index %s busy for %.0f s: merging left to a later write",
+                self.path,
+                merging.LOCK_WAIT,
+            )
         except Exception:
             logging.getLogger(__name__).exception("merging search index segments failed")
 
