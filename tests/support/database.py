@@ -4,7 +4,8 @@ worker, and clearing every table between tests."""
 import re
 import threading
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import cast, create_engine, func, make_url, select, text
+from sqlalchemy.dialects.postgresql import REGCLASS
 
 
 def driver_url(url: str) -> str:
@@ -30,11 +31,22 @@ def fresh_worker_database(url: str, worker: str) -> str:
 
 
 def clear_tables(db) -> None:
-    """Delete every row (PostgreSQL: truncate and restart the id sequences) and commit."""
+    """Delete every row, restart PostgreSQL's id sequences (SQLite's restart by themselves
+    once a table is empty) and commit.
+
+    Not ``TRUNCATE``: it gives each table new files, 65 ms a test against 5 ms for deleting
+    the few rows a test leaves, a minute and a half of the PostgreSQL run."""
     tables = db.metadata.sorted_tables
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        dialect = db.engine.dialect
+        deletes = [str(table.delete().compile(dialect=dialect)) for table in reversed(tables)]
+        db.session.execute(text(";\n".join(deletes)))  # one round trip
+        owned = [
+            func.pg_get_serial_sequence(table.name, table.autoincrement_column.name)
+            for table in tables
+            if table.autoincrement_column is not None
+        ]
+        db.session.execute(select(*(func.setval(cast(s, REGCLASS), 1, False) for s in owned)))
     else:
         for table in reversed(tables):
             db.session.execute(table.delete())
