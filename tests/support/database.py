@@ -35,7 +35,7 @@ def clear_tables(db) -> None:
     once a table is empty) and commit.
 
     Not ``TRUNCATE``: it gives each table new files, 65 ms a test against 5 ms for deleting
-    the few rows a test leaves, a minute and a half of the PostgreSQL run."""
+    the few rows a test leaves: about two minutes of the PostgreSQL run's worker time."""
     tables = db.metadata.sorted_tables
     if db.engine.dialect.name == "postgresql":
         dialect = db.engine.dialect
