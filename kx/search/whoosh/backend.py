@@ -16,14 +16,14 @@ from whoosh.query import Term
 
 from kx.search import interpretation, widening
 from kx.search.backend import FACETS, Audience, Hit, Query, Results
-from kx.search.whoosh import facets, scoring, suggestions
+from kx.search.whoosh import facets, ranking, scoring, suggestions
 from kx.search.whoosh.generations import Generation, empty, open_generation
 from kx.search.whoosh.query import (
     OutOfTime,
     SegmentOr,
     Top,
-    TopAndAll,
     any_words,
+    matches,
     parse,
     past,
     read,
@@ -190,37 +190,41 @@ class WhooshBackend(IndexWriter):
         every match, and whether the time budget ran out first."""
         page, per_page = max(query.page, 1), query.per_page
         start = (page - 1) * per_page
-        partial = False
-        if parsed is None or query.sort == "newest":
+        visible = allowed if allowed is not None else self._live(searcher)
+        partial, read = False, self._current().word
+        if parsed is None:
+            matched = visible
+        else:
+            found, partial = matches(searcher, parsed, deadline, read)
+            matched = found & visible
+            partial = partial or past(deadline)
+        if parsed is None or query.sort == "newest" or partial or not matched:
             # Newest first needs no scores: walk a per-searcher list sorted by date (Whoosh
-            # would compute and sort a key for every match on every query).
-            if parsed is None:
-                matched = allowed if allowed is not None else self._live(searcher)
-            else:
-                matched = set()
-                try:
-                    for docnum in searcher.docs_for_query(parsed):
-                        if not len(matched) % 1024 and past(deadline):
-                            raise OutOfTime
-                        matched.add(docnum)
-                except OutOfTime:
-                    partial = True
-                if allowed is not None:
-                    matched &= allowed
+            # would compute and sort a key for every match on every query). Out of time,
+            # the matches found are shown unranked.
             newest = (d for d in self._by_newest(searcher) if d in matched)
             page_docs = [(d, 0.0) for d in itertools.islice(newest, start, start + per_page)]
-        else:
-            published = self._current().published_at
-            top = TopAndAll(page * per_page, published, deadline=deadline)
-            wrapped = top if allowed is None else collectors.FilterCollector(top, allow=allowed)
-            context = searcher.context(weighting=self._weighting(searcher, audience))
-            try:
-                searcher.search_with_collector(parsed, wrapped, context=context)
-            except OutOfTime:
-                partial = True
-            results = wrapped.results()
-            page_docs = [(hit.docnum, hit.score) for hit in results[start : start + per_page]]
-            matched = top.matched
+            return page_docs, matched, partial
+        weighting = self._weighting(searcher, audience)
+        published = self._current().published_at
+        scored = ranking.words(parsed)
+        if scored is not None:
+            limit = page * per_page
+            ranked = ranking.best(searcher, scored, matched, limit, weighting, published, read)
+            return ranked[start : start + per_page], matched, partial
+        # Whoosh scores the rest, every match: its block skipping takes the best score of
+        # an OR it reads into an array for that of its best part. Never with an empty
+        # filter, which Whoosh would read as none (``matched`` is not empty here).
+        top = Top(page * per_page, published, deadline=deadline, usequality=False, replace=0)
+        wrapped = collectors.FilterCollector(top, allow=matched)
+        try:
+            searcher.search_with_collector(
+                parsed, wrapped, context=searcher.context(weighting=weighting)
+            )
+        except OutOfTime:
+            partial = True
+        results = wrapped.results()
+        page_docs = [(hit.docnum, hit.score) for hit in results[start : start + per_page]]
         return page_docs, matched, partial
 
     def related(self, key: str, audience: Audience, limit: int = 5) -> list[Hit]:

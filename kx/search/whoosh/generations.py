@@ -17,15 +17,18 @@ only small, recent segments move when a merge replaces them.
 """
 
 import bisect
+import collections
 import copy
 import itertools
 from array import array
 
+import numpy as np
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from kx.search.backend import FACETS, Audience, Query
 from kx.search.whoosh import facets
+from kx.search.whoosh.query import read_postings
 from kx.search.whoosh.schema import EMPTY, TEXT_FIELDS, index_terms, open_index, schema
 from kx.search.whoosh.scoring import holding, segment_lengths
 
@@ -40,6 +43,10 @@ MAX_FREQUENCIES = 20_000
 #: each deleted document's text and tests every kept count against it, and after a batch
 #: that rewrote 12,000 documents the next search took 28 s.
 ADJUSTED_DELETIONS = 8
+
+#: Postings of words kept per segment (the most recently read first, ~16 bytes each):
+#: decoding a common word's blocks cost more than the rest of its search at 20,000 items.
+HELD_POSTINGS = 500_000
 
 #: Times a generation is read again when files it listed vanished under it.
 OPEN_ATTEMPTS = 5
@@ -66,8 +73,15 @@ class Leaf:
         self._shifted: tuple[int, dict] | None = None
         self._years: dict[tuple, frozenset] = {}
         self._df: dict[tuple, int] = {}
+        # a word's postings in the segment's files, deleted documents among them: shared
+        # with every view of the segment, whatever its deletions
+        self._words = prior._words if prior is not None else _HeldWords()
         if prior is not None and prior.deleted <= self.deleted:
             self._carry(prior, self.deleted - prior.deleted)
+
+    def word(self, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """``text``'s postings in ``field`` (``query.read_postings``)."""
+        return self._words.get(self.reader, field, text)
 
     def _carry(self, prior: "Leaf", gone: frozenset) -> None:
         """Take over what ``prior`` (this segment with fewer deletions) computed, less the
@@ -231,6 +245,27 @@ def _frequencies_without(prior: Leaf, gone: frozenset) -> dict[tuple, int]:
     return counts
 
 
+class _HeldWords:
+    """The postings of the words last read in one segment, up to ``HELD_POSTINGS``."""
+
+    def __init__(self):
+        self._held: collections.OrderedDict = collections.OrderedDict()
+        self._total = 0
+
+    def get(self, reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+        key = (field, text)
+        if key in self._held:
+            self._held.move_to_end(key)
+            return self._held[key]
+        postings = read_postings(reader, field, text)
+        self._held[key] = postings
+        self._total += len(postings[0])
+        while self._total > HELD_POSTINGS and len(self._held) > 1:
+            _key, (ids, _weights) = self._held.popitem(last=False)
+            self._total -= len(ids)
+        return postings
+
+
 def _without(sets: dict, gone: frozenset) -> dict:
     """``sets`` less the documents ``gone``; a set without any of them is kept as is."""
     if not gone:
@@ -261,6 +296,7 @@ class Generation:
         self._parts: dict | None = None
         self._newest: tuple[list[int], list[tuple[int, int]]] | None = None
         self._lengths: tuple[tuple, dict] | None = None
+        self._by_reader: dict | None = None
 
     def up_to_date(self) -> bool:
         return self.number is not None and self.ix.latest_generation() == self.number
@@ -294,6 +330,13 @@ class Generation:
         if entry[1] is None:
             entry[1] = frozenset().union(*entry[0])
         return entry[1]
+
+    def word(self, reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """``text``'s postings in ``field`` of the segment ``reader`` reads (``Leaf.word``)."""
+        if self._by_reader is None:
+            self._by_reader = {id(leaf.reader): leaf for leaf in self.leaves}
+        leaf = self._by_reader.get(id(reader))
+        return leaf.word(field, text) if leaf is not None else read_postings(reader, field, text)
 
     def postings(self) -> dict[str, "_Values"]:
         """``field -> value -> documents`` for the facet and visibility fields (made on

@@ -5,9 +5,11 @@ import heapq
 import itertools
 import time
 
+import numpy as np
 from whoosh import collectors, matching, qparser
-from whoosh.matching.wrappers import WrappingMatcher
-from whoosh.query import And, Not, NullQuery, Or, Prefix, Term
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
+from whoosh.query import And, AndMaybe, AndNot, Not, NullQuery, Or, Prefix, Term
 from whoosh.query.wrappers import WrappingQuery
 
 from kx.search import interpretation
@@ -42,13 +44,16 @@ class Top(collectors.TopCollector):
     backend orders them. Whoosh breaks ties by document number, which a merge changes:
     the same query would order the same items differently from one write to the next."""
 
-    def __init__(self, limit: int, published, **kwargs):
+    def __init__(self, limit: int, published, deadline: float | None = None, **kwargs):
         super().__init__(limit=limit, **kwargs)
         self.published = published  # global document number -> publication time
+        self.deadline = deadline
 
     def _collect(self, global_docnum, score):
         items = self.items
         self.total += 1
+        if self.total % 64 == 1 and past(self.deadline):
+            raise OutOfTime
         if len(items) < self.limit or score >= items[0][0]:
             entry = (score, self.published(global_docnum), -global_docnum)
             if len(items) < self.limit:
@@ -66,25 +71,83 @@ class Top(collectors.TopCollector):
         return self._results([(score, -negated) for score, _published, negated in ranked])
 
 
-class TopAndAll(Top):
-    """The best ``limit`` matches (see ``Top``), remembering every match on the way: totals
-    and facets need them all, and ``Results.docs()`` would run the query a second time."""
+def matches(searcher, parsed, deadline: float | None = None, read=None) -> tuple[set[int], bool]:
+    """Every document ``parsed`` matches (global numbers; deleted ones may be among them),
+    and whether the time budget ran out first (then those of the segments read so far).
 
-    def __init__(self, limit: int, published, deadline: float | None = None):
-        # No block skipping and no replacing the matcher by one that drops low scores:
-        # every match must be seen.
-        super().__init__(limit, published, usequality=False, replace=0)
-        self.deadline = deadline
+    Read as sets of each word's postings, a block at a time: Whoosh's matchers step
+    through every match in Python (two thirds of a broad query's time, when totals and
+    facets need them all), so only the page's matches are left to them to score.
+    ``read``: what gives a word's postings in a segment (``read_postings`` by default)."""
+    found: set[int] = set()
+    for leaf, offset in searcher.leaf_searchers():
+        if found and past(deadline):
+            return found, True
+        docs = _docs(leaf, parsed, read or read_postings)
+        found.update(docs if not offset else [docnum + offset for docnum in docs])
+    return found, False
 
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self.matched: set[int] = set()
 
-    def _collect(self, global_docnum, score):
-        self.matched.add(global_docnum)
-        super()._collect(global_docnum, score)
-        if len(self.matched) % 64 == 1 and past(self.deadline):
-            raise OutOfTime
+def _docs(searcher, query, read) -> set[int]:
+    """The documents of one segment's ``searcher`` that ``query`` matches."""
+    reader = searcher.reader()
+    kind = type(query)
+    if kind is Term:
+        return _postings(reader, query.fieldname, query.text, read)
+    if kind is _Prefix:
+        docs: set[int] = set()
+        for word in query._btexts(reader):
+            docs |= _postings(reader, query.fieldname, word, read)
+        return docs
+    if kind is _Bonus:
+        return _docs(searcher, query.child, read)
+    if kind in (Or, SegmentOr) and query.minmatch <= 1:
+        return set().union(*(_docs(searcher, sub, read) for sub in query.subqueries))
+    if kind is And:
+        docs = None
+        for sub in query.subqueries:
+            docs = _docs(searcher, sub, read) if docs is None else docs & _docs(searcher, sub, read)
+            if not docs:
+                return set()
+        return docs or set()
+    if kind is AndNot:
+        return _docs(searcher, query.a, read) - _docs(searcher, query.b, read)
+    if kind is AndMaybe:
+        return _docs(searcher, query.a, read)
+    if kind is Not:
+        return set(range(reader.doc_count_all())) - _docs(searcher, query.query, read)
+    if query is NullQuery:
+        return set()
+    # phrases and the rest, as Whoosh matches them
+    return set(query.matcher(searcher, searcher.boolean_context()).all_ids())
+
+
+def _postings(reader, field: str, text, read) -> set[int]:
+    return set(read(reader, field, text)[0].tolist())
+
+
+def read_postings(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+    """``text``'s postings in ``field`` of one segment's ``reader``: document numbers (deleted
+    ones among them) and weights, a block at a time (Whoosh's matchers yield one a call)."""
+    ids: list[int] = []
+    weights: list[float] = []
+    if (field, text) in reader:
+        postings = reader.postings(field, text)
+        if isinstance(postings, FilterMatcher):
+            postings = postings.child  # deleted documents: callers keep only live ones
+        if isinstance(postings, W3LeafMatcher):
+            while postings.is_active():
+                postings._read_ids()
+                postings._read_weights()
+                ids.extend(postings._ids)
+                weights.extend(postings._weights)
+                postings._next_block()
+        else:
+            while postings.is_active():
+                ids.append(postings.id())
+                weights.append(postings.weight())
+                postings.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
 
 
 class _Prefix(Prefix):

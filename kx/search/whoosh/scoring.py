@@ -15,6 +15,7 @@ import math
 from array import array
 from collections import Counter
 
+import numpy as np
 from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
@@ -80,6 +81,7 @@ class AudienceBM25F(scoring.BM25F):
         self.avgfl = {field: (totals[field] / self.count) or 1.0 for field in lengths}
         self._frequency = frequency or (lambda fields, text: holding(reader, fields, text, base))
         self._df: dict[tuple[tuple[str, ...], bytes | str], int] = {}
+        self._held: dict[str, np.ndarray] = {}  # lengths as arrays for ``scores``
 
     def _cached_frequency(self, fields: tuple[str, ...], text) -> int:
         key = (fields, text)
@@ -103,6 +105,19 @@ class AudienceBM25F(scoring.BM25F):
         else:
             frequency = self.doc_frequency(fieldname, text)
         return math.log(self.count / (frequency + 1)) + 1
+
+    def scores(self, searcher, fieldname: str, text, docnums, weights):
+        """What ``scorer`` gives each of the postings ``docnums`` (global numbers, a numpy
+        array) of ``weights``, computed at once."""
+        if fieldname not in self._held:
+            self._held[fieldname] = np.asarray(self.lengths[fieldname], dtype=np.float64)
+        lengths = self._held[fieldname][docnums]
+        tf = np.asarray(weights, dtype=np.float64)
+        idf = self.idf(searcher, fieldname, text)
+        avgfl = self.avgfl.get(fieldname, 1.0)
+        B, K1 = self._field_B.get(fieldname, self.B), self.K1
+        # scoring.bm25, operation for operation (the same floats as the scorer's)
+        return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / avgfl)))
 
     def scorer(self, searcher, fieldname, text, qf=1):
         if not searcher.schema[fieldname].scorable:
