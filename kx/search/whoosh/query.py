@@ -76,8 +76,7 @@ def matches(searcher, parsed, deadline: float | None = None, read=None) -> tuple
     and whether the time budget ran out first (then those of the segments read so far).
 
     Read as sets of each word's postings, a block at a time: Whoosh's matchers step
-    through every match in Python (two thirds of a broad query's time, when totals and
-    facets need them all), so only the page's matches are left to them to score.
+    through every match in Python, and totals and facets need every match.
     ``read``: what gives a word's postings in a segment (``read_postings`` by default)."""
     found: set[int] = set()
     for leaf, offset in searcher.leaf_searchers():

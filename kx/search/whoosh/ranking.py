@@ -4,10 +4,11 @@ Whoosh scores a match by stepping its matchers through it in Python, about 5 µs
 a broad query's ranking cost grew with its matches (35 ms of a 50 ms search at 20,000
 items). Here each word's postings are read a block at a time and scored with numpy, with
 the same BM25F figures (``scoring.AudienceBM25F``) and the same sum Whoosh's matchers
-make: a match's score is the sum of the scores of its words, each word's times its
-boost. That holds for words ORed, and for ANDed groups of ORed words (each group of a
-match holds the match), but not for an AND inside an OR, a phrase or a prefix*: those
-are left to Whoosh (``words`` answers None).
+make: a match's score is the sum of the scores of the words it holds, each times its
+boost. That holds for words ORed, and for ANDed groups of ORed words (a match holds
+every group), but not for an AND inside an OR (a match may hold some of its words and
+not score them), a phrase, a prefix* or a NOT: those are left to Whoosh (``words``
+answers None).
 """
 
 import heapq
@@ -37,7 +38,7 @@ def words(query, top: bool = True) -> list[tuple[str, object, float]] | None:
     elif kind is And and top:
         parts = [words(sub, top=True) for sub in query.subqueries]
     elif kind is AndNot and top:
-        parts = [words(query.a, top=True)]  # a match holds none of the excluded words
+        parts = [words(query.a, top=True)]  # Whoosh scores a match by ``a`` alone
     else:
         return None
     if any(part is None for part in parts):
