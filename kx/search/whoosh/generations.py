@@ -161,7 +161,7 @@ class Leaf:
         key = (fields, text, audience)
         found = self._df.get(key)
         if found is None:
-            found = holding(self.reader, fields, text, self.audience(audience)[0])
+            found = holding(self.word, fields, text, self.audience(audience)[0])
             if len(self._df) > MAX_FREQUENCIES:
                 self._df.clear()
             self._df[key] = found

@@ -71,18 +71,19 @@ class Top(collectors.TopCollector):
         return self._results([(score, -negated) for score, _published, negated in ranked])
 
 
-def matches(searcher, parsed, deadline: float | None = None, read=None) -> tuple[set[int], bool]:
+def matches(searcher, parsed, deadline: float | None, read) -> tuple[set[int], bool]:
     """Every document ``parsed`` matches (global numbers; deleted ones may be among them),
     and whether the time budget ran out first (then those of the segments read so far).
 
     Read as sets of each word's postings, a block at a time: Whoosh's matchers step
     through every match in Python, and totals and facets need every match.
-    ``read``: what gives a word's postings in a segment (``read_postings`` by default)."""
+    ``read(reader, field, text)`` gives a word's postings in a segment (as
+    ``read_postings`` does)."""
     found: set[int] = set()
     for leaf, offset in searcher.leaf_searchers():
         if found and past(deadline):
             return found, True
-        docs = _docs(leaf, parsed, read or read_postings)
+        docs = _docs(leaf, parsed, read)
         found.update(docs if not offset else [docnum + offset for docnum in docs])
     return found, False
 

@@ -16,7 +16,7 @@ import heapq
 import numpy as np
 from whoosh.query import And, AndNot, Or, Term
 
-from kx.search.whoosh.query import SegmentOr, read_postings
+from kx.search.whoosh.query import SegmentOr
 from kx.search.whoosh.schema import TEXT_FIELDS
 
 #: Digits a score keeps when matches are ordered (a score shows four).
@@ -46,11 +46,10 @@ def words(query, top: bool = True) -> list[tuple[str, object, float]] | None:
     return [word for part in parts for word in part]
 
 
-def best(searcher, scored, matched: set[int], limit: int, weighting, published, read=None):
+def best(searcher, scored, matched: set[int], limit: int, weighting, published, read):
     """The ``limit`` best of ``matched`` (global document numbers) by the summed scores of
     ``scored`` (``words``), as ``(docnum, score)``; equal scores newest first, then by
     document number (``query.Top``'s order). ``read``: as for ``query.matches``."""
-    read = read or read_postings
     scores = np.zeros(searcher.doc_count_all(), dtype=np.float64)
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()

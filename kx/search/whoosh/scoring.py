@@ -14,12 +14,14 @@ a body would outrank the tag.
 import math
 from array import array
 from collections import Counter
+from functools import partial
 
 import numpy as np
 from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from kx.search.whoosh.query import read_postings
 from kx.search.whoosh.schema import TEXT_FIELDS
 
 #: Field lengths are stored as one byte each; the length each byte stands for.
@@ -46,12 +48,12 @@ def segment_lengths(leaf) -> dict[str, array]:
     return result
 
 
-def holding(reader, fields: tuple[str, ...], text, docs) -> int:
-    """How many of ``docs`` hold ``text`` in any of ``fields`` (``reader``'s numbers)."""
+def holding(read, fields: tuple[str, ...], text, docs) -> int:
+    """How many of ``docs`` (live documents of one segment) hold ``text`` in any of
+    ``fields``; ``read(field, text)`` gives a word's postings (``query.read_postings``)."""
     ids: set[int] = set()
     for field in fields:
-        if (field, text) in reader:
-            ids.update(reader.postings(field, text).all_ids())
+        ids.update(read(field, text)[0].tolist())
     return len(ids & docs)
 
 
@@ -79,7 +81,9 @@ class AudienceBM25F(scoring.BM25F):
         if totals is None:
             totals = {f: sum(map(values.__getitem__, base)) for f, values in lengths.items()}
         self.avgfl = {field: (totals[field] / self.count) or 1.0 for field in lengths}
-        self._frequency = frequency or (lambda fields, text: holding(reader, fields, text, base))
+        self._frequency = frequency or (
+            lambda fields, text: holding(partial(read_postings, reader), fields, text, base)
+        )
         self._df: dict[tuple[tuple[str, ...], bytes | str], int] = {}
         self._held: dict[str, np.ndarray] = {}  # lengths as arrays for ``scores``
 
