@@ -3,9 +3,10 @@
 ``.venv/bin/python bench/growth.py`` creates both corpora in temporary folders (as
 bench/search.py does, with evidence links, findings and threads as in bench/what_works.py);
 ``--reuse-small DIR`` / ``--reuse-large DIR`` take folders kept by ``bench/search.py --keep``.
-Each URL is requested once to warm up, then ``--repeats`` times; the median of those single
-requests is compared between the two sizes. A page that shows one page of results should
-not cost more because the corpus is larger: target growth <= 1.5x.
+Each URL is requested once to warm up, then ``--repeats`` times, the two sizes taking turns;
+the median of those single requests is compared between the two sizes. A page that shows
+one page of results should not cost more because the corpus is larger: target growth
+<= 1.5x.
 """
 
 import argparse
@@ -94,31 +95,42 @@ def count_items(app) -> int:
         return sum(db.session.scalar(select(func.count(m.id))) for m in (Practice, Research))
 
 
-def medians(app, repeats: int) -> dict[tuple[str, str], tuple[float, float, int]]:
-    """(viewer, URL) -> (median seconds of single requests, median seconds of the request
-    thread's own CPU time, status)."""
+def medians(apps: dict[int, object], repeats: int) -> dict[int, dict]:
+    """Per corpus size: (viewer, URL) -> (median seconds of single requests, median
+    seconds of the request thread's own CPU time, status). The sizes take turns, request
+    by request: this machine's speed drifts by a third within minutes, and a size measured
+    after the other took that drift for growth."""
     from bench import security
 
     clients = {
-        "anonymous": app.test_client(),
-        "member": security.signed_in(app, "member@bench.example.org"),
+        size: {
+            "anonymous": app.test_client(),
+            "member": security.signed_in(app, "member@bench.example.org"),
+        }
+        for size, app in apps.items()
     }
-    figures = {}
-    for viewer, client in clients.items():
-        client.get("/gap-map")  # the reader's evidence is read once per process
+    figures: dict[int, dict] = {size: {} for size in apps}
+    for viewer in ("anonymous", "member"):
+        for size in apps:
+            clients[size][viewer].get("/gap-map")  # the reader's evidence: once per process
         for url in URLS:
-            client.get(url)
-            times, cpu = [], []
+            samples = {size: ([], [], []) for size in apps}
+            for size in apps:
+                clients[size][viewer].get(url)
             for _ in range(repeats):
-                started, started_cpu = time.perf_counter(), time.thread_time()
-                response = client.get(url)
-                times.append(time.perf_counter() - started)
-                cpu.append(time.thread_time() - started_cpu)
-            figures[viewer, url] = (
-                statistics.median(times),
-                statistics.median(cpu),
-                response.status_code,
-            )
+                for size in apps:
+                    times, cpu, statuses = samples[size]
+                    started, started_cpu = time.perf_counter(), time.thread_time()
+                    response = clients[size][viewer].get(url)
+                    times.append(time.perf_counter() - started)
+                    cpu.append(time.thread_time() - started_cpu)
+                    statuses.append(response.status_code)
+            for size, (times, cpu, statuses) in samples.items():
+                figures[size][viewer, url] = (
+                    statistics.median(times),
+                    statistics.median(cpu),
+                    max(statuses),
+                )
     return figures
 
 
@@ -134,7 +146,7 @@ def main() -> int:
 
     from kx.extensions import db
 
-    results, created = {}, []
+    apps, created = {}, []
     try:
         for size, reuse in ((args.small, args.reuse_small), (args.large, args.reuse_large)):
             workdir = reuse or Path(tempfile.mkdtemp(prefix=f"kx-growth-{size}-"))
@@ -142,7 +154,9 @@ def main() -> int:
                 created.append(workdir)
             print(f"corpus of {size} items in {workdir}", flush=True)
             app = prepare(workdir, None if reuse else size)
-            results[count_items(app)] = medians(app, args.repeats)
+            apps[count_items(app)] = app
+        results = medians(apps, args.repeats)
+        for app in apps.values():
             with app.app_context():
                 db.engine.dispose()
     finally:

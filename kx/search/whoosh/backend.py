@@ -11,6 +11,7 @@ import itertools
 import os
 import threading
 
+import numpy as np
 from whoosh import collectors
 from whoosh.query import Term
 
@@ -95,6 +96,21 @@ class WhooshBackend(IndexWriter):
         generation = self._current()
         return facets.allowed(query, audience, generation.postings(), generation.years)
 
+    def _visible(self, query: Query, audience: Audience, allowed: set | None) -> np.ndarray:
+        """``allowed`` (None: every live document) as a mask over document numbers; an
+        audience's unfiltered view is made once per generation."""
+
+        def mask():
+            generation = self._current()
+            docs = generation.live() if allowed is None else allowed
+            visible = np.zeros(generation.offsets[-1], dtype=bool)
+            visible[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+            return visible
+
+        if facets.filtered(query):
+            return mask()
+        return self._cached(("visible", audience), mask)
+
     def _by_newest(self, searcher) -> list[int]:
         """Every live document number, newest first."""
         return self._current().by_newest()
@@ -147,15 +163,17 @@ class WhooshBackend(IndexWriter):
         if allowed is not None and not allowed:
             empty = {name: {} for name in FACETS}
             return Results(0, [], empty, notices=notices, interpretation=reading)
-        run = self._run(searcher, parsed, query, audience, allowed, deadline)
-        page_docs, matched, partial = run
-        strict = len(matched)
+        visible = self._visible(query, audience, allowed)
+        page_docs, matched, partial = self._run(
+            searcher, parsed, query, audience, visible, deadline
+        )
+        strict = int(np.count_nonzero(matched))
         wide = query.widen and (not strict or reading.question or widening.few(strict, reading))
         wide = wide and not partial
         wider = any_words(parsed) if wide else None
         if wider is not None:
-            run = self._run(searcher, wider, query, audience, allowed, deadline)
-            if len(run[1]) > strict:
+            run = self._run(searcher, wider, query, audience, visible, deadline)
+            if np.count_nonzero(run[1]) > strict:
                 page_docs, matched, partial = run
                 parsed, reading.fallback, reading.all_words = wider, "any-words", strict
         marks = Marks(parsed) if parsed is not None else None
@@ -176,7 +194,7 @@ class WhooshBackend(IndexWriter):
         counted = self._current().counts(matched)
         reading.suggested_filters = interpretation.suggested_filters(reading, query, counted)
         return Results(
-            total=len(matched),
+            total=int(np.count_nonzero(matched)),
             hits=hits,
             facets=counted,
             suggestion=suggestion,
@@ -185,12 +203,12 @@ class WhooshBackend(IndexWriter):
             interpretation=reading,
         )
 
-    def _run(self, searcher, parsed, query: Query, audience: Audience, allowed, deadline):
-        """``parsed`` (None: everything) among ``allowed``: the page's ``(docnum, score)``,
-        every match, and whether the time budget ran out first."""
+    def _run(self, searcher, parsed, query: Query, audience: Audience, visible, deadline):
+        """``parsed`` (None: everything) among ``visible`` (a mask): the page's
+        ``(docnum, score)``, every match (a mask), and whether the time budget ran out
+        first."""
         page, per_page = max(query.page, 1), query.per_page
         start = (page - 1) * per_page
-        visible = allowed if allowed is not None else self._live(searcher)
         partial, read = False, self._current().word
         if parsed is None:
             matched = visible
@@ -198,11 +216,11 @@ class WhooshBackend(IndexWriter):
             found, partial = matches(searcher, parsed, deadline, read)
             matched = found & visible
             partial = partial or past(deadline)
-        if parsed is None or query.sort == "newest" or partial or not matched:
+        if parsed is None or query.sort == "newest" or partial or not matched.any():
             # Newest first needs no scores: walk a per-searcher list sorted by date (Whoosh
             # would compute and sort a key for every match on every query). Out of time,
             # the matches found are shown unranked.
-            newest = (d for d in self._by_newest(searcher) if d in matched)
+            newest = (d for d in self._by_newest(searcher) if matched[d])
             page_docs = [(d, 0.0) for d in itertools.islice(newest, start, start + per_page)]
             return page_docs, matched, partial
         weighting = self._weighting(searcher, audience)
@@ -216,7 +234,8 @@ class WhooshBackend(IndexWriter):
         # an OR it reads into an array for that of its best part. Never with an empty
         # filter, which Whoosh would read as none (``matched`` is not empty here).
         top = Top(page * per_page, published, deadline=deadline, usequality=False, replace=0)
-        wrapped = collectors.FilterCollector(top, allow=matched)
+        allow = set(np.flatnonzero(matched).tolist())
+        wrapped = collectors.FilterCollector(top, allow=allow)
         try:
             searcher.search_with_collector(
                 parsed, wrapped, context=searcher.context(weighting=weighting)

@@ -51,10 +51,19 @@ def allowed(query: Query, audience: Audience, postings, years=None) -> set | Non
         if values:
             docs = having(field, values)
             result = docs if result is None else result & docs
-    if query.year_from is not None or query.year_to is not None:
+    if _in_years(query):
         docs = years(query.year_from, query.year_to)
         result = set(docs) if result is None else result & docs
     return result
+
+
+def filtered(query: Query) -> bool:
+    """Whether ``query`` narrows what its viewer may see by a filter."""
+    return _in_years(query) or any(getattr(query, attribute) for attribute in FILTERS)
+
+
+def _in_years(query: Query) -> bool:
+    return query.year_from is not None or query.year_to is not None
 
 
 def in_years(searcher, low: int | None, high: int | None) -> frozenset:
@@ -79,7 +88,7 @@ def as_whoosh_query(query: Query, audience: Audience):
         values = getattr(query, attribute)
         if values:
             parts.append(Or([Term(field, value) for value in values]))
-    if query.year_from is not None or query.year_to is not None:
+    if _in_years(query):
         parts.append(NumericRange("year", query.year_from, query.year_to))
     if not parts:
         return None

@@ -71,59 +71,69 @@ class Top(collectors.TopCollector):
         return self._results([(score, -negated) for score, _published, negated in ranked])
 
 
-def matches(searcher, parsed, deadline: float | None, read) -> tuple[set[int], bool]:
-    """Every document ``parsed`` matches (global numbers; deleted ones may be among them),
-    and whether the time budget ran out first (then those of the segments read so far).
+def matches(searcher, parsed, deadline: float | None, read) -> tuple[np.ndarray, bool]:
+    """Every document ``parsed`` matches, as a mask over global document numbers (deleted
+    ones may be among them), and whether the time budget ran out first (then those of the
+    segments read so far).
 
-    Read as sets of each word's postings, a block at a time: Whoosh's matchers step
+    Read as masks of each word's postings, a block at a time: Whoosh's matchers step
     through every match in Python, and totals and facets need every match.
     ``read(reader, field, text)`` gives a word's postings in a segment (as
     ``read_postings`` does)."""
-    found: set[int] = set()
+    found = np.zeros(searcher.doc_count_all(), dtype=bool)
+    some = False
     for leaf, offset in searcher.leaf_searchers():
-        if found and past(deadline):
+        if some and past(deadline):
             return found, True
         docs = _docs(leaf, parsed, read)
-        found.update(docs if not offset else [docnum + offset for docnum in docs])
+        found[offset : offset + len(docs)] = docs
+        some = some or bool(docs.any())
     return found, False
 
 
-def _docs(searcher, query, read) -> set[int]:
-    """The documents of one segment's ``searcher`` that ``query`` matches."""
+def _docs(searcher, query, read) -> np.ndarray:
+    """The documents of one segment's ``searcher`` that ``query`` matches, as a mask."""
     reader = searcher.reader()
+    size = reader.doc_count_all()
     kind = type(query)
     if kind is Term:
-        return _postings(reader, query.fieldname, query.text, read)
+        return _postings(reader, size, query.fieldname, query.text, read)
     if kind is _Prefix:
-        docs: set[int] = set()
+        docs = np.zeros(size, dtype=bool)
         for word in query._btexts(reader):
-            docs |= _postings(reader, query.fieldname, word, read)
+            docs |= _postings(reader, size, query.fieldname, word, read)
         return docs
     if kind is _Bonus:
         return _docs(searcher, query.child, read)
     if kind in (Or, SegmentOr) and query.minmatch <= 1:
-        return set().union(*(_docs(searcher, sub, read) for sub in query.subqueries))
-    if kind is And:
-        docs = None
+        docs = np.zeros(size, dtype=bool)
         for sub in query.subqueries:
-            docs = _docs(searcher, sub, read) if docs is None else docs & _docs(searcher, sub, read)
-            if not docs:
-                return set()
-        return docs or set()
+            docs |= _docs(searcher, sub, read)
+        return docs
+    if kind is And:
+        docs = np.ones(size, dtype=bool)
+        for sub in query.subqueries:
+            docs &= _docs(searcher, sub, read)
+            if not docs.any():
+                break
+        return docs
     if kind is AndNot:
-        return _docs(searcher, query.a, read) - _docs(searcher, query.b, read)
+        return _docs(searcher, query.a, read) & ~_docs(searcher, query.b, read)
     if kind is AndMaybe:
         return _docs(searcher, query.a, read)
     if kind is Not:
-        return set(range(reader.doc_count_all())) - _docs(searcher, query.query, read)
-    if query is NullQuery:
-        return set()
-    # phrases and the rest, as Whoosh matches them
-    return set(query.matcher(searcher, searcher.boolean_context()).all_ids())
+        return ~_docs(searcher, query.query, read)
+    docs = np.zeros(size, dtype=bool)
+    if query is not NullQuery:  # phrases and the rest, as Whoosh matches them
+        matcher = query.matcher(searcher, searcher.boolean_context())
+        docs[np.fromiter(matcher.all_ids(), dtype=np.int64)] = True
+    return docs
 
 
-def _postings(reader, field: str, text, read) -> set[int]:
-    return set(read(reader, field, text)[0].tolist())
+def _postings(reader, size: int, field: str, text, read) -> np.ndarray:
+    docs = np.zeros(size, dtype=bool)
+    docs[read(reader, field, text)[0]] = True
+    return docs
 
 
 def read_postings(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:

@@ -46,10 +46,11 @@ def words(query, top: bool = True) -> list[tuple[str, object, float]] | None:
     return [word for part in parts for word in part]
 
 
-def best(searcher, scored, matched: set[int], limit: int, weighting, published, read):
-    """The ``limit`` best of ``matched`` (global document numbers) by the summed scores of
-    ``scored`` (``words``), as ``(docnum, score)``; equal scores newest first, then by
-    document number (``query.Top``'s order). ``read``: as for ``query.matches``."""
+def best(searcher, scored, matched: np.ndarray, limit: int, weighting, published, read):
+    """The ``limit`` best of ``matched`` (a mask over global document numbers) by the
+    summed scores of ``scored`` (``words``), as ``(docnum, score)``; equal scores newest
+    first, then by document number (``query.Top``'s order). ``read``: as for
+    ``query.matches``."""
     scores = np.zeros(searcher.doc_count_all(), dtype=np.float64)
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
@@ -61,7 +62,7 @@ def best(searcher, scored, matched: set[int], limit: int, weighting, published, 
             part = weighting.scores(searcher, field, text, docnums, weights)
             # a word's postings name a document once: indexed addition adds each once
             scores[docnums] += part * boost if boost != 1.0 else part
-    candidates = np.fromiter(matched, dtype=np.int64, count=len(matched))
+    candidates = np.flatnonzero(matched)
     # Sums of the same figures in another order differ in the last bit: rounded, equal
     # scores are equal and the newest comes first.
     values = scores[candidates].round(TIE_DIGITS)
