@@ -115,9 +115,6 @@ class WhooshBackend(IndexWriter):
         """Every live document number, newest first."""
         return self._current().by_newest()
 
-    def _live(self, searcher) -> frozenset[int]:
-        return self._current().live()
-
     def _weighting(self, searcher, audience: Audience) -> scoring.AudienceBM25F:
         """The scoring model of ``audience``: statistics from what it may see, no more."""
 
