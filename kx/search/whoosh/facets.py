@@ -1,7 +1,7 @@
 """Filters as set operations on each value's documents (read per segment and kept from one
 generation of the index to the next, ``generations``): the viewer's visibility and the
-query's filters narrow the documents Whoosh may return; the matches are counted per facet
-value the same way (``Generation.counts``).
+query's filters narrow the documents Whoosh may return. The matches are counted per facet
+value from columns of the same postings (``Generation.counts``).
 
 Whoosh's own query filters cost 10-60 ms a search (and nearly every combination of filters
 is new); its grouping reads every matching document's stored vector (0.7 s for 11,000
