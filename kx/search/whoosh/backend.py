@@ -88,9 +88,6 @@ class WhooshBackend(IndexWriter):
             cache[key] = compute()
         return cache[key]
 
-    def _postings(self, searcher) -> dict[str, dict[str, frozenset]]:
-        return self._current().postings()
-
     def _allowed(self, searcher, query: Query, audience: Audience) -> set | None:
         """The documents ``audience`` may see that pass ``query``'s filters (None: all)."""
         generation = self._current()
