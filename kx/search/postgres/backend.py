@@ -46,14 +46,20 @@ RANK_CANDIDATES = 400
 RELATED_CANDIDATES, RELATED_TERMS = 40, 15
 
 
-#: A search's settings, in one round trip, undone with its savepoint: its time budget; no
-#: sequential scan where the GIN index can serve (the planner counts nothing for reading
-#: each row's vector out of its TOAST table, which a scan testing every row does); no JIT
-#: compiling and no parallel workers, whose start costs more than these short statements
-#: take.
+#: Memory a search's statement may use for each of its sorts and kept matches: the matches
+#: of a broad word (about 130 bytes each) are kept for both the page and the facets, and
+#: past the server's default of 4 MB (some 30,000 matches) they are written to a temporary
+#: file and read back, a sixth of such a statement's time at 100,000 items.
+WORK_MEM = "16MB"
+#: A search's settings, in one round trip, undone with its savepoint: its time budget and
+#: ``WORK_MEM``; no sequential scan where the GIN index can serve (the planner counts
+#: nothing for reading each row's vector out of its TOAST table, which a scan testing every
+#: row does); no JIT compiling and no parallel workers, whose start costs more than these
+#: short statements take.
 _SETTINGS = text(
     "SELECT set_config('statement_timeout', :timeout, true), set_config('jit', 'off', true),"
     " set_config('enable_seqscan', 'off', true),"
+    f" set_config('work_mem', '{WORK_MEM}', true),"
     " set_config('max_parallel_workers_per_gather', '0', true)"
 )
 #: A search without words tests no vector, and reads every row its filters keep.
@@ -319,6 +325,14 @@ def _matched(allowed: str, strict_text: str | None, parts: list[str] | None, par
     )
 
 
+#: The candidates' order (held parts, then in the title, then newest) as one timestamp: the
+#: publication date moved ahead by a thousand years per part held and for the title (held
+#: parts are at most ``MAX_TERMS``, so the year stays far below PostgreSQL's limit). The
+#: server then chooses the candidates among a broad word's 40,000 matches comparing one
+#: value, not three, in half the time (4 ms of ~50 at 100,000 items).
+_CANDIDATE_ORDER = "published + (held * 2 + titled::int) * interval '8766000 hours'"
+
+
 def _page(query: Query, ranked: bool, params: dict) -> tuple[str, str]:
     """The page of ``matched`` as SQL (key, score, published), and its order.
 
@@ -337,7 +351,7 @@ def _page(query: Query, ranked: bool, params: dict) -> tuple[str, str]:
         chosen, order, window = f"ORDER BY {newest} {window}", newest, ""
     else:
         params["candidates"] = max(RANK_CANDIDATES, page * per_page)
-        chosen = f"ORDER BY held DESC, titled DESC, {newest} LIMIT :candidates"
+        chosen = f"ORDER BY {_CANDIDATE_ORDER} DESC, key LIMIT :candidates"
         order = f"score DESC, {newest}"
     score = f"held * {COORDINATION} + ts_rank_cd('{WEIGHTS}', d.vector, CAST(:q AS tsquery))"
     return (
