@@ -49,9 +49,10 @@ TARGETS = {
     "reindex_s": 120.0,
     "reindex_mb": 600.0,
 }
-#: The PostgreSQL backend's targets at 20,000 items; at 100,000 its API p95 may double.
+#: The PostgreSQL backend's targets at 20,000 items; at 100,000 its API p95 may double, and
+#: a reindex takes as long per item (the target is 20,000 in 30 s).
 POSTGRES_TARGETS = TARGETS | {"api_p95_ms": 30.0, "publish_p95_s": 0.1, "reindex_s": 30.0}
-POSTGRES_LARGE = {"items": 100_000, "api_p95_ms": 60.0}
+POSTGRES_LARGE = {"items": 100_000, "api_p95_ms": 60.0, "reindex_s": 150.0}
 
 # ----------------------------------------------------------------------- the corpus
 
@@ -662,7 +663,7 @@ def main() -> int:
     backend = args.backend
     targets = POSTGRES_TARGETS if backend == "postgres" else TARGETS
     if backend == "postgres" and args.items >= POSTGRES_LARGE["items"]:
-        targets = targets | {"api_p95_ms": POSTGRES_LARGE["api_p95_ms"]}
+        targets = targets | {k: POSTGRES_LARGE[k] for k in ("api_p95_ms", "reindex_s")}
     if backend == "postgres":
         if not os.environ.get("KX_DATABASE_URL", "").startswith(("postgresql", "postgres:")):
             parser.error("--backend postgres needs KX_DATABASE_URL naming a PostgreSQL server")

@@ -534,6 +534,32 @@ def test_an_index_without_a_word_list_gets_one_on_its_next_write(kx):
     assert kx.search("kestrl", None).suggestion == "kestrel"
 
 
+@pytest.mark.whoosh_only(reason="the word list beside the Whoosh index")
+def test_each_writer_lists_a_new_word_once_and_reads_the_list_only_when_it_changed(
+    tmp_path, monkeypatch
+):
+    """Two processes' writers add to one word list: each keeps the list as it last read
+    or wrote it, and reads it again only after the other added words, so a word is listed
+    once and an unchanged list is not read for every write."""
+    (tmp_path / suggestions.WORDS_FILE).touch()
+    reads = []
+    read_words = suggestions.read_words
+    monkeypatch.setattr(
+        suggestions, "read_words", lambda directory: reads.append(1) or read_words(directory)
+    )
+    mine, theirs = {}, {}
+
+    suggestions.add_words(tmp_path, {"kestrel", "osprey"}, mine)
+    suggestions.add_words(tmp_path, {"osprey"}, mine)
+    suggestions.add_words(tmp_path, {"kestrel", "osprey"}, mine)
+    assert len(reads) == 1
+    suggestions.add_words(tmp_path, {"osprey", "heron"}, theirs)
+    suggestions.add_words(tmp_path, {"heron", "quillwort"}, mine)
+
+    assert len(reads) == 3
+    assert sorted(read_words(tmp_path)) == ["heron", "kestrel", "osprey", "quillwort"]
+
+
 @pytest.mark.whoosh_only(reason=OUTBOX)
 def test_only_changes_that_concern_the_index_reach_the_outbox(kx, monkeypatch):
     """Drafts and pending items are never indexed, so saving them writes no outbox row

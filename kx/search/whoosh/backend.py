@@ -8,7 +8,6 @@ a few milliseconds, not a reopening of the whole index.
 """
 
 import itertools
-import os
 import threading
 
 import numpy as np
@@ -134,11 +133,7 @@ class WhooshBackend(IndexWriter):
         """The word list's words by first letter and length, read again only when the
         list itself changed (most commits add no new word)."""
         target = self._current().target or self.path
-        try:
-            seen = os.stat(target / suggestions.WORDS_FILE)
-            stamp = (str(target), seen.st_ino, seen.st_size, seen.st_mtime_ns)
-        except OSError:
-            stamp = None
+        stamp = suggestions.stamp_of(target / suggestions.WORDS_FILE)
         held = getattr(self._local, "vocabulary", None)
         if stamp is None or held is None or held[0] != stamp:
             held = (stamp, suggestions.vocabulary(target))

@@ -30,17 +30,34 @@ def read_words(directory: Path) -> list[str]:
         return []
 
 
-def add_words(directory: Path, words: set[str]) -> None:
+def add_words(directory: Path, words: set[str], held: dict | None = None) -> None:
     """Add ``words`` to the index's word list (call under the lock). Words of deleted
     documents stay: a candidate is only offered when a document the viewer may see has it.
-    """
-    known = set(read_words(directory))
-    if words <= known:
-        return
+
+    The list grows with the corpus's vocabulary, and real texts bring a new word or two
+    with most documents, so new words are appended, not the list rewritten. ``held`` keeps
+    the list between one writer's calls, read again only when another process added to it
+    (which changes its size)."""
     path = Path(directory) / WORDS_FILE
-    spare = path.with_suffix(".tmp")
-    spare.write_text("\n".join(sorted(known | words)), encoding="utf-8")
-    os.replace(spare, path)
+    stamp = stamp_of(path)
+    known = held["words"] if held and held["stamp"] == stamp else set(read_words(directory))
+    new = words - known
+    if new:
+        with open(path, "a", encoding="utf-8") as listed:
+            listed.write("\n" + "\n".join(sorted(new)))
+        known |= new
+        stamp = stamp_of(path)
+    if held is not None:
+        held.update(stamp=stamp, words=known)
+
+
+def stamp_of(path: Path) -> tuple | None:
+    """What tells one state of the word list at ``path`` from another (None: missing)."""
+    try:
+        seen = os.stat(path)
+    except OSError:
+        return None
+    return (str(path), seen.st_ino, seen.st_size, seen.st_mtime_ns)
 
 
 def vocabulary(directory: Path) -> dict[tuple[str, int], list[str]]:

@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from whoosh import index
-from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
 from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool
 
@@ -95,6 +95,11 @@ def _pickle_runs_in_chunks() -> None:
 
 _pickle_runs_in_chunks()
 
+#: The codec of a write's segment: its postings come a few to a block, and compressing
+#: each block with zlib took a twentieth of a one-document publish's CPU for a few bytes
+#: (merges compress theirs as Whoosh does by default).
+_WRITE_CODEC = W3Codec(compression=0)
+
 #: Rebuilds of at least this many documents index in parallel processes.
 PARALLEL_REBUILD_FROM = 5_000
 
@@ -127,6 +132,7 @@ class IndexWriter:
         self._merging: subprocess.Popen | None = None
         # segment id -> a reader of its files, kept from one write to the next (under the lock)
         self._readers: dict[str, SegmentReader] = {}
+        self._words: dict = {}  # the word list as this writer last read or wrote it
 
     @contextmanager
     def exclusive(self, timeout: float | None = None):
@@ -198,7 +204,7 @@ class IndexWriter:
     ) -> None:
         with self._locked(self.lock_timeout if timeout is None else timeout):
             ix = self._live_index()
-            writer = ix.writer()
+            writer = ix.writer(codec=_WRITE_CODEC)
             try:
                 keys = [*deleted_keys, *(document["key"] for document in documents)]
                 for docnum in self._holding_keys(ix, writer.segments, keys):
@@ -213,7 +219,7 @@ class IndexWriter:
                 with ix.searcher() as searcher:
                     words |= words_of(searcher.all_stored_fields())
             # Words first: a searcher opened right after the commit must find them.
-            add_words(self.path.resolve(), words)
+            add_words(self.path.resolve(), words, self._words)
             # Only the smallest tier is merged here, a few documents: Whoosh's default
             # policy merges larger segments too, 0.3-1 s every few commits and growing,
             # and a user waits for this commit.
