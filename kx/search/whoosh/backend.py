@@ -156,14 +156,16 @@ class WhooshBackend(IndexWriter):
         page_docs, matched, partial = self._run(
             searcher, parsed, query, audience, visible, deadline
         )
-        strict = int(np.count_nonzero(matched))
+        strict = total = int(np.count_nonzero(matched))
         wide = query.widen and (not strict or reading.question or widening.few(strict, reading))
         wide = wide and not partial
         wider = any_words(parsed) if wide else None
         if wider is not None:
             run = self._run(searcher, wider, query, audience, visible, deadline)
-            if np.count_nonzero(run[1]) > strict:
+            widened = int(np.count_nonzero(run[1]))
+            if widened > strict:
                 page_docs, matched, partial = run
+                total = widened
                 parsed, reading.fallback, reading.all_words = wider, "any-words", strict
         marks = Marks(parsed) if parsed is not None else None
         hits = [
@@ -183,7 +185,7 @@ class WhooshBackend(IndexWriter):
         counted = self._current().counts(matched)
         reading.suggested_filters = interpretation.suggested_filters(reading, query, counted)
         return Results(
-            total=int(np.count_nonzero(matched)),
+            total=total,
             hits=hits,
             facets=counted,
             suggestion=suggestion,
