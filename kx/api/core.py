@@ -120,17 +120,21 @@ def operation(
     rejected with 422, as unknown body fields are.
     """
 
+    # one instance each, made once: loading keeps no state in a schema, and making one
+    # copies all its fields
+    query_schema = (query or NoQuerySchema)()
+    body_schema = body() if body is not None else None
+
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if auth and not api_user().is_authenticated:
                 raise Unauthorized("Send a valid bearer token in the Authorization header.")
-            query_schema = query() if query is not None else NoQuerySchema()
             loaded_query = _load(query_schema, _query_data(query_schema))
             if query is not None:
                 kwargs["query"] = loaded_query
-            if body is not None:
-                kwargs["body"] = _load(body(), json_body())
+            if body_schema is not None:
+                kwargs["body"] = _load(body_schema, json_body())
             return view(*args, **kwargs)
 
         wrapped.openapi = {

@@ -305,6 +305,36 @@ def test_a_search_stopped_by_its_time_budget_leaves_the_request_reading_on(kx, c
 
 
 @on_postgres
+@pytest.mark.parametrize("late", ["cancelled", "no time left"])
+def test_a_respelling_out_of_time_leaves_the_words_as_typed(kx, monkeypatch, late):
+    """The "did you mean" spelling is searched in the savepoint of the words as typed; when
+    its statement is cancelled, or no time is left to start it, the answer is what the
+    words as typed found, with the spelling offered, and the request reads on."""
+    kx.practice("Kestrel helpline", TEXT)
+    ranked, runs = backend._run, []
+
+    def run(connection, *args):
+        runs.append(args)
+        if len(runs) == 1 and late == "no time left":
+            time.sleep(0.4)  # the words as typed take the whole budget
+        if len(runs) == 2:
+            connection.execute(text("SELECT pg_sleep(2)"))  # cancelled by the budget's timeout
+        return ranked(connection, *args)
+
+    monkeypatch.setattr(backend, "_run", run)
+    with kx.app.app_context():
+        results = search_services.search(None, Query(text="helpilne"), time.monotonic() + 0.3)
+        settings = db.session.execute(text("SELECT current_setting('statement_timeout')")).one()
+
+    assert len(runs) == (2 if late == "cancelled" else 1)
+    assert (results.total, results.suggestion, results.partial) == (0, "helpline", False)
+    assert results.interpretation.respelled is None
+    assert tuple(settings) == ("0",)
+    monkeypatch.undo()
+    assert kx.search("helpilne").interpretation.respelled == "helpilne"  # with time to spare
+
+
+@on_postgres
 def test_a_signed_in_search_takes_one_connection(kx, app, tmp_path, make_user, api_token):
     """A request reads its user and searches on the same connection: a worker thread never
     holds one connection while it waits for a second (with threads beyond half the pool,

@@ -19,6 +19,7 @@ import html
 import math
 import re
 import time
+from dataclasses import replace
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -151,15 +152,24 @@ class PostgresBackend:
             return dict(connection.execute(text("SELECT key, stamp FROM search_texts")).all())
 
     def search(self, query: Query, audience: Audience, deadline: float | None = None) -> Results:
-        results = self._search_until(query, audience, deadline)
-        return widening.respelled(
-            query, results, lambda other: self._search_until(other, audience, deadline)
-        )
-
-    def _search_until(self, query: Query, audience: Audience, deadline: float | None) -> Results:
-        """``query``'s results, or a page of its matches unranked and uncounted
+        """``query``'s results (or those of its "did you mean" spelling, searched in the
+        same savepoint), or a page of its matches unranked and uncounted
         (``Results.partial``) when ``deadline`` passes first."""
-        results = self._timed(lambda c: self._search(c, query, audience), deadline)
+        typed: list[Results] = []  # kept should the respelling run out of time
+
+        def work(connection) -> Results:
+            typed.append(self._search(connection, query, audience))
+
+            def respelled(other: Query) -> Results:
+                if deadline is not None and time.monotonic() >= deadline:
+                    return replace(typed[0], partial=True)  # no time left to respell
+                return self._search(connection, other, audience)
+
+            return widening.respelled(query, typed[0], respelled)
+
+        results = self._timed(work, deadline)
+        if results is None and typed:  # the respelling ran out of time: the words as typed
+            results = typed[0]
         if results is None:
             results = self._timed(lambda c: self._partial(c, query, audience), None)
         if results is None:  # not even a page of matches in time

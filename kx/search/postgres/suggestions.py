@@ -74,15 +74,16 @@ def suggest(connection, typed: str, allowed: str, params: dict, found: int) -> s
     for (start, end), new in reversed(changes):
         corrected = corrected[:start] + new + corrected[end:]
     node = tsq.parse(corrected)
-    query = tsq.compile_all(connection, [node])[0] if node is not None else ""
-    if not query:
+    if node is None:
         return None
+    params = {**params, "enough": found + 1}
+    # a respelling of only small words has no lexemes: it matches nothing
     better = connection.execute(
         text(
             "SELECT count(*) FROM (SELECT 1 FROM search_documents"
-            f" WHERE {allowed} AND vector @@ CAST(:q AS tsquery) LIMIT :enough) hits"
+            f" WHERE {allowed} AND vector @@ {tsq.sql(node, params)} LIMIT :enough) hits"
         ),
-        {**params, "q": query, "enough": found + 1},
+        params,
     ).scalar()
     return corrected if better > found else None
 
