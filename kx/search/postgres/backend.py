@@ -19,7 +19,6 @@ import html
 import math
 import re
 import time
-from dataclasses import replace
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -159,13 +158,11 @@ class PostgresBackend:
 
         def work(connection) -> Results:
             typed.append(self._search(connection, query, audience))
-
-            def respelled(other: Query) -> Results:
-                if deadline is not None and time.monotonic() >= deadline:
-                    return replace(typed[0], partial=True)  # no time left to respell
-                return self._search(connection, other, audience)
-
-            return widening.respelled(query, typed[0], respelled)
+            if deadline is not None and time.monotonic() >= deadline:
+                return typed[0]  # no time left to respell
+            return widening.respelled(
+                query, typed[0], lambda other: self._search(connection, other, audience)
+            )
 
         results = self._timed(work, deadline)
         if results is None and typed:  # the respelling ran out of time: the words as typed
